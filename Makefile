@@ -1,0 +1,78 @@
+# memtrail: memcollect records memory history, memreport replays it.
+#   make         build both programs
+#   make deps    install what building and testing need (Debian, apt-get)
+#   make check   run every test (as root: the conformance tests need
+#                unshare -m and faketime); ends with "N passed, N failed"
+#   make demo    a few samples into ./archive and a report of them, no root
+#   make bench   the benchmarks against sysstat (never part of make check)
+
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=c11 -Wall -Wextra -Werror -D_FILE_OFFSET_BITS=64 -D_DEFAULT_SOURCE
+CPPFLAGS += -Ilib -Iarchive -Ireport -Ibuild
+BUILD   := build
+
+SQLITE_LIBS := $(shell pkg-config --libs sqlite3 2>/dev/null || echo -lsqlite3)
+LDLIBS  += $(SQLITE_LIBS) -lm
+
+LIB_SRC      := lib/model.c lib/parse.c lib/sysread.c lib/util.c
+ARCHIVE_SRC  := archive/archive.c $(BUILD)/schema_sql.c
+COLLECT_SRC  := collector/memcollect.c
+REPORT_SRC   := $(wildcard report/*.c)
+
+LIB_OBJ      := $(LIB_SRC:%.c=$(BUILD)/%.o)
+ARCHIVE_OBJ  := $(BUILD)/archive/archive.o $(BUILD)/schema_sql.o
+COLLECT_OBJ  := $(COLLECT_SRC:%.c=$(BUILD)/%.o)
+REPORT_OBJ   := $(REPORT_SRC:%.c=$(BUILD)/%.o)
+
+PROGRAMS := memcollect memreport
+
+.PHONY: all deps check demo bench clean unit conformance sanitize
+all: $(PROGRAMS)
+
+memcollect: $(COLLECT_OBJ) $(ARCHIVE_OBJ) $(LIB_OBJ)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+memreport: $(REPORT_OBJ) $(ARCHIVE_OBJ) $(LIB_OBJ)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/%.o: %.c $(wildcard lib/*.h archive/*.h report/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/schema_sql.o: $(BUILD)/schema_sql.c
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+# The schema is SQL in schema/ and compiled into both programs as a string.
+$(BUILD)/schema_sql.c: schema/archive.sql
+	@mkdir -p $(BUILD)
+	{ echo '/* Generated from schema/archive.sql by make: do not edit. */'; \
+	  echo 'const char schema_sql[] ='; \
+	  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/    "/' -e 's/$$/\\n"/' $<; \
+	  echo ';'; } > $@
+
+DEPS_BUILD := build-essential pkg-config libsqlite3-dev zlib1g-dev libnuma-dev libproc2-dev
+DEPS_TEST  := sysstat faketime locales sqlite3 valgrind python3 util-linux
+deps:
+	@missing=""; for p in $(DEPS_BUILD) $(DEPS_TEST); do \
+	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+	@tests/locales.sh
+
+check: all
+	@tests/run.sh
+
+demo: all
+	mkdir -p archive
+	./memcollect 1 3 archive
+	./memreport -r -S -W -B -H -f archive -s 00:00:00 -e 23:59:59
+
+bench: all
+	@bench/run.sh
+
+clean:
+	rm -rf $(BUILD) $(PROGRAMS)

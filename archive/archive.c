@@ -1,0 +1,695 @@
+/*
+ * The archive (see archive.h): SQLite files in rollback-journal mode, so an
+ * archive is one self-contained file that others can copy and open read-only.
+ *
+ * The writer takes an flock on the archive itself before SQLite opens it, so
+ * two collectors never both write (SQLite's own locks would only make the
+ * second one wait, then insert a near-duplicate sample).  The lock's file
+ * descriptor stays open until after sqlite3_close(): closing any descriptor
+ * of the file would drop SQLite's POSIX locks.
+ *
+ * Nothing read back from an archive is trusted: column names from "field"
+ * are checked before they go into SQL, values are bound, never pasted.
+ */
+#define _GNU_SOURCE
+#include "archive.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "parse.h"
+
+extern const char schema_sql[];   /* schema/archive.sql, compiled in */
+
+#define COL_NAME_MAX 64
+#define FIELD_MAX (2 * KV_MAX)
+
+enum source { SRC_MEMINFO, SRC_VMSTAT };
+static const char *const source_names[] = { "meminfo", "vmstat" };
+
+struct field {
+    char col[COL_NAME_MAX];
+    enum source source;
+    char key[KEY_NAME_MAX];
+};
+
+struct archive {
+    sqlite3 *db;
+    int lock_fd;            /* writer only */
+    int schema_ready;       /* writer: schema checked and fields loaded */
+    unsigned nfields;
+    struct field fields[FIELD_MAX];
+};
+
+/* Older formats are brought forward one version at a time: migrations[v]
+ * turns version v+1 into v+2.  Format 1 is the first, so none yet. */
+static const char *const migrations[] = { NULL };
+
+static int fail(char *err, size_t cap, int status, const char *fmt, const char *a,
+                const char *b)
+{
+    snprintf(err, cap, fmt, a, b);
+    return status;
+}
+
+static int sql_fail(struct archive *ar, char *err, size_t cap, const char *what)
+{
+    return fail(err, cap, ARCHIVE_ERROR, "%s: %s", what, sqlite3_errmsg(ar->db));
+}
+
+static int exec_sql(struct archive *ar, const char *sql, char *err, size_t cap)
+{
+    if (sqlite3_exec(ar->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+        return sql_fail(ar, err, cap, "SQL failed");
+    return ARCHIVE_OK;
+}
+
+static int pragma_int(struct archive *ar, const char *sql, int64_t *out)
+{
+    sqlite3_stmt *st;
+    int rc = sqlite3_prepare_v2(ar->db, sql, -1, &st, NULL);
+    if (rc != SQLITE_OK)
+        return rc;
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *out = sqlite3_column_int64(st, 0);
+        rc = SQLITE_OK;
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* Column names come from the archive: only the characters we ever write. */
+static int col_name_valid(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n >= COL_NAME_MAX)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+              (c >= '0' && c <= '9') || c == '_' || c == '(' || c == ')'))
+            return 0;
+    }
+    return 1;
+}
+
+static int load_fields(struct archive *ar, char *err, size_t cap)
+{
+    sqlite3_stmt *st;
+    ar->nfields = 0;
+    if (sqlite3_prepare_v2(ar->db, "SELECT col, source, key FROM field ORDER BY rowid",
+                           -1, &st, NULL) != SQLITE_OK)
+        return sql_fail(ar, err, cap, "cannot read the field table");
+    while (sqlite3_step(st) == SQLITE_ROW && ar->nfields < FIELD_MAX) {
+        const char *col = (const char *)sqlite3_column_text(st, 0);
+        const char *src = (const char *)sqlite3_column_text(st, 1);
+        const char *key = (const char *)sqlite3_column_text(st, 2);
+        if (!col || !src || !key || !col_name_valid(col) || !key_name_valid(key))
+            continue;
+        struct field *f = &ar->fields[ar->nfields];
+        if (strcmp(src, "meminfo") == 0)
+            f->source = SRC_MEMINFO;
+        else if (strcmp(src, "vmstat") == 0)
+            f->source = SRC_VMSTAT;
+        else
+            continue;
+        snprintf(f->col, sizeof f->col, "%s", col);
+        snprintf(f->key, sizeof f->key, "%s", key);
+        ar->nfields++;
+    }
+    sqlite3_finalize(st);
+    return ARCHIVE_OK;
+}
+
+/* Checks application_id and user_version of an open archive. */
+static int check_format(struct archive *ar, int64_t *version, char *err, size_t cap)
+{
+    int64_t app_id = 0;
+    int rc = pragma_int(ar, "PRAGMA application_id", &app_id);
+    if (rc == SQLITE_NOTADB)
+        return fail(err, cap, ARCHIVE_NOT_OURS, "not a memtrail archive%s%s", "", "");
+    if (rc != SQLITE_OK || pragma_int(ar, "PRAGMA user_version", version) != SQLITE_OK)
+        return sql_fail(ar, err, cap, "cannot read the archive header");
+    if (app_id == 0 && *version == 0)
+        return ARCHIVE_MISSING;     /* an empty SQLite file: no format yet */
+    if (app_id != ARCHIVE_APP_ID)
+        return fail(err, cap, ARCHIVE_NOT_OURS, "not a memtrail archive%s%s", "", "");
+    if (*version > ARCHIVE_FORMAT) {
+        char have[24], known[24];
+        snprintf(have, sizeof have, "%lld", (long long)*version);
+        snprintf(known, sizeof known, "%d", ARCHIVE_FORMAT);
+        return fail(err, cap, ARCHIVE_TOO_NEW,
+                    "archive format %s is newer than this program reads (%s): "
+                    "use a newer memtrail", have, known);
+    }
+    return ARCHIVE_OK;
+}
+
+/* Inside the writer's transaction: create or migrate, then load the fields. */
+static int ensure_schema(struct archive *ar, char *err, size_t cap)
+{
+    int64_t version = 0;
+    int rc = check_format(ar, &version, err, cap);
+    if (rc == ARCHIVE_MISSING) {
+        int64_t objects = 0;
+        if (pragma_int(ar, "SELECT count(*) FROM sqlite_master", &objects) != SQLITE_OK)
+            return sql_fail(ar, err, cap, "cannot read the archive");
+        if (objects != 0)
+            return fail(err, cap, ARCHIVE_NOT_OURS, "not a memtrail archive%s%s", "", "");
+        char pragmas[96];
+        snprintf(pragmas, sizeof pragmas, "PRAGMA application_id=%d; PRAGMA user_version=%d;",
+                 ARCHIVE_APP_ID, ARCHIVE_FORMAT);
+        if ((rc = exec_sql(ar, schema_sql, err, cap)) != ARCHIVE_OK ||
+            (rc = exec_sql(ar, pragmas, err, cap)) != ARCHIVE_OK)
+            return rc;
+    } else if (rc != ARCHIVE_OK) {
+        return rc;
+    } else {
+        for (int64_t v = version; v < ARCHIVE_FORMAT; v++) {
+            char pragma[48];
+            if ((rc = exec_sql(ar, migrations[v - 1], err, cap)) != ARCHIVE_OK)
+                return rc;
+            snprintf(pragma, sizeof pragma, "PRAGMA user_version=%lld", (long long)v + 1);
+            if ((rc = exec_sql(ar, pragma, err, cap)) != ARCHIVE_OK)
+                return rc;
+        }
+    }
+    if ((rc = load_fields(ar, err, cap)) != ARCHIVE_OK)
+        return rc;
+    ar->schema_ready = 1;
+    return ARCHIVE_OK;
+}
+
+static const char *const base_cols[] = { "ts", "boot_no", "uptime_cs", "utc_offset", NULL };
+
+static int col_taken(const struct archive *ar, const char *col)
+{
+    for (int i = 0; base_cols[i]; i++)
+        if (strcasecmp(base_cols[i], col) == 0)
+            return 1;
+    for (unsigned i = 0; i < ar->nfields; i++)
+        if (strcasecmp(ar->fields[i].col, col) == 0)
+            return 1;
+    return 0;
+}
+
+static const struct field *find_field(const struct archive *ar, enum source src,
+                                      const char *key)
+{
+    for (unsigned i = 0; i < ar->nfields; i++)
+        if (ar->fields[i].source == src && strcmp(ar->fields[i].key, key) == 0)
+            return &ar->fields[i];
+    return NULL;
+}
+
+/* A column for a key met for the first time: its own name unless taken. */
+static int add_field(struct archive *ar, enum source src, const char *key,
+                     char *err, size_t cap)
+{
+    if (ar->nfields >= FIELD_MAX)
+        return ARCHIVE_OK;   /* beyond any real kernel: keep what fits */
+    struct field *f = &ar->fields[ar->nfields];
+    snprintf(f->col, sizeof f->col, "%s", key);
+    if (col_taken(ar, f->col))
+        snprintf(f->col, sizeof f->col, "%s_%s", source_names[src], key);
+    if (col_taken(ar, f->col))
+        return ARCHIVE_OK;
+    f->source = src;
+    snprintf(f->key, sizeof f->key, "%s", key);
+
+    char sql[128];
+    snprintf(sql, sizeof sql, "ALTER TABLE sample ADD COLUMN \"%s\" INTEGER", f->col);
+    int rc = exec_sql(ar, sql, err, cap);
+    if (rc != ARCHIVE_OK)
+        return rc;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(ar->db, "INSERT INTO field(col, source, key) VALUES (?, ?, ?)",
+                           -1, &st, NULL) != SQLITE_OK)
+        return sql_fail(ar, err, cap, "cannot record a new field");
+    sqlite3_bind_text(st, 1, f->col, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, source_names[src], -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, f->key, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return sql_fail(ar, err, cap, "cannot record a new field");
+    ar->nfields++;
+    return ARCHIVE_OK;
+}
+
+static int add_new_fields(struct archive *ar, enum source src, const struct kv_list *kv,
+                          char *err, size_t cap)
+{
+    for (unsigned i = 0; i < kv->n; i++) {
+        if (find_field(ar, src, kv->items[i].name))
+            continue;
+        int rc = add_field(ar, src, kv->items[i].name, err, cap);
+        if (rc != ARCHIVE_OK)
+            return rc;
+    }
+    return ARCHIVE_OK;
+}
+
+static int boot_number(struct archive *ar, const struct sample *s, int64_t *boot_no,
+                       char *err, size_t cap)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(ar->db, "SELECT boot_no FROM boot WHERE boot_id = ?",
+                           -1, &st, NULL) != SQLITE_OK)
+        return sql_fail(ar, err, cap, "cannot read boots");
+    sqlite3_bind_text(st, 1, s->boot_id, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *boot_no = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    if (rc == SQLITE_ROW)
+        return ARCHIVE_OK;
+    if (sqlite3_prepare_v2(ar->db, "INSERT INTO boot(boot_id, first_ts) VALUES (?, ?)",
+                           -1, &st, NULL) != SQLITE_OK)
+        return sql_fail(ar, err, cap, "cannot record a boot");
+    sqlite3_bind_text(st, 1, s->boot_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, s->ts);
+    rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return sql_fail(ar, err, cap, "cannot record a boot");
+    *boot_no = sqlite3_last_insert_rowid(ar->db);
+    return ARCHIVE_OK;
+}
+
+static const char host_cols[] =
+    "sysname, nodename, release, machine, ncpu, page_size, timezone";
+
+static void host_from_row(sqlite3_stmt *st, int first, struct host_facts *h)
+{
+    char *const texts[] = { h->sysname, h->nodename, h->release, h->machine };
+    const size_t caps[] = { sizeof h->sysname, sizeof h->nodename, sizeof h->release,
+                            sizeof h->machine };
+    memset(h, 0, sizeof *h);
+    for (int i = 0; i < 4; i++) {
+        const unsigned char *t = sqlite3_column_text(st, first + i);
+        snprintf(texts[i], caps[i], "%s", t ? (const char *)t : "");
+    }
+    int64_t ncpu = sqlite3_column_int64(st, first + 4);
+    h->ncpu = ncpu > 0 && ncpu < 1000000 ? (int)ncpu : 1;
+    h->page_size = (long)sqlite3_column_int64(st, first + 5);
+    const unsigned char *tz = sqlite3_column_text(st, first + 6);
+    snprintf(h->timezone, sizeof h->timezone, "%s", tz ? (const char *)tz : "");
+}
+
+static int host_same(const struct host_facts *a, const struct host_facts *b)
+{
+    return strcmp(a->sysname, b->sysname) == 0 && strcmp(a->nodename, b->nodename) == 0 &&
+           strcmp(a->release, b->release) == 0 && strcmp(a->machine, b->machine) == 0 &&
+           a->ncpu == b->ncpu && a->page_size == b->page_size &&
+           strcmp(a->timezone, b->timezone) == 0;
+}
+
+static int store_host(struct archive *ar, int64_t ts, const struct host_facts *h,
+                      char *err, size_t cap)
+{
+    struct host_facts last;
+    char sql[160];
+    sqlite3_stmt *st;
+    snprintf(sql, sizeof sql, "SELECT %s FROM host ORDER BY ts DESC LIMIT 1", host_cols);
+    if (sqlite3_prepare_v2(ar->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return sql_fail(ar, err, cap, "cannot read host facts");
+    int have_last = sqlite3_step(st) == SQLITE_ROW;
+    if (have_last)
+        host_from_row(st, 0, &last);
+    sqlite3_finalize(st);
+    if (have_last && host_same(&last, h))
+        return ARCHIVE_OK;
+
+    snprintf(sql, sizeof sql, "INSERT INTO host(ts, %s) VALUES (?,?,?,?,?,?,?,?)", host_cols);
+    if (sqlite3_prepare_v2(ar->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return sql_fail(ar, err, cap, "cannot store host facts");
+    sqlite3_bind_int64(st, 1, ts);
+    sqlite3_bind_text(st, 2, h->sysname, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, h->nodename, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, h->release, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, h->machine, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 6, h->ncpu);
+    sqlite3_bind_int64(st, 7, h->page_size);
+    sqlite3_bind_text(st, 8, h->timezone, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? ARCHIVE_OK : sql_fail(ar, err, cap, "cannot store host facts");
+}
+
+/* Appends "name" (quoted) or "?" to SQL for every field. */
+static void append_field_list(const struct archive *ar, char *sql, size_t cap, int marks)
+{
+    size_t len = strlen(sql);
+    for (unsigned i = 0; i < ar->nfields && len < cap; i++) {
+        int n = marks ? snprintf(sql + len, cap - len, ",?")
+                      : snprintf(sql + len, cap - len, ",\"%s\"", ar->fields[i].col);
+        len += n > 0 ? (size_t)n : 0;
+    }
+}
+
+static const struct kv_list *field_values(const struct sample *s, enum source src)
+{
+    return src == SRC_MEMINFO ? &s->meminfo : &s->vmstat;
+}
+
+static int bind_kv(sqlite3_stmt *st, int index, const struct kv_list *kv, const char *key)
+{
+    for (unsigned i = 0; i < kv->n; i++) {
+        if (strcmp(kv->items[i].name, key) == 0) {
+            /* SQLite integers are signed: a value past INT64_MAX is no real count */
+            if (kv->items[i].value > INT64_MAX)
+                return sqlite3_bind_null(st, index);
+            return sqlite3_bind_int64(st, index, (sqlite3_int64)kv->items[i].value);
+        }
+    }
+    return sqlite3_bind_null(st, index);   /* absent in this sample: unknown */
+}
+
+static int store_sample(struct archive *ar, const struct sample *s, int64_t boot_no,
+                        char *err, size_t cap)
+{
+    static char sql[FIELD_MAX * (COL_NAME_MAX + 8) + 256];
+    sqlite3_stmt *st;
+    snprintf(sql, sizeof sql, "INSERT INTO sample(ts,boot_no,uptime_cs,utc_offset");
+    append_field_list(ar, sql, sizeof sql, 0);
+    strncat(sql, ") VALUES (?,?,?,?", sizeof sql - strlen(sql) - 1);
+    append_field_list(ar, sql, sizeof sql, 1);
+    strncat(sql, ")", sizeof sql - strlen(sql) - 1);
+    if (sqlite3_prepare_v2(ar->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return sql_fail(ar, err, cap, "cannot store the sample");
+    sqlite3_bind_int64(st, 1, s->ts);
+    sqlite3_bind_int64(st, 2, boot_no);
+    sqlite3_bind_int64(st, 3, s->uptime_cs > INT64_MAX ? INT64_MAX : (int64_t)s->uptime_cs);
+    sqlite3_bind_int(st, 4, s->utc_offset);
+    for (unsigned i = 0; i < ar->nfields; i++)
+        bind_kv(st, (int)i + 5, field_values(s, ar->fields[i].source), ar->fields[i].key);
+    int rc = sqlite3_step(st);
+    int ext = sqlite3_extended_errcode(ar->db);
+    sqlite3_finalize(st);
+    if (rc == SQLITE_DONE)
+        return ARCHIVE_OK;
+    if (ext == SQLITE_CONSTRAINT_PRIMARYKEY)
+        return fail(err, cap, ARCHIVE_DUPLICATE,
+                    "a sample for this second is already stored%s%s", "", "");
+    return sql_fail(ar, err, cap, "cannot store the sample");
+}
+
+static int store_swaps(struct archive *ar, const struct sample *s, char *err, size_t cap)
+{
+    if (s->swaps.n == 0)
+        return ARCHIVE_OK;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(ar->db,
+                           "INSERT OR REPLACE INTO swap(ts, device, type, size_kb, used_kb,"
+                           " priority) VALUES (?,?,?,?,?,?)", -1, &st, NULL) != SQLITE_OK)
+        return sql_fail(ar, err, cap, "cannot store swap devices");
+    for (unsigned i = 0; i < s->swaps.n; i++) {
+        const struct swap_device *d = &s->swaps.dev[i];
+        sqlite3_bind_int64(st, 1, s->ts);
+        sqlite3_bind_text(st, 2, d->name, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, d->type, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 4, d->size_kb > INT64_MAX ? INT64_MAX : (int64_t)d->size_kb);
+        sqlite3_bind_int64(st, 5, d->used_kb > INT64_MAX ? INT64_MAX : (int64_t)d->used_kb);
+        sqlite3_bind_int64(st, 6, d->priority);
+        int rc = sqlite3_step(st);
+        sqlite3_reset(st);
+        if (rc != SQLITE_DONE) {
+            sqlite3_finalize(st);
+            return sql_fail(ar, err, cap, "cannot store swap devices");
+        }
+    }
+    sqlite3_finalize(st);
+    return ARCHIVE_OK;
+}
+
+static int append_in_transaction(struct archive *ar, const struct sample *s,
+                                 const struct host_facts *host, char *err, size_t cap)
+{
+    int64_t boot_no;
+    int rc;
+    if (!ar->schema_ready && (rc = ensure_schema(ar, err, cap)) != ARCHIVE_OK)
+        return rc;
+    if ((rc = add_new_fields(ar, SRC_MEMINFO, &s->meminfo, err, cap)) != ARCHIVE_OK ||
+        (rc = add_new_fields(ar, SRC_VMSTAT, &s->vmstat, err, cap)) != ARCHIVE_OK ||
+        (rc = boot_number(ar, s, &boot_no, err, cap)) != ARCHIVE_OK ||
+        (rc = store_host(ar, s->ts, host, err, cap)) != ARCHIVE_OK ||
+        (rc = store_sample(ar, s, boot_no, err, cap)) != ARCHIVE_OK ||
+        (rc = store_swaps(ar, s, err, cap)) != ARCHIVE_OK)
+        return rc;
+    return ARCHIVE_OK;
+}
+
+int archive_append(struct archive *ar, const struct sample *s,
+                   const struct host_facts *host, char *err, size_t cap)
+{
+    if (sqlite3_exec(ar->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+        int busy = sqlite3_errcode(ar->db) == SQLITE_BUSY;
+        sql_fail(ar, err, cap, "cannot start a transaction");
+        return busy ? ARCHIVE_BUSY : ARCHIVE_ERROR;
+    }
+    int rc = append_in_transaction(ar, s, host, err, cap);
+    if (rc == ARCHIVE_OK && sqlite3_exec(ar->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+        rc = sql_fail(ar, err, cap, "cannot commit the sample");
+    if (rc != ARCHIVE_OK) {
+        sqlite3_exec(ar->db, "ROLLBACK", NULL, NULL, NULL);
+        ar->schema_ready = 0;   /* columns added in memory may have been rolled back */
+    }
+    return rc;
+}
+
+static struct archive *archive_new(void)
+{
+    struct archive *ar = calloc(1, sizeof *ar);
+    if (ar)
+        ar->lock_fd = -1;
+    return ar;
+}
+
+/* Waits for the writer's lock, polling, at most WAIT_MS. */
+static int take_lock(int fd, int wait_ms)
+{
+    for (int waited = 0;; waited += 20) {
+        if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+            return 0;
+        if (errno != EWOULDBLOCK && errno != EINTR)
+            return -1;
+        if (waited >= wait_ms)
+            return 1;
+        struct timespec pause = { 0, 20 * 1000 * 1000 };
+        nanosleep(&pause, NULL);
+    }
+}
+
+int archive_open_writer(const char *path, int lock_wait_ms, struct archive **out,
+                        char *err, size_t cap)
+{
+    struct archive *ar = archive_new();
+    if (!ar)
+        return fail(err, cap, ARCHIVE_ERROR, "out of memory%s%s", "", "");
+    ar->lock_fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0640);
+    if (ar->lock_fd < 0) {
+        int e = errno;
+        archive_close(ar);
+        if (e == ELOOP)
+            return fail(err, cap, ARCHIVE_ERROR, "refusing to write through a symbolic link%s%s",
+                        "", "");
+        return fail(err, cap, ARCHIVE_ERROR, "cannot open: %s%s", strerror(e), "");
+    }
+    struct stat st;
+    if (fstat(ar->lock_fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        archive_close(ar);
+        return fail(err, cap, ARCHIVE_ERROR, "not a regular file%s%s", "", "");
+    }
+    int locked = take_lock(ar->lock_fd, lock_wait_ms);
+    if (locked != 0) {
+        int e = errno;
+        archive_close(ar);
+        if (locked > 0)
+            return fail(err, cap, ARCHIVE_BUSY, "another memcollect is writing to it%s%s", "", "");
+        return fail(err, cap, ARCHIVE_ERROR, "cannot lock: %s%s", strerror(e), "");
+    }
+    if (sqlite3_open_v2(path, &ar->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW,
+                        NULL) != SQLITE_OK) {
+        int rc = fail(err, cap, ARCHIVE_ERROR, "cannot open: %s%s",
+                      ar->db ? sqlite3_errmsg(ar->db) : "out of memory", "");
+        archive_close(ar);
+        return rc;
+    }
+    sqlite3_busy_timeout(ar->db, 10000);
+    if (sqlite3_exec(ar->db, "PRAGMA journal_mode=DELETE; PRAGMA synchronous=FULL",
+                     NULL, NULL, NULL) != SQLITE_OK) {
+        int64_t version;
+        int rc = check_format(ar, &version, err, cap);
+        if (rc == ARCHIVE_OK || rc == ARCHIVE_MISSING)
+            rc = sql_fail(ar, err, cap, "cannot open");
+        archive_close(ar);
+        return rc;
+    }
+    *out = ar;
+    return ARCHIVE_OK;
+}
+
+int archive_open_reader(const char *path, struct archive **out, char *err, size_t cap)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return fail(err, cap, errno == ENOENT ? ARCHIVE_MISSING : ARCHIVE_ERROR, "%s%s",
+                    strerror(errno), "");
+    if (!S_ISREG(st.st_mode))
+        return fail(err, cap, ARCHIVE_NOT_OURS, "not a regular file%s%s", "", "");
+    struct archive *ar = archive_new();
+    if (!ar)
+        return fail(err, cap, ARCHIVE_ERROR, "out of memory%s%s", "", "");
+    if (sqlite3_open_v2(path, &ar->db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+        int rc = fail(err, cap, ARCHIVE_ERROR, "%s%s",
+                      ar->db ? sqlite3_errmsg(ar->db) : "out of memory", "");
+        archive_close(ar);
+        return rc;
+    }
+    sqlite3_busy_timeout(ar->db, 5000);
+    int64_t version;
+    int rc = check_format(ar, &version, err, cap);
+    if (rc == ARCHIVE_MISSING)
+        rc = fail(err, cap, ARCHIVE_NOT_OURS, "not a memtrail archive%s%s", "", "");
+    if (rc == ARCHIVE_OK)
+        rc = load_fields(ar, err, cap);
+    if (rc != ARCHIVE_OK) {
+        archive_close(ar);
+        return rc;
+    }
+    *out = ar;
+    return ARCHIVE_OK;
+}
+
+static void sample_from_row(const struct archive *ar, sqlite3_stmt *st, struct sample *s)
+{
+    s->ts = sqlite3_column_int64(st, 0);
+    int64_t up = sqlite3_column_int64(st, 1);
+    s->uptime_cs = up > 0 ? (uint64_t)up : 0;
+    int64_t off = sqlite3_column_int64(st, 2);
+    s->utc_offset = off > -86400 && off < 86400 ? (int32_t)off : 0;
+    const unsigned char *boot = sqlite3_column_text(st, 3);
+    snprintf(s->boot_id, sizeof s->boot_id, "%s", boot ? (const char *)boot : "");
+    s->meminfo.n = s->vmstat.n = s->swaps.n = 0;
+    for (unsigned i = 0; i < ar->nfields; i++) {
+        int col = (int)i + 4;
+        if (sqlite3_column_type(st, col) == SQLITE_NULL)
+            continue;
+        struct kv_list *kv = ar->fields[i].source == SRC_MEMINFO ? &s->meminfo : &s->vmstat;
+        kv_set(kv, ar->fields[i].key, (uint64_t)sqlite3_column_int64(st, col));
+    }
+}
+
+static void swap_from_row(sqlite3_stmt *st, struct swap_list *swaps)
+{
+    if (swaps->n >= SWAP_DEV_MAX)
+        return;
+    struct swap_device *d = &swaps->dev[swaps->n++];
+    const unsigned char *name = sqlite3_column_text(st, 1);
+    const unsigned char *type = sqlite3_column_text(st, 2);
+    snprintf(d->name, sizeof d->name, "%s", name ? (const char *)name : "");
+    snprintf(d->type, sizeof d->type, "%s", type ? (const char *)type : "");
+    d->size_kb = (uint64_t)sqlite3_column_int64(st, 3);
+    d->used_kb = (uint64_t)sqlite3_column_int64(st, 4);
+    d->priority = sqlite3_column_int64(st, 5);
+}
+
+int archive_each_sample(struct archive *ar, int64_t from, int64_t to, sample_fn fn,
+                        void *ctx, char *err, size_t cap)
+{
+    static char sql[FIELD_MAX * (COL_NAME_MAX + 8) + 256];
+    sqlite3_stmt *st = NULL, *sw = NULL;
+    snprintf(sql, sizeof sql, "SELECT s.ts, s.uptime_cs, s.utc_offset, b.boot_id");
+    for (unsigned i = 0; i < ar->nfields; i++) {
+        size_t len = strlen(sql);
+        snprintf(sql + len, sizeof sql - len, ",s.\"%s\"", ar->fields[i].col);
+    }
+    strncat(sql, " FROM sample s LEFT JOIN boot b ON b.boot_no = s.boot_no"
+                 " WHERE s.ts BETWEEN ?1 AND ?2 ORDER BY s.ts", sizeof sql - strlen(sql) - 1);
+    if (sqlite3_prepare_v2(ar->db, sql, -1, &st, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(ar->db, "SELECT ts, device, type, size_kb, used_kb, priority"
+                           " FROM swap WHERE ts BETWEEN ?1 AND ?2 ORDER BY ts, device",
+                           -1, &sw, NULL) != SQLITE_OK) {
+        int rc = sql_fail(ar, err, cap, "cannot read samples");
+        sqlite3_finalize(st);
+        sqlite3_finalize(sw);
+        return rc;
+    }
+    for (int i = 1; i <= 2; i++) {
+        sqlite3_bind_int64(st, i, i == 1 ? from : to);
+        sqlite3_bind_int64(sw, i, i == 1 ? from : to);
+    }
+    static struct sample s;
+    int rc = ARCHIVE_OK, step, swap_row = sqlite3_step(sw);
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        sample_from_row(ar, st, &s);
+        while (swap_row == SQLITE_ROW && sqlite3_column_int64(sw, 0) < s.ts)
+            swap_row = sqlite3_step(sw);
+        while (swap_row == SQLITE_ROW && sqlite3_column_int64(sw, 0) == s.ts) {
+            swap_from_row(sw, &s.swaps);
+            swap_row = sqlite3_step(sw);
+        }
+        if (fn(&s, ctx) != 0)
+            break;
+    }
+    if (step != SQLITE_ROW && step != SQLITE_DONE)
+        rc = sql_fail(ar, err, cap, "cannot read samples");
+    sqlite3_finalize(st);
+    sqlite3_finalize(sw);
+    return rc;
+}
+
+int archive_host_at(struct archive *ar, int64_t ts, struct host_facts *out,
+                    char *err, size_t cap)
+{
+    char sql[200];
+    sqlite3_stmt *st;
+    snprintf(sql, sizeof sql, "SELECT %s FROM host ORDER BY (ts > ?1), "
+             "CASE WHEN ts <= ?1 THEN -ts ELSE ts END LIMIT 1", host_cols);
+    if (sqlite3_prepare_v2(ar->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return sql_fail(ar, err, cap, "cannot read host facts");
+    sqlite3_bind_int64(st, 1, ts);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        host_from_row(st, 0, out);
+    else
+        memset(out, 0, sizeof *out);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return sql_fail(ar, err, cap, "cannot read host facts");
+    return ARCHIVE_OK;
+}
+
+int archive_first_ts(struct archive *ar, int64_t *ts, char *err, size_t cap)
+{
+    int rc = pragma_int(ar, "SELECT ts FROM sample ORDER BY ts LIMIT 1", ts);
+    if (rc == SQLITE_OK)
+        return ARCHIVE_OK;
+    if (rc == SQLITE_DONE) {
+        err[0] = '\0';
+        return ARCHIVE_ERROR;
+    }
+    return sql_fail(ar, err, cap, "cannot read samples");
+}
+
+void archive_close(struct archive *ar)
+{
+    if (!ar)
+        return;
+    if (ar->db)
+        sqlite3_close(ar->db);
+    if (ar->lock_fd >= 0)
+        close(ar->lock_fd);
+    free(ar);
+}

@@ -1,0 +1,55 @@
+/*
+ * The archive: the only module that speaks SQL.  A writer appends samples to
+ * one SQLite file, one transaction per sample; a reader replays them into the
+ * model.  The format is identified by application_id and user_version;
+ * older versions are migrated forward by the writer and read by the reader.
+ */
+#ifndef MEMTRAIL_ARCHIVE_H
+#define MEMTRAIL_ARCHIVE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model.h"
+
+#define ARCHIVE_APP_ID 0x4D454D43  /* 'MEMC' */
+#define ARCHIVE_FORMAT 1           /* user_version this code writes */
+
+enum archive_status {
+    ARCHIVE_OK = 0,
+    ARCHIVE_ERROR = -1,      /* err says why */
+    ARCHIVE_BUSY = -2,       /* another writer holds the archive */
+    ARCHIVE_DUPLICATE = -3,  /* a sample for that second is already stored */
+    ARCHIVE_NOT_OURS = -4,   /* not a memtrail archive (or not SQLite at all) */
+    ARCHIVE_TOO_NEW = -5,    /* written by a newer memtrail */
+    ARCHIVE_MISSING = -6     /* no such file */
+};
+
+struct archive;
+
+/* Opens (creating when absent, mode 0640) PATH for appending.  Waits up to
+ * LOCK_WAIT_MS for another writer to finish, then gives ARCHIVE_BUSY. */
+int archive_open_writer(const char *path, int lock_wait_ms,
+                        struct archive **out, char *err, size_t err_cap);
+/* Appends one sample, with the host facts when they changed: all or nothing. */
+int archive_append(struct archive *ar, const struct sample *s,
+                   const struct host_facts *host, char *err, size_t err_cap);
+
+/* Opens PATH read-only; never writes to it. */
+int archive_open_reader(const char *path, struct archive **out,
+                        char *err, size_t err_cap);
+
+typedef int (*sample_fn)(const struct sample *s, void *ctx);
+/* Calls FN for every sample with FROM <= ts <= TO, in time order; stops
+ * early when FN returns non-zero. */
+int archive_each_sample(struct archive *ar, int64_t from, int64_t to,
+                        sample_fn fn, void *ctx, char *err, size_t err_cap);
+/* The host facts in force at TS (the earliest stored when none is older). */
+int archive_host_at(struct archive *ar, int64_t ts, struct host_facts *out,
+                    char *err, size_t err_cap);
+/* Time of the first sample; ARCHIVE_ERROR with err empty when there is none. */
+int archive_first_ts(struct archive *ar, int64_t *ts, char *err, size_t err_cap);
+
+void archive_close(struct archive *ar);
+
+#endif

@@ -1,0 +1,275 @@
+/*
+ * memcollect: takes samples of the whole machine's memory and appends them
+ * to an archive.  Shaped like sysstat's sadc:
+ *
+ *   memcollect [options] [interval [count]] [ARCHIVE]
+ *
+ * Without an interval it takes one sample and exits (the mode a systemd
+ * timer or cron runs every minute).  ARCHIVE may be a file, or a directory
+ * that gets one file per local calendar day.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "archive.h"
+#include "model.h"
+#include "sysread.h"
+#include "util.h"
+
+#define DEFAULT_DIR "/var/log/memtrail"
+#define LOCK_WAIT_MS 2000
+
+enum exit_code { EXIT_OK = 0, EXIT_USAGE = 1, EXIT_FAIL = 2, EXIT_SKIPPED = 3 };
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_stop_signal(int sig)
+{
+    (void)sig;
+    stop_requested = 1;
+}
+
+struct options {
+    long interval;      /* 0: one sample */
+    long count;         /* 0: until stopped */
+    const char *target; /* file or directory */
+};
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "Usage: %s [ options ] [ <interval> [ <count> ] ] [ <archive> ]\n"
+            "Options are:\n"
+            "[ -D <directory> ] [ -h | --help ] [ -V | --version ]\n"
+            "Without <interval>, takes one sample.  <archive> is a file, or a directory\n"
+            "holding one file per day (default " DEFAULT_DIR ").\n"
+            "Exit status: 0 sample stored, 1 usage, 2 error, 3 sample skipped\n"
+            "(another memcollect is writing, or a sample for that second exists).\n",
+            progname);
+}
+
+static int parse_options(int argc, char **argv, struct options *o)
+{
+    int positional = 0;
+    o->interval = 0;
+    o->count = 0;
+    o->target = DEFAULT_DIR;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            usage(stdout);
+            exit(EXIT_OK);
+        } else if (strcmp(a, "-V") == 0 || strcmp(a, "--version") == 0) {
+            printf("memcollect (memtrail) 0.1, archive format %d\n", ARCHIVE_FORMAT);
+            exit(EXIT_OK);
+        } else if (strcmp(a, "-D") == 0) {
+            if (++i >= argc)
+                return -1;
+            o->target = argv[i];
+        } else if (a[0] == '-' && a[1] != '\0') {
+            return -1;
+        } else if (positional == 0 && all_digits(a)) {
+            if (parse_long_arg(a, 1, 86400 * 366L, &o->interval) != 0)
+                return -1;
+            positional = 1;
+        } else if (positional == 1 && all_digits(a)) {
+            if (parse_long_arg(a, 1, LONG_MAX, &o->count) != 0)
+                return -1;
+            positional = 2;
+        } else if (positional < 3) {
+            o->target = a;
+            positional = 3;
+        } else {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Where root writes, a directory others can write to, or that another user
+ * owns, would let them swap the archive for a link to anything. */
+static int check_directory(const char *dir, char *err, size_t cap)
+{
+    struct stat st;
+    if (lstat(dir, &st) != 0) {
+        snprintf(err, cap, "%s", strerror(errno));
+        return -1;
+    }
+    if (S_ISLNK(st.st_mode) && geteuid() == 0) {
+        snprintf(err, cap, "refusing a directory that is a symbolic link");
+        return -1;
+    }
+    if (geteuid() == 0 && !S_ISLNK(st.st_mode) &&
+        (st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH)))) {
+        snprintf(err, cap, "refusing a directory that others can write to");
+        return -1;
+    }
+    return 0;
+}
+
+/* The directory that will hold the archive, created when it is ours to make. */
+static int prepare_directory(const char *dir, char *err, size_t cap)
+{
+    if (mkdir(dir, 0750) != 0 && errno != EEXIST) {
+        snprintf(err, cap, "cannot create directory: %s", strerror(errno));
+        return -1;
+    }
+    return check_directory(dir, err, cap);
+}
+
+/* The daily file for TS's local date inside DIR: names sort by date. */
+static void daily_path(const char *dir, int64_t ts, char *out, size_t cap)
+{
+    time_t t = (time_t)ts;
+    struct tm local;
+    char day[16] = "00000000";
+    if (localtime_r(&t, &local))
+        strftime(day, sizeof day, "%Y%m%d", &local);
+    snprintf(out, cap, "%s/memtrail-%s.db", dir, day);
+}
+
+static int target_is_directory(const char *target)
+{
+    size_t n = strlen(target);
+    return is_directory(target) || (n > 0 && target[n - 1] == '/');
+}
+
+/* The directory part of PATH ("." when none). */
+static void parent_of(const char *path, char *out, size_t cap)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        snprintf(out, cap, ".");
+    else if (slash == path)
+        snprintf(out, cap, "/");
+    else
+        snprintf(out, cap, "%.*s", (int)(slash - path), path);
+}
+
+struct writer {
+    struct archive *ar;
+    char path[PATH_MAX];
+};
+
+static int archive_path_for(const struct options *o, const struct sample *s,
+                            char *path, size_t cap, char *err, size_t err_cap)
+{
+    char dir[PATH_MAX];
+    if (target_is_directory(o->target)) {
+        snprintf(dir, sizeof dir, "%s", o->target);
+        daily_path(o->target, s->ts, path, cap);
+        return prepare_directory(dir, err, err_cap) == 0 ? 0 : -1;
+    }
+    snprintf(path, cap, "%s", o->target);
+    parent_of(o->target, dir, sizeof dir);
+    return check_directory(dir, err, err_cap);
+}
+
+static int exit_for(int status)
+{
+    return status == ARCHIVE_BUSY || status == ARCHIVE_DUPLICATE ? EXIT_SKIPPED : EXIT_FAIL;
+}
+
+static int store(struct writer *w, const struct options *o, const struct sample *s,
+                 const struct host_facts *host)
+{
+    char path[PATH_MAX], err[512];
+    if (archive_path_for(o, s, path, sizeof path, err, sizeof err) != 0) {
+        char what[PATH_MAX + 32];
+        snprintf(what, sizeof what, "%s", target_is_directory(o->target) ? o->target : path);
+        report_error(what, err);
+        return EXIT_FAIL;
+    }
+    if (!w->ar || strcmp(path, w->path) != 0) {
+        archive_close(w->ar);
+        w->ar = NULL;
+        int rc = archive_open_writer(path, LOCK_WAIT_MS, &w->ar, err, sizeof err);
+        if (rc != ARCHIVE_OK) {
+            report_error(path, rc == ARCHIVE_BUSY ? "sample skipped: another memcollect is "
+                                                    "writing to this archive" : err);
+            return exit_for(rc);
+        }
+        snprintf(w->path, sizeof w->path, "%s", path);
+    }
+    int rc = archive_append(w->ar, s, host, err, sizeof err);
+    if (rc != ARCHIVE_OK) {
+        char why[600];
+        snprintf(why, sizeof why, "%s%s", rc == ARCHIVE_DUPLICATE || rc == ARCHIVE_BUSY ?
+                 "sample skipped: " : "", err);
+        report_error(path, why);
+        return exit_for(rc);
+    }
+    return EXIT_OK;
+}
+
+/* Sleeps until START + N * INTERVAL on the monotonic clock; 0 when stopped. */
+static int sleep_until(const struct timespec *start, long n, long interval)
+{
+    struct timespec at = *start;
+    at.tv_sec += (time_t)(n * interval);
+    while (!stop_requested) {
+        int rc = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &at, NULL);
+        if (rc == 0)
+            return 1;
+        if (rc != EINTR)
+            return 0;
+    }
+    return 0;
+}
+
+static void install_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+int main(int argc, char **argv)
+{
+    static struct sample sample;
+    struct host_facts host;
+    struct options o;
+    struct writer w = { 0 };
+    char err[256];
+
+    progname = "memcollect";
+    if (parse_options(argc, argv, &o) != 0) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    umask(027);
+    install_signals();
+
+    struct timespec start;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    int status = EXIT_OK;
+    long samples = o.interval ? o.count : 1;
+    for (long n = 0; samples == 0 || n < samples; n++) {
+        if (n > 0 && !sleep_until(&start, n, o.interval))
+            break;
+        if (read_sample(&sample, err, sizeof err) != 0) {
+            report_error("cannot take a sample", err);
+            status = EXIT_FAIL;
+            break;
+        }
+        read_host_facts(&host, (time_t)sample.ts);
+        int rc = store(&w, &o, &sample, &host);
+        if (rc != EXIT_OK)
+            status = rc;
+        if (rc == EXIT_FAIL || stop_requested)
+            break;
+    }
+    archive_close(w.ar);
+    return status;
+}

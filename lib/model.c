@@ -1,0 +1,41 @@
+/* Lookups on the sample model (see model.h). */
+#include "model.h"
+
+#include <string.h>
+
+uint64_t kv_get(const struct kv_list *list, const char *name)
+{
+    for (unsigned i = 0; i < list->n; i++)
+        if (strcmp(list->items[i].name, name) == 0)
+            return list->items[i].value;
+    return 0;
+}
+
+uint64_t kv_sum_prefix(const struct kv_list *list, const char *prefix)
+{
+    size_t len = strlen(prefix);
+    uint64_t sum = 0;
+    for (unsigned i = 0; i < list->n; i++)
+        if (strncmp(list->items[i].name, prefix, len) == 0)
+            sum += list->items[i].value;
+    return sum;
+}
+
+int kv_set(struct kv_list *list, const char *name, uint64_t value)
+{
+    size_t len = strlen(name);
+    if (len == 0 || len >= KEY_NAME_MAX)
+        return -1;
+    for (unsigned i = 0; i < list->n; i++) {
+        if (strcmp(list->items[i].name, name) == 0) {
+            list->items[i].value = value;
+            return 0;
+        }
+    }
+    if (list->n >= KV_MAX)
+        return -1;
+    memcpy(list->items[list->n].name, name, len + 1);
+    list->items[list->n].value = value;
+    list->n++;
+    return 0;
+}

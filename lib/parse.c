@@ -1,0 +1,224 @@
+/*
+ * Parsers for /proc text (see parse.h).  Each walks the buffer line by line
+ * with explicit bounds; a line that does not have the expected shape is
+ * skipped rather than guessed at, so a strange kernel or a damaged fixture
+ * costs one key, never the sample.
+ */
+#include "parse.h"
+
+#include <string.h>
+
+/* The next line of TEXT starting at *POS, without its newline. */
+static int next_line(const char *text, size_t len, size_t *pos,
+                     const char **line, size_t *line_len)
+{
+    if (*pos >= len)
+        return 0;
+    const char *start = text + *pos;
+    const char *nl = memchr(start, '\n', len - *pos);
+    size_t n = nl ? (size_t)(nl - start) : len - *pos;
+    *line = start;
+    *line_len = n;
+    *pos += n + (nl ? 1 : 0);
+    return 1;
+}
+
+static int is_space(char c) { return c == ' ' || c == '\t'; }
+static int is_digit(char c) { return c >= '0' && c <= '9'; }
+
+/* Parses an unsigned decimal at *P (after blanks); -1 on no digits or overflow. */
+static int parse_u64(const char **p, const char *end, uint64_t *out)
+{
+    const char *s = *p;
+    while (s < end && is_space(*s))
+        s++;
+    if (s >= end || !is_digit(*s))
+        return -1;
+    uint64_t v = 0;
+    while (s < end && is_digit(*s)) {
+        unsigned d = (unsigned)(*s - '0');
+        if (v > (UINT64_MAX - d) / 10)
+            return -1;
+        v = v * 10 + d;
+        s++;
+    }
+    *p = s;
+    *out = v;
+    return 0;
+}
+
+int key_name_valid(const char *name)
+{
+    size_t n = strlen(name);
+    if (n == 0 || n >= KEY_NAME_MAX)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = name[i];
+        int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                 is_digit(c) || c == '_' || c == '(' || c == ')';
+        if (!ok)
+            return 0;
+    }
+    return 1;
+}
+
+/* Copies the first token of LINE (up to a char in STOPS) into NAME. */
+static size_t take_name(const char *line, size_t line_len, const char *stops,
+                        char name[KEY_NAME_MAX])
+{
+    size_t n = 0;
+    while (n < line_len && !strchr(stops, line[n]))
+        n++;
+    if (n == 0 || n >= KEY_NAME_MAX)
+        return 0;
+    memcpy(name, line, n);
+    name[n] = '\0';
+    return n;
+}
+
+int parse_meminfo(const char *text, size_t len, struct kv_list *out)
+{
+    size_t pos = 0, line_len;
+    const char *line;
+    out->n = 0;
+    while (next_line(text, len, &pos, &line, &line_len)) {
+        char name[KEY_NAME_MAX];
+        size_t n = take_name(line, line_len, ": \t", name);
+        if (n == 0 || n >= line_len || line[n] != ':' || !key_name_valid(name))
+            continue;
+        const char *p = line + n + 1;
+        uint64_t value;
+        if (parse_u64(&p, line + line_len, &value) != 0)
+            continue;
+        kv_set(out, name, value);
+    }
+    return (int)out->n;
+}
+
+/* Counters kept from /proc/vmstat: what sar -W and -B need, and the like. */
+static const char *const vmstat_exact[] = {
+    "pgpgin", "pgpgout", "pswpin", "pswpout", "pgfault", "pgmajfault",
+    "pgfree", "pgactivate", "pgdeactivate", "pgrefill", "pgrotated",
+    "oom_kill", "compact_stall", "compact_fail", "compact_success",
+    "thp_fault_alloc", "thp_fault_fallback", "zswpin", "zswpout", "zswpwb",
+    "swap_ra", "swap_ra_hit", NULL
+};
+static const char *const vmstat_prefixes[] = {
+    "pgscan_", "pgsteal_", "allocstall_", "workingset_refault_", NULL
+};
+
+int vmstat_key_kept(const char *name)
+{
+    for (int i = 0; vmstat_exact[i]; i++)
+        if (strcmp(name, vmstat_exact[i]) == 0)
+            return 1;
+    for (int i = 0; vmstat_prefixes[i]; i++)
+        if (strncmp(name, vmstat_prefixes[i], strlen(vmstat_prefixes[i])) == 0)
+            return 1;
+    return 0;
+}
+
+int parse_vmstat(const char *text, size_t len, struct kv_list *out)
+{
+    size_t pos = 0, line_len;
+    const char *line;
+    out->n = 0;
+    while (next_line(text, len, &pos, &line, &line_len)) {
+        char name[KEY_NAME_MAX];
+        size_t n = take_name(line, line_len, " \t", name);
+        if (n == 0 || !key_name_valid(name) || !vmstat_key_kept(name))
+            continue;
+        const char *p = line + n;
+        uint64_t value;
+        if (parse_u64(&p, line + line_len, &value) != 0)
+            continue;
+        kv_set(out, name, value);
+    }
+    return (int)out->n;
+}
+
+/* Copies the next blank-separated field of [*P, END) into OUT (truncating). */
+static int take_field(const char **p, const char *end, char *out, size_t cap)
+{
+    const char *s = *p;
+    while (s < end && is_space(*s))
+        s++;
+    const char *start = s;
+    while (s < end && !is_space(*s))
+        s++;
+    size_t n = (size_t)(s - start);
+    if (n == 0 || n >= cap)
+        return -1;
+    memcpy(out, start, n);
+    out[n] = '\0';
+    *p = s;
+    return 0;
+}
+
+int parse_swaps(const char *text, size_t len, struct swap_list *out)
+{
+    size_t pos = 0, line_len;
+    const char *line;
+    out->n = 0;
+    if (!next_line(text, len, &pos, &line, &line_len))  /* the header */
+        return 0;
+    while (out->n < SWAP_DEV_MAX && next_line(text, len, &pos, &line, &line_len)) {
+        struct swap_device *dev = &out->dev[out->n];
+        const char *p = line, *end = line + line_len;
+        uint64_t prio_abs;
+        if (take_field(&p, end, dev->name, sizeof dev->name) != 0 ||
+            take_field(&p, end, dev->type, sizeof dev->type) != 0 ||
+            parse_u64(&p, end, &dev->size_kb) != 0 ||
+            parse_u64(&p, end, &dev->used_kb) != 0)
+            continue;
+        while (p < end && is_space(*p))
+            p++;
+        int negative = (p < end && *p == '-');
+        if (negative)
+            p++;
+        if (parse_u64(&p, end, &prio_abs) != 0 || prio_abs > INT32_MAX)
+            continue;
+        dev->priority = negative ? -(int64_t)prio_abs : (int64_t)prio_abs;
+        out->n++;
+    }
+    return (int)out->n;
+}
+
+int parse_uptime(const char *text, size_t len, uint64_t *uptime_cs)
+{
+    const char *p = text, *end = text + len;
+    uint64_t secs, cents = 0;
+    if (parse_u64(&p, end, &secs) != 0 || secs > UINT64_MAX / 100 - 100)
+        return -1;
+    if (p < end && *p == '.') {
+        p++;
+        /* two decimals, as the kernel prints them: "12.05" is 5 cs */
+        if (p < end && is_digit(*p)) {
+            cents = (uint64_t)(*p - '0') * 10;
+            p++;
+            if (p < end && is_digit(*p))
+                cents += (uint64_t)(*p - '0');
+        }
+    }
+    *uptime_cs = secs * 100 + cents;
+    return 0;
+}
+
+int parse_boot_id(const char *text, size_t len, char out[BOOT_ID_LEN + 1])
+{
+    if (len < BOOT_ID_LEN)
+        return -1;
+    for (size_t i = 0; i < BOOT_ID_LEN; i++) {
+        char c = text[i];
+        int hyphen_place = (i == 8 || i == 13 || i == 18 || i == 23);
+        int ok = hyphen_place ? c == '-'
+                              : (is_digit(c) || (c >= 'a' && c <= 'f'));
+        if (!ok)
+            return -1;
+    }
+    if (len > BOOT_ID_LEN && text[BOOT_ID_LEN] != '\n')
+        return -1;
+    memcpy(out, text, BOOT_ID_LEN);
+    out[BOOT_ID_LEN] = '\0';
+    return 0;
+}

@@ -1,0 +1,30 @@
+/*
+ * Pure parsers from the text of /proc files to the model.  They never read a
+ * file themselves, so fixtures test them directly, and they never trust the
+ * text: every line is bounded, odd lines are skipped, nothing overflows.
+ */
+#ifndef MEMTRAIL_PARSE_H
+#define MEMTRAIL_PARSE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model.h"
+
+/* /proc/meminfo: every "Key: value [kB]" line.  Returns the number of keys kept. */
+int parse_meminfo(const char *text, size_t len, struct kv_list *out);
+/* /proc/vmstat: the cumulative counters that vmstat_key_kept() accepts. */
+int parse_vmstat(const char *text, size_t len, struct kv_list *out);
+/* /proc/swaps: each device after the header line. */
+int parse_swaps(const char *text, size_t len, struct swap_list *out);
+/* /proc/uptime: the first number, in hundredths of a second; -1 when unreadable. */
+int parse_uptime(const char *text, size_t len, uint64_t *uptime_cs);
+/* /proc/sys/kernel/random/boot_id: a 36-character UUID; -1 when malformed. */
+int parse_boot_id(const char *text, size_t len, char out[BOOT_ID_LEN + 1]);
+
+/* Whether a /proc/vmstat counter is one memtrail records. */
+int vmstat_key_kept(const char *name);
+/* Whether NAME is safe and sensible as a key (and so as a column name). */
+int key_name_valid(const char *name);
+
+#endif

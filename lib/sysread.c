@@ -1,0 +1,107 @@
+/*
+ * The live readers (see sysread.h).  Each /proc file is read whole with one
+ * bounded read loop into a stack buffer, then handed to the pure parsers.
+ */
+#define _GNU_SOURCE
+#include "sysread.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "parse.h"
+
+/* Large enough for /proc/vmstat on big NUMA machines; larger text is cut. */
+#define PROC_TEXT_MAX (64 * 1024)
+
+int read_text_file(const char *path, char *buf, size_t cap, size_t *len)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0)
+        return -errno;
+    size_t total = 0;
+    while (total + 1 < cap) {
+        ssize_t n = read(fd, buf + total, cap - 1 - total);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            int e = errno;
+            close(fd);
+            return -e;
+        }
+        if (n == 0)
+            break;
+        total += (size_t)n;
+    }
+    close(fd);
+    buf[total] = '\0';
+    *len = total;
+    return 0;
+}
+
+/* When /proc/uptime is unreadable, CLOCK_BOOTTIME is the same clock. */
+static uint64_t boottime_cs(void)
+{
+    struct timespec t;
+    if (clock_gettime(CLOCK_BOOTTIME, &t) != 0)
+        return 0;
+    return (uint64_t)t.tv_sec * 100 + (uint64_t)t.tv_nsec / 10000000;
+}
+
+int read_sample(struct sample *s, char *err, size_t err_cap)
+{
+    static char text[PROC_TEXT_MAX];
+    size_t len;
+    struct timespec now;
+
+    if (clock_gettime(CLOCK_REALTIME, &now) != 0) {
+        snprintf(err, err_cap, "cannot read the clock: %s", strerror(errno));
+        return -1;
+    }
+    s->ts = now.tv_sec;
+    struct tm local;
+    time_t t = now.tv_sec;
+    s->utc_offset = localtime_r(&t, &local) ? (int32_t)local.tm_gmtoff : 0;
+
+    if (read_text_file("/proc/uptime", text, sizeof text, &len) != 0 ||
+        parse_uptime(text, len, &s->uptime_cs) != 0)
+        s->uptime_cs = boottime_cs();
+
+    s->boot_id[0] = '\0';
+    if (read_text_file("/proc/sys/kernel/random/boot_id", text, sizeof text, &len) == 0)
+        if (parse_boot_id(text, len, s->boot_id) != 0)
+            s->boot_id[0] = '\0';
+
+    s->meminfo.n = 0;
+    if (read_text_file("/proc/meminfo", text, sizeof text, &len) == 0)
+        parse_meminfo(text, len, &s->meminfo);
+    s->vmstat.n = 0;
+    if (read_text_file("/proc/vmstat", text, sizeof text, &len) == 0)
+        parse_vmstat(text, len, &s->vmstat);
+    s->swaps.n = 0;
+    if (read_text_file("/proc/swaps", text, sizeof text, &len) == 0)
+        parse_swaps(text, len, &s->swaps);
+    return 0;
+}
+
+void read_host_facts(struct host_facts *h, time_t ts)
+{
+    struct utsname u;
+    memset(h, 0, sizeof *h);
+    if (uname(&u) == 0) {
+        snprintf(h->sysname, sizeof h->sysname, "%s", u.sysname);
+        snprintf(h->nodename, sizeof h->nodename, "%s", u.nodename);
+        snprintf(h->release, sizeof h->release, "%s", u.release);
+        snprintf(h->machine, sizeof h->machine, "%s", u.machine);
+    }
+    long ncpu = sysconf(_SC_NPROCESSORS_CONF);
+    h->ncpu = ncpu > 0 ? (int)ncpu : 1;
+    h->page_size = sysconf(_SC_PAGESIZE);
+    struct tm local;
+    if (localtime_r(&ts, &local))
+        strftime(h->timezone, sizeof h->timezone, "%Z", &local);
+}

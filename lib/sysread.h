@@ -1,0 +1,23 @@
+/*
+ * Reading the live system into the model: the collector's readers, also used
+ * by memreport's live mode.  Missing files (no swap, a container, an old
+ * kernel) leave their part of the sample empty; they are not errors.
+ */
+#ifndef MEMTRAIL_SYSREAD_H
+#define MEMTRAIL_SYSREAD_H
+
+#include <stddef.h>
+
+#include "model.h"
+
+/* Reads PATH into BUF (at most CAP-1 bytes, NUL-terminated); -errno on failure. */
+int read_text_file(const char *path, char *buf, size_t cap, size_t *len);
+
+/* Fills S from /proc and the clock.  Returns 0, or -1 with ERR set when not
+ * even the wall clock could be read. */
+int read_sample(struct sample *s, char *err, size_t err_cap);
+
+/* Fills H from uname(2), sysconf(3) and the local time zone at TS. */
+void read_host_facts(struct host_facts *h, time_t ts);
+
+#endif

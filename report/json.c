@@ -1,0 +1,2 @@
+#include "render.h"
+int render_json(const struct render_ctx *ctx) { (void)ctx; return 0; }

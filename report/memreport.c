@@ -1,0 +1,254 @@
+/*
+ * memreport: replays memtrail archives as sysstat 12.6.1's sar prints them
+ * (or as sadf -d, CSV or JSON), or samples the live system like sar does
+ * with an interval.  sar's messages and exit codes are kept where sar has
+ * them: 1 usage, 2 cannot open, 3 not an archive.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <libintl.h>
+#include <limits.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "archive.h"
+#include "live.h"
+#include "options.h"
+#include "render.h"
+#include "util.h"
+
+static const render_fn renderers[] = {
+    [FMT_SAR] = render_sar, [FMT_SADF] = render_sadf,
+    [FMT_CSV] = render_csv, [FMT_JSON] = render_json,
+};
+
+/* sar's get_win_height(): repeat headers on a terminal, never in a pipe. */
+static int window_rows(void)
+{
+    struct winsize win;
+    if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &win) != -1 && win.ws_row > 2)
+        return win.ws_row - 2;
+    return 3600 * 24;
+}
+
+/* "Average:" as the installed sar would print it in this locale. */
+static const char *average_label(void)
+{
+    bindtextdomain("sysstat", "/usr/share/locale");
+    return dgettext("sysstat", "Average:");
+}
+
+static void daily_name(const char *dir, int day_offset, char *out, size_t cap)
+{
+    time_t now = time(NULL) - (time_t)day_offset * 86400;
+    struct tm t;
+    char day[16] = "00000000";
+    if (localtime_r(&now, &t))
+        strftime(day, sizeof day, "%Y%m%d", &t);
+    snprintf(out, cap, "%s/memtrail-%s.db", dir, day);
+}
+
+static int load_failed(int rc, const char *path, const char *err, int default_file)
+{
+    switch (rc) {
+    case ARCHIVE_MISSING:
+        fprintf(stderr, "Cannot open %s: No such file or directory\n", path);
+        if (default_file)
+            fprintf(stderr, "Please check if data collecting is enabled\n");
+        return 2;
+    case ARCHIVE_NOT_OURS:
+        fprintf(stderr, "Invalid system activity file: %s\n", path);
+        return 3;
+    case ARCHIVE_TOO_NEW:
+        fprintf(stderr, "Invalid system activity file: %s\n", path);
+        report_error(path, err);
+        return 3;
+    default:
+        fprintf(stderr, "Cannot open %s: %s\n", path, err);
+        return 2;
+    }
+}
+
+/* The local date (YYYYMMDD) of an instant. */
+static long local_day(int64_t epoch)
+{
+    time_t t = (time_t)epoch;
+    struct tm tm;
+    if (!localtime_r(&t, &tm))
+        return 0;
+    return (tm.tm_year + 1900L) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* With a window of instants, every daily file of DIR that may hold part of
+ * it, in date order (a day either side: local days are not UTC days). */
+static int load_directory_window(struct series *sr, const char *dir, const struct report_opts *o,
+                                 int64_t from, int64_t to)
+{
+    DIR *d = opendir(dir);
+    if (!d) {
+        fprintf(stderr, "Cannot open %s: %s\n", dir, strerror(errno));
+        return 2;
+    }
+    long first_day = o->start.use ? local_day(from - 86400) : 0;
+    long last_day = o->end.use ? local_day(to + 86400) : 99999999;
+    char **names = NULL;
+    size_t n = 0;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        long day;
+        char tail[8];
+        if (sscanf(de->d_name, "memtrail-%8ld.%3s", &day, tail) != 2 || strcmp(tail, "db") != 0)
+            continue;
+        if (day < first_day || day > last_day)
+            continue;
+        char **grown = realloc(names, (n + 1) * sizeof *names);
+        if (!grown)
+            break;
+        names = grown;
+        names[n++] = strdup(de->d_name);
+    }
+    closedir(d);
+    qsort(names, n, sizeof *names, by_name);
+    int status = 0;
+    for (size_t i = 0; i < n && status == 0; i++) {
+        char path[PATH_MAX], err[512];
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        int rc = series_load(sr, path, from, to, err, sizeof err);
+        if (rc != ARCHIVE_OK)
+            status = load_failed(rc, path, err, 0);
+    }
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+    return status;
+}
+
+static int load_archives(struct series *sr, const struct report_opts *o)
+{
+    int64_t from = o->start.use && o->start.absolute ? o->start.epoch : INT64_MIN;
+    int64_t to = o->end.use && o->end.absolute ? o->end.epoch : INT64_MAX;
+    char path[PATH_MAX], err[512];
+    if (is_directory(o->file)) {
+        if ((o->start.use && o->start.absolute) || (o->end.use && o->end.absolute))
+            return load_directory_window(sr, o->file, o, from, to);
+        daily_name(o->file, o->day_offset, path, sizeof path);
+    } else {
+        snprintf(path, sizeof path, "%s", o->file);
+    }
+    int rc = series_load(sr, path, from, to, err, sizeof err);
+    return rc == ARCHIVE_OK ? 0 : load_failed(rc, path, err, o->default_file);
+}
+
+static void fill_window(const struct report_opts *o, struct window *w)
+{
+    memset(w, 0, sizeof *w);
+    w->start = o->start;
+    w->end = o->end;
+    if (w->start.use && w->end.use && !w->start.absolute && !w->end.absolute &&
+        w->end.hour < w->start.hour)
+        w->end.hour += 24;
+    w->interval = o->interval < 0 ? 1 : o->interval;
+    w->count = o->count ? o->count : -1;
+    w->time.true_time = o->true_time;
+    w->time.utc = o->format == FMT_SADF || o->format == FMT_JSON;
+}
+
+static int replay(const struct report_opts *o, struct render_ctx *ctx)
+{
+    struct series sr;
+    struct selection sel;
+    struct window w;
+    memset(&sr, 0, sizeof sr);
+    int status = load_archives(&sr, o);
+    if (status != 0) {
+        series_free(&sr);
+        return status;
+    }
+    fill_window(o, &w);
+    if (select_records(&sr, &w, &sel) != 0) {
+        report_error("cannot select records", "out of memory");
+        series_free(&sr);
+        return 2;
+    }
+    ctx->sr = &sr;
+    ctx->sel = &sel;
+    ctx->time = w.time;
+    ctx->file_ts = sr.n ? sr.file_ts : 0;
+    ctx->file_utc_offset = sr.n ? sr.recs[0].utc_offset : 0;
+    status = renderers[o->format](ctx);
+    selection_free(&sel);
+    series_free(&sr);
+    return status;
+}
+
+int main(int argc, char **argv)
+{
+    static char outbuf[1 << 16];
+    struct report_opts o;
+    progname = "memreport";
+    setlocale(LC_MESSAGES, "");
+    setlocale(LC_CTYPE, "");
+    setlocale(LC_TIME, "");
+    setlocale(LC_NUMERIC, "");
+
+    enum parse_result pr = parse_report_options(argc, argv, &o);
+    if (pr == PARSE_EXIT)
+        return 0;
+    if (pr == PARSE_USAGE) {
+        print_usage();
+        return 1;
+    }
+    if (o.format == FMT_CSV || o.format == FMT_JSON)
+        setlocale(LC_NUMERIC, "C");   /* spreadsheets and parsers want '.' */
+    if (!o.file && (o.interval < 0 || o.interval_set)) {
+        o.file = DEFAULT_ARCHIVE_DIR;
+        o.default_file = 1;
+    }
+    if ((o.start.use || o.interval_set) && !o.file) {
+        fprintf(stderr, "Not reading from a system activity file (use -f option)\n");
+        return 1;
+    }
+    if (o.interval == 0 && o.file) {
+        print_usage();
+        return 1;
+    }
+    if (!o.outputs && o.unavailable) {
+        fprintf(stderr, "Requested activities not available%s%s\n", o.file ? " in file " : "",
+                o.file ? o.file : "");
+        return 1;
+    }
+    if (!o.outputs)
+        o.outputs = 1u << OUT_MEMORY;
+
+    struct render_ctx ctx;
+    memset(&ctx, 0, sizeof ctx);
+    ctx.outputs = o.outputs;
+    ctx.mem_all = o.mem_all;
+    ctx.human = o.human;
+    ctx.dec = o.dec;
+    const char *fmt = getenv("S_TIME_FORMAT");
+    ctx.iso = fmt && strcmp(fmt, "ISO") == 0;
+    ctx.rows = window_rows();
+    ctx.avg_label = average_label();
+    ctx.out = stdout;
+
+    if (!o.file) {
+        setvbuf(stdout, NULL, _IONBF, 0);   /* live rows appear as they are taken */
+        struct window w;
+        fill_window(&o, &w);
+        return live_run(&ctx, &w, o.interval, o.count);
+    }
+    setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
+    return replay(&o, &ctx);
+}

@@ -1,0 +1,221 @@
+/*
+ * memreport's options (see options.h).  The memory options of sar 12.6.1
+ * keep sar's spelling and its quirks: -s and -e take "hh:mm" or "hh:mm:ss"
+ * and otherwise fall back to 08:00:00 / 18:00:00 without consuming the
+ * argument; -f takes the next argument only when it is not an option or a
+ * number.  Beyond sar, -s and -e also take "YYYY-MM-DD[ T]hh:mm[:ss]" and
+ * "@EPOCH", which name an instant rather than a time of day.
+ */
+#define _GNU_SOURCE
+#include "options.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "metrics.h"
+#include "util.h"
+
+void print_usage(void)
+{
+    fprintf(stderr,
+            "Usage: %s [ options ] [ <interval> [ <count> ] ]\n"
+            "Options are:\n"
+            "[ -A ] [ -B ] [ -C ] [ -H ] [ -h ] [ -p ] [ -r [ ALL ] ] [ -S ] [ -t ] [ -V ]\n"
+            "[ -W ] [ -z ] [ --dec={ 0 | 1 | 2 } ] [ --help ] [ --human ] [ --pretty ]\n"
+            "[ --format={ sar | sadf | csv | json } ]\n"
+            "[ -f [ <filename> | <directory> ] | -[0-9]+ ]\n"
+            "[ -i <interval> ] [ -s [ <hh:mm[:ss]> ] ] [ -e [ <hh:mm[:ss]> ] ]\n"
+            "-s and -e also take YYYY-MM-DD[ T]hh:mm[:ss] or @<epoch seconds>.\n",
+            progname);
+}
+
+/* sar's decode_timestamp(): atoi of each part, range-checked, separators not. */
+static int decode_time_of_day(const char *text, struct tstamp *t)
+{
+    char buf[9];
+    memcpy(buf, text, 8);
+    buf[8] = '\0';
+    buf[2] = buf[5] = '\0';
+    t->hour = atoi(buf);
+    t->min = atoi(buf + 3);
+    t->sec = atoi(buf + 6);
+    if (t->hour < 0 || t->hour > 23 || t->min < 0 || t->min > 59 || t->sec < 0 || t->sec > 59)
+        return -1;
+    t->use = 1;
+    t->absolute = 0;
+    return 0;
+}
+
+/* "YYYY-MM-DD", "YYYY-MM-DD hh:mm[:ss]" (or with T), local time; or "@EPOCH". */
+static int decode_instant(const char *text, struct tstamp *t)
+{
+    if (text[0] == '@') {
+        long epoch;
+        if (parse_long_arg(text + 1, 0, 253402300799L, &epoch) != 0)
+            return -1;
+        t->epoch = epoch;
+    } else {
+        struct tm tm;
+        memset(&tm, 0, sizeof tm);
+        const char *rest = strptime(text, "%Y-%m-%d", &tm);
+        if (!rest)
+            return -1;
+        if (*rest == ' ' || *rest == 'T') {
+            const char *end = strptime(rest + 1, "%H:%M:%S", &tm);
+            if (!end || *end) {
+                tm.tm_sec = 0;
+                end = strptime(rest + 1, "%H:%M", &tm);
+            }
+            if (!end || *end)
+                return -1;
+        } else if (*rest) {
+            return -1;
+        }
+        tm.tm_isdst = -1;
+        time_t epoch = mktime(&tm);
+        if (epoch == (time_t)-1)
+            return -1;
+        t->epoch = epoch;
+    }
+    t->use = 1;
+    t->absolute = 1;
+    return 0;
+}
+
+/* -s / -e: consumes the next argument when it has one of the accepted forms. */
+static int parse_bound(int argc, char **argv, int *i, struct tstamp *t, const char *def)
+{
+    const char *next = *i + 1 < argc ? argv[*i + 1] : NULL;
+    size_t len = next ? strlen(next) : 0;
+    if (next && (len == 5 || len == 8)) {
+        char buf[9];
+        snprintf(buf, sizeof buf, len == 5 ? "%.5s:00" : "%.8s", next);
+        (*i)++;
+        return decode_time_of_day(buf, t);
+    }
+    if (next && (next[0] == '@' || (len >= 10 && next[4] == '-' && next[7] == '-'))) {
+        (*i)++;
+        return decode_instant(next, t);
+    }
+    return decode_time_of_day(def, t);
+}
+
+static void select_all(struct report_opts *o)
+{
+    o->outputs = (1u << OUT_SWAPPG) | (1u << OUT_PAGING) | (1u << OUT_MEMORY) |
+                 (1u << OUT_SWAP) | (1u << OUT_HUGE);
+    o->mem_all = 1;
+}
+
+/* Bundled letters, as sar's parse_sar_opt() takes them. */
+static enum parse_result parse_letters(int argc, char **argv, int *i, struct report_opts *o)
+{
+    const char *a = argv[*i];
+    for (size_t k = 1; a[k]; k++) {
+        switch (a[k]) {
+        case 'A': select_all(o); break;
+        case 'B': o->outputs |= 1u << OUT_PAGING; break;
+        case 'H': o->outputs |= 1u << OUT_HUGE; break;
+        case 'S': o->outputs |= 1u << OUT_SWAP; break;
+        case 'W': o->outputs |= 1u << OUT_SWAPPG; break;
+        case 't': o->true_time = 1; break;
+        case 'h': o->human = 1; break;
+        case 'C': case 'p': case 'z': break;   /* no effect on memory output */
+        case 'r':
+            o->outputs |= 1u << OUT_MEMORY;
+            if (!a[k + 1] && *i + 1 < argc && strcmp(argv[*i + 1], "ALL") == 0) {
+                o->mem_all = 1;
+                (*i)++;
+            }
+            break;
+        case 'V':
+            printf("memreport (memtrail) 0.1\n");
+            return PARSE_EXIT;
+        case 'b': case 'd': case 'u': case 'v': case 'w': case 'y':
+            o->unavailable = 1;   /* sar activities memtrail does not record */
+            break;
+        default:
+            return PARSE_USAGE;
+        }
+    }
+    return PARSE_OK;
+}
+
+static int takes_file_name(const char *next)
+{
+    return next && next[0] != '-' && !all_digits(next);
+}
+
+enum parse_result parse_report_options(int argc, char **argv, struct report_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->dec = -1;
+    o->interval = -1;
+    int positional = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *next = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(a, "--help") == 0) {
+            print_usage();
+            return PARSE_EXIT;
+        } else if (strcmp(a, "--human") == 0) {
+            o->human = 1;
+        } else if (strcmp(a, "--pretty") == 0) {
+            /* device names only: nothing to do for memory */
+        } else if (strncmp(a, "--dec=", 6) == 0) {
+            if (strlen(a) != 7 || a[6] < '0' || a[6] > '2')
+                return PARSE_USAGE;
+            o->dec = a[6] - '0';
+        } else if (strncmp(a, "--format=", 9) == 0) {
+            static const char *const names[] = { "sar", "sadf", "csv", "json" };
+            int found = -1;
+            for (int f = 0; f < 4; f++)
+                if (strcmp(a + 9, names[f]) == 0)
+                    found = f;
+            if (found < 0)
+                return PARSE_USAGE;
+            o->format = (enum format)found;
+        } else if (strcmp(a, "-f") == 0) {
+            if (o->file || o->day_offset)
+                return PARSE_USAGE;
+            if (takes_file_name(next)) {
+                o->file = next;
+                i++;
+            } else {
+                o->file = DEFAULT_ARCHIVE_DIR;
+                o->default_file = 1;
+            }
+        } else if (strcmp(a, "-s") == 0 || strcmp(a, "-e") == 0) {
+            int start = a[1] == 's';
+            if (parse_bound(argc, argv, &i, start ? &o->start : &o->end,
+                            start ? "08:00:00" : "18:00:00") != 0)
+                return PARSE_USAGE;
+        } else if (strcmp(a, "-i") == 0) {
+            if (!next || parse_long_arg(next, 1, 0x7fffffffL, &o->interval) != 0)
+                return PARSE_USAGE;
+            o->interval_set = 1;
+            i++;
+        } else if (a[0] == '-' && all_digits(a + 1) && strlen(a) <= 3) {
+            if (o->file)
+                return PARSE_USAGE;
+            o->day_offset = atoi(a + 1);
+        } else if (a[0] == '-' && a[1] && a[1] != '-') {
+            enum parse_result r = parse_letters(argc, argv, &i, o);
+            if (r != PARSE_OK)
+                return r;
+        } else if (positional == 0 && all_digits(a)) {
+            if (parse_long_arg(a, 0, 0x7fffffffL, &o->interval) != 0)
+                return PARSE_USAGE;
+            positional = 1;
+        } else if (positional == 1 && all_digits(a)) {
+            if (parse_long_arg(a, 1, 0x7fffffffL, &o->count) != 0 || o->interval == 0)
+                return PARSE_USAGE;
+            positional = 2;
+        } else {
+            return PARSE_USAGE;
+        }
+    }
+    return PARSE_OK;
+}

@@ -1,0 +1,33 @@
+/* memreport's command line, parsed the way sar 12.6.1 parses it. */
+#ifndef MEMTRAIL_OPTIONS_H
+#define MEMTRAIL_OPTIONS_H
+
+#include "select.h"
+
+#define DEFAULT_ARCHIVE_DIR "/var/log/memtrail"
+
+enum format { FMT_SAR, FMT_SADF, FMT_CSV, FMT_JSON };
+
+struct report_opts {
+    unsigned outputs;        /* bits (1 << enum output) */
+    int mem_all;
+    int human, dec;
+    int true_time;
+    int unavailable;         /* asked for a sar activity memtrail does not record */
+    struct tstamp start, end;
+    long interval;           /* -1: none given */
+    long count;              /* 0: none given */
+    int interval_set;        /* -i */
+    const char *file;        /* -f FILE|DIR */
+    int default_file;        /* -f without a name, or no -f at all */
+    int day_offset;          /* -N */
+    enum format format;
+};
+
+enum parse_result { PARSE_OK, PARSE_USAGE, PARSE_EXIT };
+
+/* Fills O from ARGV; PARSE_USAGE means print the usage and exit 1. */
+enum parse_result parse_report_options(int argc, char **argv, struct report_opts *o);
+void print_usage(void);
+
+#endif

@@ -1,0 +1,44 @@
+/*
+ * What every output format receives: the series, the records selected, and
+ * how the user asked to see them.  Each format is one file with one render
+ * function; memreport.c lists them.
+ */
+#ifndef MEMTRAIL_RENDER_H
+#define MEMTRAIL_RENDER_H
+
+#include <stdio.h>
+#include <time.h>
+
+#include "metrics.h"
+#include "select.h"
+#include "series.h"
+
+struct render_ctx {
+    const struct series *sr;
+    const struct selection *sel;
+    unsigned outputs;         /* bit (1 << enum output) for each output shown */
+    int mem_all;              /* -r ALL */
+    struct time_opts time;
+    int human;                /* --human / -h */
+    int dec;                  /* --dec=N, or -1 */
+    int iso;                  /* S_TIME_FORMAT=ISO */
+    int rows;                 /* lines between repeated headers (a terminal's height) */
+    const char *avg_label;    /* "Average:", translated as sar does */
+    int64_t file_ts;          /* the archive's first sample: the banner's date */
+    int32_t file_utc_offset;
+    FILE *out;
+};
+
+typedef int (*render_fn)(const struct render_ctx *ctx);
+
+int render_sar(const struct render_ctx *ctx);
+int render_sadf(const struct render_ctx *ctx);
+int render_csv(const struct render_ctx *ctx);
+int render_json(const struct render_ctx *ctx);
+
+/* The record before row J of a segment: the previous row, or the reference. */
+size_t row_prev(const struct selection *sel, const struct event *seg, size_t j);
+/* sadf's interval column: seconds between two records, rounded. */
+long interval_seconds(const struct rec *prev, const struct rec *curr);
+
+#endif

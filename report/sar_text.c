@@ -1,0 +1,168 @@
+/*
+ * sar 12.6.1's text output for -r [ALL], -S, -W, -B and -H (pr_stats.c and
+ * sar.c's file mode): banner, one block per output and segment with its
+ * header line, rows and Average, LINUX RESTART between boots.
+ */
+#include <string.h>
+
+#include "render.h"
+#include "sar_text.h"
+
+size_t row_prev(const struct selection *sel, const struct event *seg, size_t j)
+{
+    return j == 0 ? seg->ref : sel->rows[seg->first_row + j - 1];
+}
+
+void sar_time_string(const struct render_ctx *ctx, const struct rec *r, char *buf, size_t cap)
+{
+    struct tm t;
+    rec_time(r, &ctx->time, &t);
+    if (strftime(buf, cap, ctx->iso ? "%H:%M:%S" : "%X", &t) == 0)
+        buf[0] = '\0';
+}
+
+void sar_banner(const struct render_ctx *ctx, int64_t ts, int32_t utc_offset, int ncpu)
+{
+    const struct host_facts *h = &ctx->sr->host;
+    struct tm t;
+    time_t when = (time_t)ts;
+    if (ctx->time.true_time) {
+        when = (time_t)(ts + utc_offset);
+        gmtime_r(&when, &t);
+    } else {
+        localtime_r(&when, &t);
+    }
+    char date[64];
+    if (strftime(date, sizeof date, ctx->iso ? "%Y-%m-%d" : "%x", &t) == 0)
+        date[0] = '\0';
+    fprintf(ctx->out, "%s %s (%s) \t%s \t_%s_\t(%d CPU)\n", h->sysname, h->release,
+            h->nodename, date, h->machine, ncpu > 0 ? ncpu : 1);
+}
+
+void sar_header(const struct render_ctx *ctx, const char *time, enum output out)
+{
+    const struct column *cols;
+    int n = output_columns(out, ctx->mem_all, &cols);
+    fprintf(ctx->out, "\n%-11s", time);
+    for (int i = 0; i < n; i++)
+        fprintf(ctx->out, " %9s", cols[i].sar);
+    fputc('\n', ctx->out);
+}
+
+/* sar's cprintf_unit(): kB scaled by 1024 while it stays >= 1024. */
+static void print_unit(const struct render_ctx *ctx, double value)
+{
+    static const char units[] = "kMGTP";
+    int unit = 0;
+    while (value >= 1024 && unit < 4) {
+        value /= 1024;
+        unit++;
+    }
+    fprintf(ctx->out, " %8.*f%c", ctx->dec == 0 ? 0 : 1, value, units[unit]);
+}
+
+static void print_value(const struct render_ctx *ctx, const struct value *v)
+{
+    int decimals = ctx->dec < 0 || ctx->dec > 2 ? 2 : ctx->dec;
+    switch (v->type) {
+    case VT_KB:
+        if (ctx->human)
+            print_unit(ctx, (double)v->u);
+        else
+            fprintf(ctx->out, " %9llu", (unsigned long long)v->u);
+        break;
+    case VT_KB_AVG:
+        if (ctx->human)
+            print_unit(ctx, v->d);
+        else
+            fprintf(ctx->out, " %9.0f", v->d);
+        break;
+    case VT_PCT:
+        if (ctx->human)
+            fprintf(ctx->out, " %8.*f%%", ctx->dec == 0 ? 0 : 1, v->d);
+        else
+            fprintf(ctx->out, " %9.*f", decimals, v->d);
+        break;
+    case VT_RATE:
+        fprintf(ctx->out, " %9.*f", decimals, v->d);
+        break;
+    }
+}
+
+void sar_row(const struct render_ctx *ctx, const char *time, const struct value *vals, int n)
+{
+    fprintf(ctx->out, "%-11s", time);
+    for (int i = 0; i < n; i++)
+        print_value(ctx, &vals[i]);
+    fputc('\n', ctx->out);
+}
+
+void sar_restart(const struct render_ctx *ctx, const struct rec *r)
+{
+    char time[64];
+    sar_time_string(ctx, r, time, sizeof time);
+    fprintf(ctx->out, "\n%-11s  LINUX RESTART\t(%d CPU)\n", time, r->ncpu > 0 ? r->ncpu : 1);
+}
+
+/* The Average row of OUT: a rate over the whole span, or sar's level means. */
+int sar_average_values(const struct render_ctx *ctx, enum output out, const struct rec *ref,
+                       const struct rec *last, const struct level_sums *sums,
+                       struct value *vals)
+{
+    if (output_is_rate(out))
+        return output_row(out, ctx->mem_all, ref, last, vals);
+    return level_average(out, ctx->mem_all, sums, last, vals);
+}
+
+/* One output's block of one segment, as handle_curr_act_stats() prints it. */
+static void render_block(const struct render_ctx *ctx, const struct event *seg, enum output out)
+{
+    const struct series *sr = ctx->sr;
+    const struct selection *sel = ctx->sel;
+    struct level_sums sums;
+    struct value vals[MAX_COLUMNS];
+    char time[64], prev_time[64];
+    int lines = 0, dish = 1;
+    memset(&sums, 0, sizeof sums);
+    for (size_t j = 0; j < seg->nrows; j++) {
+        const struct rec *curr = &sr->recs[sel->rows[seg->first_row + j]];
+        const struct rec *prev = &sr->recs[row_prev(sel, seg, j)];
+        dish = lines == 0 || lines >= ctx->rows;
+        if (dish) {
+            lines = 0;
+            sar_time_string(ctx, prev, prev_time, sizeof prev_time);
+            sar_header(ctx, prev_time, out);
+        }
+        sar_time_string(ctx, curr, time, sizeof time);
+        int n = output_row(out, ctx->mem_all, prev, curr, vals);
+        sar_row(ctx, time, vals, n);
+        level_sums_add(&sums, curr);
+        lines++;
+    }
+    if (!seg->ended_by_count)
+        dish = lines >= ctx->rows;
+    if (dish)
+        sar_header(ctx, ctx->avg_label, out);
+    const struct rec *last = &sr->recs[sel->rows[seg->first_row + seg->nrows - 1]];
+    int n = sar_average_values(ctx, out, &sr->recs[seg->ref], last, &sums, vals);
+    sar_row(ctx, ctx->avg_label, vals, n);
+}
+
+int render_sar(const struct render_ctx *ctx)
+{
+    const struct series *sr = ctx->sr;
+    sar_banner(ctx, ctx->file_ts, ctx->file_utc_offset, sr->host.ncpu);
+    for (size_t e = 0; e < ctx->sel->nevents; e++) {
+        const struct event *ev = &ctx->sel->events[e];
+        if (ev->kind == EV_RESTART) {
+            sar_restart(ctx, &sr->recs[ev->rec]);
+            continue;
+        }
+        if (ev->nrows == 0)
+            continue;
+        for (int out = 0; out < OUT_COUNT; out++)
+            if (ctx->outputs & (1u << out))
+                render_block(ctx, ev, (enum output)out);
+    }
+    return 0;
+}

@@ -1,0 +1,16 @@
+/* Pieces of sar's text format, shared by file mode and live mode. */
+#ifndef MEMTRAIL_SAR_TEXT_H
+#define MEMTRAIL_SAR_TEXT_H
+
+#include "render.h"
+
+void sar_time_string(const struct render_ctx *ctx, const struct rec *r, char *buf, size_t cap);
+void sar_banner(const struct render_ctx *ctx, int64_t ts, int32_t utc_offset, int ncpu);
+void sar_header(const struct render_ctx *ctx, const char *time, enum output out);
+void sar_row(const struct render_ctx *ctx, const char *time, const struct value *vals, int n);
+void sar_restart(const struct render_ctx *ctx, const struct rec *r);
+int sar_average_values(const struct render_ctx *ctx, enum output out, const struct rec *ref,
+                       const struct rec *last, const struct level_sums *sums,
+                       struct value *vals);
+
+#endif

@@ -1,0 +1,117 @@
+/*
+ * Building a series from an archive or from live samples (see series.h).
+ * The reduction follows sysstat 12.6.1's readers: a missing key is 0, the
+ * pgscan and pgsteal figures are sums over every counter with that prefix.
+ */
+#include "series.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "archive.h"
+
+static const char *const mem_keys[] = {
+    [M_TOTAL] = "MemTotal", [M_FREE] = "MemFree", [M_AVAIL] = "MemAvailable",
+    [M_BUFFERS] = "Buffers", [M_CACHED] = "Cached", [M_SWAPCACHED] = "SwapCached",
+    [M_ACTIVE] = "Active", [M_INACTIVE] = "Inactive", [M_SWAPTOTAL] = "SwapTotal",
+    [M_SWAPFREE] = "SwapFree", [M_DIRTY] = "Dirty", [M_COMMITTED] = "Committed_AS",
+    [M_ANON] = "AnonPages", [M_SLAB] = "Slab", [M_KSTACK] = "KernelStack",
+    [M_PGTBL] = "PageTables", [M_VMUSED] = "VmallocUsed",
+};
+
+void rec_from_sample(const struct sample *s, int ncpu, struct rec *out)
+{
+    memset(out, 0, sizeof *out);
+    out->ts = s->ts;
+    out->utc_offset = s->utc_offset;
+    out->uptime_cs = s->uptime_cs;
+    out->ncpu = ncpu;
+    for (int f = 0; f < M_HUGE_TOTAL; f++)
+        out->mem[f] = kv_get(&s->meminfo, mem_keys[f]);
+    uint64_t page_kb = kv_get(&s->meminfo, "Hugepagesize");
+    out->mem[M_HUGE_TOTAL] = kv_get(&s->meminfo, "HugePages_Total") * page_kb;
+    out->mem[M_HUGE_FREE] = kv_get(&s->meminfo, "HugePages_Free") * page_kb;
+    out->mem[M_HUGE_RSVD] = kv_get(&s->meminfo, "HugePages_Rsvd") * page_kb;
+    out->mem[M_HUGE_SURP] = kv_get(&s->meminfo, "HugePages_Surp") * page_kb;
+
+    const struct kv_list *vm = &s->vmstat;
+    out->vm[V_PGPGIN] = kv_get(vm, "pgpgin");
+    out->vm[V_PGPGOUT] = kv_get(vm, "pgpgout");
+    out->vm[V_PSWPIN] = kv_get(vm, "pswpin");
+    out->vm[V_PSWPOUT] = kv_get(vm, "pswpout");
+    out->vm[V_PGFAULT] = kv_get(vm, "pgfault");
+    out->vm[V_PGMAJFAULT] = kv_get(vm, "pgmajfault");
+    out->vm[V_PGFREE] = kv_get(vm, "pgfree");
+    out->vm[V_PGSCANK] = kv_sum_prefix(vm, "pgscan_kswapd");
+    out->vm[V_PGSCAND] = kv_sum_prefix(vm, "pgscan_direct");
+    out->vm[V_PGSTEAL] = kv_sum_prefix(vm, "pgsteal_");
+}
+
+int series_add(struct series *sr, const struct sample *s, int ncpu)
+{
+    if (sr->n == sr->cap) {
+        size_t cap = sr->cap ? sr->cap * 2 : 1024;
+        struct rec *grown = realloc(sr->recs, cap * sizeof *grown);
+        if (!grown)
+            return -1;
+        sr->recs = grown;
+        sr->cap = cap;
+    }
+    struct rec *r = &sr->recs[sr->n];
+    rec_from_sample(s, ncpu, r);
+    if (sr->n > 0) {
+        const struct rec *prev = &sr->recs[sr->n - 1];
+        r->restart_before = strcmp(sr->last_boot_id, s->boot_id) != 0 ||
+                            r->uptime_cs < prev->uptime_cs;
+    }
+    memcpy(sr->last_boot_id, s->boot_id, sizeof sr->last_boot_id);
+    sr->n++;
+    return 0;
+}
+
+struct load_ctx {
+    struct series *sr;
+    struct archive *ar;
+    int failed;
+};
+
+static int load_one(const struct sample *s, void *arg)
+{
+    struct load_ctx *ctx = arg;
+    if (series_add(ctx->sr, s, ctx->sr->host.ncpu) != 0) {
+        ctx->failed = 1;
+        return 1;
+    }
+    return 0;
+}
+
+int series_load(struct series *sr, const char *path, int64_t from, int64_t to,
+                char *err, size_t err_cap)
+{
+    struct archive *ar;
+    int rc = archive_open_reader(path, &ar, err, err_cap);
+    if (rc != ARCHIVE_OK)
+        return rc;
+    int64_t first;
+    if (!sr->have_host && archive_first_ts(ar, &first, err, err_cap) == ARCHIVE_OK) {
+        rc = archive_host_at(ar, first, &sr->host, err, err_cap);
+        sr->have_host = rc == ARCHIVE_OK;
+        sr->file_ts = first;
+    }
+    struct load_ctx ctx = { sr, ar, 0 };
+    if (rc == ARCHIVE_OK)
+        rc = archive_each_sample(ar, from, to, load_one, &ctx, err, err_cap);
+    if (rc == ARCHIVE_OK && ctx.failed) {
+        strncpy(err, "out of memory", err_cap - 1);
+        err[err_cap - 1] = '\0';
+        rc = ARCHIVE_ERROR;
+    }
+    archive_close(ar);
+    return rc;
+}
+
+void series_free(struct series *sr)
+{
+    free(sr->recs);
+    memset(sr, 0, sizeof *sr);
+}

@@ -1,0 +1,60 @@
+/*
+ * The report side's view of an archive: every sample reduced to the numbers
+ * sar's memory activities show, in time order, with restarts marked.  Every
+ * output format renders a series; none reads the archive or /proc itself.
+ */
+#ifndef MEMTRAIL_SERIES_H
+#define MEMTRAIL_SERIES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model.h"
+
+/* /proc/meminfo values as sadc's read_meminfo() keeps them (kB). */
+enum mem_field {
+    M_TOTAL, M_FREE, M_AVAIL, M_BUFFERS, M_CACHED, M_SWAPCACHED, M_ACTIVE,
+    M_INACTIVE, M_SWAPTOTAL, M_SWAPFREE, M_DIRTY, M_COMMITTED, M_ANON, M_SLAB,
+    M_KSTACK, M_PGTBL, M_VMUSED,
+    M_HUGE_TOTAL, M_HUGE_FREE, M_HUGE_RSVD, M_HUGE_SURP,  /* kB: pages x Hugepagesize */
+    M_NFIELDS
+};
+
+/* /proc/vmstat counters as sadc's read_vmstat_swap/paging() keep them. */
+enum vm_field {
+    V_PGPGIN, V_PGPGOUT, V_PSWPIN, V_PSWPOUT, V_PGFAULT, V_PGMAJFAULT, V_PGFREE,
+    V_PGSCANK, V_PGSCAND, V_PGSTEAL,
+    V_NFIELDS
+};
+
+struct rec {
+    int64_t ts;
+    int32_t utc_offset;       /* the collector's, for -t */
+    uint64_t uptime_cs;
+    int restart_before;       /* the machine rebooted just before this sample */
+    int ncpu;
+    uint64_t mem[M_NFIELDS];
+    uint64_t vm[V_NFIELDS];
+};
+
+struct series {
+    struct rec *recs;
+    size_t n, cap;
+    struct host_facts host;   /* as of the first sample */
+    int have_host;
+    int64_t file_ts;          /* the first archive's first sample: sar's file date */
+    char last_boot_id[BOOT_ID_LEN + 1];
+};
+
+/* The record for one sample; PREV (or NULL) tells whether a restart lies between. */
+void rec_from_sample(const struct sample *s, int ncpu, struct rec *out);
+/* Appends S to the series, marking a restart when the boot changed or
+ * uptime went backwards. */
+int series_add(struct series *sr, const struct sample *s, int ncpu);
+/* Loads every sample of the archive at PATH with FROM <= ts <= TO.  Returns an
+ * archive_status; ERR says why. */
+int series_load(struct series *sr, const char *path, int64_t from, int64_t to,
+                char *err, size_t err_cap);
+void series_free(struct series *sr);
+
+#endif
