@@ -3,7 +3,7 @@
 #   make deps    install what building and testing need (Debian, apt-get)
 #   make check   run every test (as root: the conformance tests need
 #                unshare -m and faketime); ends with "N passed, N failed"
-#   make demo    a few samples into ./archive and a report of them, no root
+#   make demo    a few samples into ./demo-archive and a report of them, no root
 #   make bench   the benchmarks against sysstat (never part of make check)
 
 CC      ?= cc
@@ -67,9 +67,9 @@ check: all
 	@tests/run.sh
 
 demo: all
-	mkdir -p archive
-	./memcollect 1 3 archive
-	./memreport -r -S -W -B -H -f archive -s 00:00:00 -e 23:59:59
+	mkdir -p demo-archive
+	./memcollect 1 4 demo-archive
+	./memreport -r ALL -S -W -B -H -f demo-archive
 
 bench: all
 	@bench/run.sh
