@@ -27,7 +27,7 @@ REPORT_OBJ   := $(REPORT_SRC:%.c=$(BUILD)/%.o)
 
 PROGRAMS := memcollect memreport
 
-.PHONY: all deps check demo bench clean unit conformance sanitize
+.PHONY: all deps check demo bench clean sanitize
 all: $(PROGRAMS)
 
 memcollect: $(COLLECT_OBJ) $(ARCHIVE_OBJ) $(LIB_OBJ)
@@ -39,6 +39,34 @@ memreport: $(REPORT_OBJ) $(ARCHIVE_OBJ) $(LIB_OBJ)
 $(BUILD)/%.o: %.c $(wildcard lib/*.h archive/*.h report/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+# The same programs and the unit tests built with AddressSanitizer and
+# UndefinedBehaviorSanitizer: make check runs its tests against these.
+SAN      := $(BUILD)/san
+SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+UNIT_SRC := $(wildcard tests/unit/*.c)
+SAN_LIB  := $(LIB_SRC:%.c=$(SAN)/%.o) $(SAN)/archive/archive.o $(SAN)/schema_sql.o
+SAN_PROGRAMS := $(SAN)/memcollect $(SAN)/memreport $(UNIT_SRC:tests/unit/%.c=$(SAN)/tests/%)
+
+sanitize: $(SAN_PROGRAMS)
+
+$(SAN)/memcollect: $(COLLECT_SRC:%.c=$(SAN)/%.o) $(SAN_LIB)
+	$(CC) $(CFLAGS) $(SANFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(SAN)/memreport: $(REPORT_SRC:%.c=$(SAN)/%.o) $(SAN_LIB)
+	$(CC) $(CFLAGS) $(SANFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(SAN)/tests/%: $(SAN)/tests/unit/%.o $(SAN_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(SANFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(SAN)/%.o: %.c $(wildcard lib/*.h archive/*.h report/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(SANFLAGS) -c -o $@ $<
+
+$(SAN)/schema_sql.o: $(BUILD)/schema_sql.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(SANFLAGS) -c -o $@ $<
 
 $(BUILD)/schema_sql.o: $(BUILD)/schema_sql.c
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
@@ -63,7 +91,7 @@ deps:
 	fi
 	@tests/locales.sh
 
-check: all
+check: all sanitize
 	@tests/run.sh
 
 demo: all

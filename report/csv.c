@@ -1,3 +1,79 @@
-/* CSV stub replaced below */
+/*
+ * CSV for spreadsheets (RFC 4180: comma, CRLF, one header row): one row per
+ * sample shown, with the selected outputs' columns side by side, an ISO 8601
+ * local timestamp with its UTC offset, and the epoch.  Numbers always use a
+ * '.' decimal point whatever the locale, so the file opens as is anywhere.
+ */
+#include <string.h>
+
 #include "render.h"
-int render_csv(const struct render_ctx *ctx) { (void)ctx; return 0; }
+
+/* 2026-11-25T11:47:46+01:00 in the reader's time zone. */
+static void iso_local(int64_t ts, char *buf, size_t cap)
+{
+    time_t t = (time_t)ts;
+    struct tm tm;
+    localtime_r(&t, &tm);
+    long off = tm.tm_gmtoff;
+    char sign = off < 0 ? '-' : '+';
+    if (off < 0)
+        off = -off;
+    size_t n = strftime(buf, cap, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(buf + n, cap - n, "%c%02ld:%02ld", sign, off / 3600, (off % 3600) / 60);
+}
+
+static void header(const struct render_ctx *ctx)
+{
+    fputs("timestamp,epoch,interval,restart", ctx->out);
+    for (int out = 0; out < OUT_COUNT; out++) {
+        if (!(ctx->outputs & (1u << out)))
+            continue;
+        const struct column *cols;
+        int n = output_columns((enum output)out, ctx->mem_all, &cols);
+        for (int i = 0; i < n; i++)
+            fprintf(ctx->out, ",%s", cols[i].sar);
+    }
+    fputs("\r\n", ctx->out);
+}
+
+static void row(const struct render_ctx *ctx, const struct rec *prev, const struct rec *curr,
+                int after_restart)
+{
+    char when[48];
+    iso_local(curr->ts, when, sizeof when);
+    fprintf(ctx->out, "%s,%lld,%ld,%d", when, (long long)curr->ts,
+            interval_seconds(prev, curr), after_restart);
+    for (int out = 0; out < OUT_COUNT; out++) {
+        if (!(ctx->outputs & (1u << out)))
+            continue;
+        struct value vals[MAX_COLUMNS];
+        int n = output_row((enum output)out, ctx->mem_all, prev, curr, vals);
+        for (int i = 0; i < n; i++) {
+            if (vals[i].type == VT_KB)
+                fprintf(ctx->out, ",%llu", (unsigned long long)vals[i].u);
+            else
+                fprintf(ctx->out, ",%.2f", vals[i].d);
+        }
+    }
+    fputs("\r\n", ctx->out);
+}
+
+int render_csv(const struct render_ctx *ctx)
+{
+    const struct selection *sel = ctx->sel;
+    int after_restart = 0;
+    header(ctx);
+    for (size_t e = 0; e < sel->nevents; e++) {
+        const struct event *ev = &sel->events[e];
+        if (ev->kind == EV_RESTART) {
+            after_restart = 1;
+            continue;
+        }
+        for (size_t j = 0; j < ev->nrows; j++) {
+            row(ctx, &ctx->sr->recs[row_prev(sel, ev, j)],
+                &ctx->sr->recs[sel->rows[ev->first_row + j]], after_restart);
+            after_restart = 0;
+        }
+    }
+    return 0;
+}
