@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "parse.h"
+#include "util.h"
 
 extern const char schema_sql[];   /* schema/archive.sql, compiled in */
 
@@ -42,10 +43,13 @@ struct field {
     char key[KEY_NAME_MAX];
 };
 
+static const char *const base_cols[] = { "ts", "boot_no", "uptime_cs", "utc_offset", NULL };
+
 struct archive {
     sqlite3 *db;
     int lock_fd;            /* writer only */
     int schema_ready;       /* writer: schema checked and fields loaded */
+    int named_insert;       /* writer: "sample"'s columns are not in field order */
     unsigned nfields;
     struct field fields[FIELD_MAX];
 };
@@ -123,8 +127,8 @@ static int load_fields(struct archive *ar, char *err, size_t cap)
             f->source = SRC_VMSTAT;
         else
             continue;
-        snprintf(f->col, sizeof f->col, "%s", col);
-        snprintf(f->key, sizeof f->key, "%s", key);
+        copy_text(f->col, sizeof f->col, col);
+        copy_text(f->key, sizeof f->key, key);
         ar->nfields++;
     }
     sqlite3_finalize(st);
@@ -190,8 +194,6 @@ static int ensure_schema(struct archive *ar, char *err, size_t cap)
     return ARCHIVE_OK;
 }
 
-static const char *const base_cols[] = { "ts", "boot_no", "uptime_cs", "utc_offset", NULL };
-
 static int col_taken(const struct archive *ar, const char *col)
 {
     for (int i = 0; base_cols[i]; i++)
@@ -203,12 +205,18 @@ static int col_taken(const struct archive *ar, const char *col)
     return 0;
 }
 
+/* The field of KEY; HINT carries the position after the last match, since
+ * keys come in the same order as the fields were made. */
 static const struct field *find_field(const struct archive *ar, enum source src,
-                                      const char *key)
+                                      const char *key, unsigned *hint)
 {
-    for (unsigned i = 0; i < ar->nfields; i++)
-        if (ar->fields[i].source == src && strcmp(ar->fields[i].key, key) == 0)
+    for (unsigned n = 0; n < ar->nfields; n++) {
+        unsigned i = (*hint + n) % ar->nfields;
+        if (ar->fields[i].source == src && strcmp(ar->fields[i].key, key) == 0) {
+            *hint = i + 1;
             return &ar->fields[i];
+        }
+    }
     return NULL;
 }
 
@@ -219,13 +227,13 @@ static int add_field(struct archive *ar, enum source src, const char *key,
     if (ar->nfields >= FIELD_MAX)
         return ARCHIVE_OK;   /* beyond any real kernel: keep what fits */
     struct field *f = &ar->fields[ar->nfields];
-    snprintf(f->col, sizeof f->col, "%s", key);
+    copy_text(f->col, sizeof f->col, key);
     if (col_taken(ar, f->col))
         snprintf(f->col, sizeof f->col, "%s_%s", source_names[src], key);
     if (col_taken(ar, f->col))
         return ARCHIVE_OK;
     f->source = src;
-    snprintf(f->key, sizeof f->key, "%s", key);
+    copy_text(f->key, sizeof f->key, key);
 
     char sql[128];
     snprintf(sql, sizeof sql, "ALTER TABLE sample ADD COLUMN \"%s\" INTEGER", f->col);
@@ -250,8 +258,9 @@ static int add_field(struct archive *ar, enum source src, const char *key,
 static int add_new_fields(struct archive *ar, enum source src, const struct kv_list *kv,
                           char *err, size_t cap)
 {
+    unsigned hint = 0;
     for (unsigned i = 0; i < kv->n; i++) {
-        if (find_field(ar, src, kv->items[i].name))
+        if (find_field(ar, src, kv->items[i].name, &hint))
             continue;
         int rc = add_field(ar, src, kv->items[i].name, err, cap);
         if (rc != ARCHIVE_OK)
@@ -298,13 +307,13 @@ static void host_from_row(sqlite3_stmt *st, int first, struct host_facts *h)
     memset(h, 0, sizeof *h);
     for (int i = 0; i < 4; i++) {
         const unsigned char *t = sqlite3_column_text(st, first + i);
-        snprintf(texts[i], caps[i], "%s", t ? (const char *)t : "");
+        copy_text(texts[i], caps[i], (const char *)t);
     }
     int64_t ncpu = sqlite3_column_int64(st, first + 4);
     h->ncpu = ncpu > 0 && ncpu < 1000000 ? (int)ncpu : 1;
     h->page_size = (long)sqlite3_column_int64(st, first + 5);
     const unsigned char *tz = sqlite3_column_text(st, first + 6);
-    snprintf(h->timezone, sizeof h->timezone, "%s", tz ? (const char *)tz : "");
+    copy_text(h->timezone, sizeof h->timezone, tz ? (const char *)tz : "");
 }
 
 static int host_same(const struct host_facts *a, const struct host_facts *b)
@@ -347,14 +356,29 @@ static int store_host(struct archive *ar, int64_t ts, const struct host_facts *h
     return rc == SQLITE_DONE ? ARCHIVE_OK : sql_fail(ar, err, cap, "cannot store host facts");
 }
 
-/* Appends "name" (quoted) or "?" to SQL for every field. */
-static void append_field_list(const struct archive *ar, char *sql, size_t cap, int marks)
+/* SQL text built with plain copies: snprintf per column showed in profiles. */
+struct sql_text {
+    char buf[FIELD_MAX * (COL_NAME_MAX + 8) + 256];
+    size_t len;
+};
+
+static void sql_add(struct sql_text *t, const char *s)
 {
-    size_t len = strlen(sql);
-    for (unsigned i = 0; i < ar->nfields && len < cap; i++) {
-        int n = marks ? snprintf(sql + len, cap - len, ",?")
-                      : snprintf(sql + len, cap - len, ",\"%s\"", ar->fields[i].col);
-        len += n > 0 ? (size_t)n : 0;
+    size_t n = strlen(s);
+    if (t->len + n < sizeof t->buf) {
+        memcpy(t->buf + t->len, s, n + 1);
+        t->len += n;
+    }
+}
+
+/* Appends PREFIX"col" for every field's column. */
+static void sql_add_columns(struct sql_text *t, const struct archive *ar, const char *prefix)
+{
+    for (unsigned i = 0; i < ar->nfields; i++) {
+        sql_add(t, prefix);
+        sql_add(t, "\"");
+        sql_add(t, ar->fields[i].col);
+        sql_add(t, "\"");
     }
 }
 
@@ -363,37 +387,52 @@ static const struct kv_list *field_values(const struct sample *s, enum source sr
     return src == SRC_MEMINFO ? &s->meminfo : &s->vmstat;
 }
 
-static int bind_kv(sqlite3_stmt *st, int index, const struct kv_list *kv, const char *key)
+static int bind_kv(sqlite3_stmt *st, int index, const struct kv_list *kv, const char *key,
+                   unsigned *hint)
 {
-    for (unsigned i = 0; i < kv->n; i++) {
-        if (strcmp(kv->items[i].name, key) == 0) {
-            /* SQLite integers are signed: a value past INT64_MAX is no real count */
-            if (kv->items[i].value > INT64_MAX)
-                return sqlite3_bind_null(st, index);
-            return sqlite3_bind_int64(st, index, (sqlite3_int64)kv->items[i].value);
-        }
-    }
-    return sqlite3_bind_null(st, index);   /* absent in this sample: unknown */
+    const struct kv *found = kv_find(kv, key, hint);
+    /* absent in this sample: unknown.  SQLite integers are signed, and a
+     * value past INT64_MAX is no real count either. */
+    if (!found || found->value > INT64_MAX)
+        return sqlite3_bind_null(st, index);
+    return sqlite3_bind_int64(st, index, (sqlite3_int64)found->value);
 }
 
 static int store_sample(struct archive *ar, const struct sample *s, int64_t boot_no,
                         char *err, size_t cap)
 {
-    static char sql[FIELD_MAX * (COL_NAME_MAX + 8) + 256];
+    /* Columns are added in the order of "field", so the INSERT need not name
+     * them, which spares SQLite a lookup per column; should an archive's
+     * columns have been changed by hand, name them. */
+    static struct sql_text sql;
     sqlite3_stmt *st;
-    snprintf(sql, sizeof sql, "INSERT INTO sample(ts,boot_no,uptime_cs,utc_offset");
-    append_field_list(ar, sql, sizeof sql, 0);
-    strncat(sql, ") VALUES (?,?,?,?", sizeof sql - strlen(sql) - 1);
-    append_field_list(ar, sql, sizeof sql, 1);
-    strncat(sql, ")", sizeof sql - strlen(sql) - 1);
-    if (sqlite3_prepare_v2(ar->db, sql, -1, &st, NULL) != SQLITE_OK)
-        return sql_fail(ar, err, cap, "cannot store the sample");
+    for (;;) {
+        sql.len = 0;
+        if (ar->named_insert) {
+            sql_add(&sql, "INSERT INTO sample(ts,boot_no,uptime_cs,utc_offset");
+            sql_add_columns(&sql, ar, ",");
+            sql_add(&sql, ") VALUES (?,?,?,?");
+        } else {
+            sql_add(&sql, "INSERT INTO sample VALUES (?,?,?,?");
+        }
+        for (unsigned i = 0; i < ar->nfields; i++)
+            sql_add(&sql, ",?");
+        sql_add(&sql, ")");
+        if (sqlite3_prepare_v2(ar->db, sql.buf, (int)sql.len, &st, NULL) == SQLITE_OK)
+            break;
+        if (ar->named_insert)
+            return sql_fail(ar, err, cap, "cannot store the sample");
+        ar->named_insert = 1;
+    }
     sqlite3_bind_int64(st, 1, s->ts);
     sqlite3_bind_int64(st, 2, boot_no);
     sqlite3_bind_int64(st, 3, s->uptime_cs > INT64_MAX ? INT64_MAX : (int64_t)s->uptime_cs);
     sqlite3_bind_int(st, 4, s->utc_offset);
-    for (unsigned i = 0; i < ar->nfields; i++)
-        bind_kv(st, (int)i + 5, field_values(s, ar->fields[i].source), ar->fields[i].key);
+    unsigned hints[2] = { 0, 0 };
+    for (unsigned i = 0; i < ar->nfields; i++) {
+        enum source src = ar->fields[i].source;
+        bind_kv(st, (int)i + 5, field_values(s, src), ar->fields[i].key, &hints[src]);
+    }
     int rc = sqlite3_step(st);
     int ext = sqlite3_extended_errcode(ar->db);
     sqlite3_finalize(st);
@@ -470,6 +509,12 @@ int archive_append(struct archive *ar, const struct sample *s,
 
 static struct archive *archive_new(void)
 {
+    /* Both programs are single-threaded: SQLite's mutexes would be pure cost. */
+    static int configured;
+    if (!configured) {
+        sqlite3_config(SQLITE_CONFIG_SINGLETHREAD);
+        configured = 1;
+    }
     struct archive *ar = calloc(1, sizeof *ar);
     if (ar)
         ar->lock_fd = -1;
@@ -580,7 +625,7 @@ static void sample_from_row(const struct archive *ar, sqlite3_stmt *st, struct s
     int64_t off = sqlite3_column_int64(st, 2);
     s->utc_offset = off > -86400 && off < 86400 ? (int32_t)off : 0;
     const unsigned char *boot = sqlite3_column_text(st, 3);
-    snprintf(s->boot_id, sizeof s->boot_id, "%s", boot ? (const char *)boot : "");
+    copy_text(s->boot_id, sizeof s->boot_id, boot ? (const char *)boot : "");
     s->meminfo.n = s->vmstat.n = s->swaps.n = 0;
     for (unsigned i = 0; i < ar->nfields; i++) {
         int col = (int)i + 4;
@@ -598,8 +643,8 @@ static void swap_from_row(sqlite3_stmt *st, struct swap_list *swaps)
     struct swap_device *d = &swaps->dev[swaps->n++];
     const unsigned char *name = sqlite3_column_text(st, 1);
     const unsigned char *type = sqlite3_column_text(st, 2);
-    snprintf(d->name, sizeof d->name, "%s", name ? (const char *)name : "");
-    snprintf(d->type, sizeof d->type, "%s", type ? (const char *)type : "");
+    copy_text(d->name, sizeof d->name, name ? (const char *)name : "");
+    copy_text(d->type, sizeof d->type, type ? (const char *)type : "");
     d->size_kb = (uint64_t)sqlite3_column_int64(st, 3);
     d->used_kb = (uint64_t)sqlite3_column_int64(st, 4);
     d->priority = sqlite3_column_int64(st, 5);
@@ -608,16 +653,14 @@ static void swap_from_row(sqlite3_stmt *st, struct swap_list *swaps)
 int archive_each_sample(struct archive *ar, int64_t from, int64_t to, sample_fn fn,
                         void *ctx, char *err, size_t cap)
 {
-    static char sql[FIELD_MAX * (COL_NAME_MAX + 8) + 256];
+    static struct sql_text sql;
     sqlite3_stmt *st = NULL, *sw = NULL;
-    snprintf(sql, sizeof sql, "SELECT s.ts, s.uptime_cs, s.utc_offset, b.boot_id");
-    for (unsigned i = 0; i < ar->nfields; i++) {
-        size_t len = strlen(sql);
-        snprintf(sql + len, sizeof sql - len, ",s.\"%s\"", ar->fields[i].col);
-    }
-    strncat(sql, " FROM sample s LEFT JOIN boot b ON b.boot_no = s.boot_no"
-                 " WHERE s.ts BETWEEN ?1 AND ?2 ORDER BY s.ts", sizeof sql - strlen(sql) - 1);
-    if (sqlite3_prepare_v2(ar->db, sql, -1, &st, NULL) != SQLITE_OK ||
+    sql.len = 0;
+    sql_add(&sql, "SELECT s.ts, s.uptime_cs, s.utc_offset, b.boot_id");
+    sql_add_columns(&sql, ar, ",s.");
+    sql_add(&sql, " FROM sample s LEFT JOIN boot b ON b.boot_no = s.boot_no"
+                  " WHERE s.ts BETWEEN ?1 AND ?2 ORDER BY s.ts");
+    if (sqlite3_prepare_v2(ar->db, sql.buf, (int)sql.len, &st, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(ar->db, "SELECT ts, device, type, size_kb, used_kb, priority"
                            " FROM swap WHERE ts BETWEEN ?1 AND ?2 ORDER BY ts, device",
                            -1, &sw, NULL) != SQLITE_OK) {

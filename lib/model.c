@@ -3,12 +3,25 @@
 
 #include <string.h>
 
+const struct kv *kv_find(const struct kv_list *list, const char *name, unsigned *hint)
+{
+    /* callers mostly ask in the kernel's order: try where the last match ended */
+    if (hint && *hint < list->n && strcmp(list->items[*hint].name, name) == 0)
+        return &list->items[(*hint)++];
+    for (unsigned i = list->n; i-- > 0;) {   /* the last of duplicates wins, as in sadc */
+        if (strcmp(list->items[i].name, name) == 0) {
+            if (hint)
+                *hint = i + 1;
+            return &list->items[i];
+        }
+    }
+    return NULL;
+}
+
 uint64_t kv_get(const struct kv_list *list, const char *name)
 {
-    for (unsigned i = 0; i < list->n; i++)
-        if (strcmp(list->items[i].name, name) == 0)
-            return list->items[i].value;
-    return 0;
+    const struct kv *found = kv_find(list, name, NULL);
+    return found ? found->value : 0;
 }
 
 uint64_t kv_sum_prefix(const struct kv_list *list, const char *prefix)
@@ -19,6 +32,17 @@ uint64_t kv_sum_prefix(const struct kv_list *list, const char *prefix)
         if (strncmp(list->items[i].name, prefix, len) == 0)
             sum += list->items[i].value;
     return sum;
+}
+
+int kv_append(struct kv_list *list, const char *name, uint64_t value)
+{
+    size_t len = strlen(name);
+    if (len == 0 || len >= KEY_NAME_MAX || list->n >= KV_MAX)
+        return -1;
+    memcpy(list->items[list->n].name, name, len + 1);
+    list->items[list->n].value = value;
+    list->n++;
+    return 0;
 }
 
 int kv_set(struct kv_list *list, const char *name, uint64_t value)

@@ -62,10 +62,16 @@ struct sample {
     struct swap_list swaps;
 };
 
+/* Key NAME, or NULL.  HINT (may be NULL) carries the position after the
+ * last match, which makes lookups in the kernel's order cheap. */
+const struct kv *kv_find(const struct kv_list *list, const char *name, unsigned *hint);
 /* Value of key NAME, or 0 when absent (sadc zeroes what the kernel lacks). */
 uint64_t kv_get(const struct kv_list *list, const char *name);
 /* Sum of every key that starts with PREFIX (sar 12.6.1's pgscan and pgsteal sums). */
 uint64_t kv_sum_prefix(const struct kv_list *list, const char *prefix);
+/* Adds NAME without looking for it first (parsers: the kernel lists each
+ * key once; should it not, lookups find the last, as sadc keeps the last). */
+int kv_append(struct kv_list *list, const char *name, uint64_t value);
 /* Adds or replaces NAME; returns -1 when the list is full or the name too long. */
 int kv_set(struct kv_list *list, const char *name, uint64_t value);
 

