@@ -428,10 +428,11 @@ static int store_sample(struct archive *ar, const struct sample *s, int64_t boot
     sqlite3_bind_int64(st, 2, boot_no);
     sqlite3_bind_int64(st, 3, s->uptime_cs > INT64_MAX ? INT64_MAX : (int64_t)s->uptime_cs);
     sqlite3_bind_int(st, 4, s->utc_offset);
-    unsigned hints[2] = { 0, 0 };
+    unsigned hints[2] = { 0, 0 };   /* keys come in the order the fields were made */
     for (unsigned i = 0; i < ar->nfields; i++) {
         enum source src = ar->fields[i].source;
         bind_kv(st, (int)i + 5, field_values(s, src), ar->fields[i].key, &hints[src]);
+        hints[src]++;
     }
     int rc = sqlite3_step(st);
     int ext = sqlite3_extended_errcode(ar->db);
@@ -632,7 +633,7 @@ static void sample_from_row(const struct archive *ar, sqlite3_stmt *st, struct s
         if (sqlite3_column_type(st, col) == SQLITE_NULL)
             continue;
         struct kv_list *kv = ar->fields[i].source == SRC_MEMINFO ? &s->meminfo : &s->vmstat;
-        kv_set(kv, ar->fields[i].key, (uint64_t)sqlite3_column_int64(st, col));
+        kv_append(kv, ar->fields[i].key, (uint64_t)sqlite3_column_int64(st, col));
     }
 }
 

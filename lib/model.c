@@ -5,13 +5,14 @@
 
 const struct kv *kv_find(const struct kv_list *list, const char *name, unsigned *hint)
 {
-    /* callers mostly ask in the kernel's order: try where the last match ended */
+    /* callers that ask for the same keys in the same order keep a hint:
+     * one comparison instead of a search */
     if (hint && *hint < list->n && strcmp(list->items[*hint].name, name) == 0)
-        return &list->items[(*hint)++];
+        return &list->items[*hint];
     for (unsigned i = list->n; i-- > 0;) {   /* the last of duplicates wins, as in sadc */
         if (strcmp(list->items[i].name, name) == 0) {
             if (hint)
-                *hint = i + 1;
+                *hint = i;
             return &list->items[i];
         }
     }

@@ -62,8 +62,9 @@ struct sample {
     struct swap_list swaps;
 };
 
-/* Key NAME, or NULL.  HINT (may be NULL) carries the position after the
- * last match, which makes lookups in the kernel's order cheap. */
+/* Key NAME, or NULL.  HINT (may be NULL) is where to look first, and is
+ * set to where NAME was found: repeated lookups of the same key in lists
+ * of the same shape then cost one comparison. */
 const struct kv *kv_find(const struct kv_list *list, const char *name, unsigned *hint);
 /* Value of key NAME, or 0 when absent (sadc zeroes what the kernel lacks). */
 uint64_t kv_get(const struct kv_list *list, const char *name);

@@ -19,6 +19,22 @@ static const char *const mem_keys[] = {
     [M_PGTBL] = "PageTables", [M_VMUSED] = "VmallocUsed",
 };
 
+/* Where each looked-up key sat in the previous sample: samples of one
+ * archive list their keys in the same order, so this saves the searches. */
+static unsigned mem_hints[M_NFIELDS + 5], vm_hints[V_NFIELDS];
+
+static uint64_t mem_value(const struct sample *s, int slot, const char *key)
+{
+    const struct kv *found = kv_find(&s->meminfo, key, &mem_hints[slot]);
+    return found ? found->value : 0;
+}
+
+static uint64_t vm_value(const struct sample *s, int slot, const char *key)
+{
+    const struct kv *found = kv_find(&s->vmstat, key, &vm_hints[slot]);
+    return found ? found->value : 0;
+}
+
 void rec_from_sample(const struct sample *s, int ncpu, struct rec *out)
 {
     memset(out, 0, sizeof *out);
@@ -27,21 +43,21 @@ void rec_from_sample(const struct sample *s, int ncpu, struct rec *out)
     out->uptime_cs = s->uptime_cs;
     out->ncpu = ncpu;
     for (int f = 0; f < M_HUGE_TOTAL; f++)
-        out->mem[f] = kv_get(&s->meminfo, mem_keys[f]);
-    uint64_t page_kb = kv_get(&s->meminfo, "Hugepagesize");
-    out->mem[M_HUGE_TOTAL] = kv_get(&s->meminfo, "HugePages_Total") * page_kb;
-    out->mem[M_HUGE_FREE] = kv_get(&s->meminfo, "HugePages_Free") * page_kb;
-    out->mem[M_HUGE_RSVD] = kv_get(&s->meminfo, "HugePages_Rsvd") * page_kb;
-    out->mem[M_HUGE_SURP] = kv_get(&s->meminfo, "HugePages_Surp") * page_kb;
+        out->mem[f] = mem_value(s, f, mem_keys[f]);
+    uint64_t page_kb = mem_value(s, M_NFIELDS, "Hugepagesize");
+    out->mem[M_HUGE_TOTAL] = mem_value(s, M_HUGE_TOTAL, "HugePages_Total") * page_kb;
+    out->mem[M_HUGE_FREE] = mem_value(s, M_HUGE_FREE, "HugePages_Free") * page_kb;
+    out->mem[M_HUGE_RSVD] = mem_value(s, M_HUGE_RSVD, "HugePages_Rsvd") * page_kb;
+    out->mem[M_HUGE_SURP] = mem_value(s, M_HUGE_SURP, "HugePages_Surp") * page_kb;
 
     const struct kv_list *vm = &s->vmstat;
-    out->vm[V_PGPGIN] = kv_get(vm, "pgpgin");
-    out->vm[V_PGPGOUT] = kv_get(vm, "pgpgout");
-    out->vm[V_PSWPIN] = kv_get(vm, "pswpin");
-    out->vm[V_PSWPOUT] = kv_get(vm, "pswpout");
-    out->vm[V_PGFAULT] = kv_get(vm, "pgfault");
-    out->vm[V_PGMAJFAULT] = kv_get(vm, "pgmajfault");
-    out->vm[V_PGFREE] = kv_get(vm, "pgfree");
+    out->vm[V_PGPGIN] = vm_value(s, V_PGPGIN, "pgpgin");
+    out->vm[V_PGPGOUT] = vm_value(s, V_PGPGOUT, "pgpgout");
+    out->vm[V_PSWPIN] = vm_value(s, V_PSWPIN, "pswpin");
+    out->vm[V_PSWPOUT] = vm_value(s, V_PSWPOUT, "pswpout");
+    out->vm[V_PGFAULT] = vm_value(s, V_PGFAULT, "pgfault");
+    out->vm[V_PGMAJFAULT] = vm_value(s, V_PGMAJFAULT, "pgmajfault");
+    out->vm[V_PGFREE] = vm_value(s, V_PGFREE, "pgfree");
     out->vm[V_PGSCANK] = kv_sum_prefix(vm, "pgscan_kswapd");
     out->vm[V_PGSCAND] = kv_sum_prefix(vm, "pgscan_direct");
     out->vm[V_PGSTEAL] = kv_sum_prefix(vm, "pgsteal_");
