@@ -391,6 +391,25 @@ def main():
            lambda i, v: ordinary_vm(3 - i if i < 3 else 5, v))
     sc.close()
 
+    # 16. two reboots; the middle boot has a single sample (a segment made of
+    #     its reference record only), the last boot starts in the same minute.
+    BOOT_C = "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d"
+    sc = Scenario(root, "double_reboot")
+    series(sc, T0, 3, 60, 4321000, ordinary_mem, ordinary_vm)
+    sc.restart(T0 + 200)
+    series(sc, T0 + 200, 1, 60, 2000, ordinary_mem, ordinary_vm, boot=BOOT_B)
+    sc.restart(T0 + 290)
+    series(sc, T0 + 290, 4, 30, 1500, lambda i, m: ordinary_mem(i + 2, m),
+           ordinary_vm, boot=BOOT_C)
+    sc.close()
+
+    # 17. America/New_York leaves daylight saving time in the middle
+    #     (2026-11-01 06:00 UTC: 01:59 EDT -> 01:00 EST), collected in UTC.
+    sc = Scenario(root, "dst_fallback")
+    series(sc, epoch("2026-11-01 05:56:20"), 8, 60, 900000, ordinary_mem,
+           ordinary_vm)
+    sc.close()
+
 
 if __name__ == "__main__":
     main()

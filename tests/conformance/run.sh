@@ -52,7 +52,7 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-verify_asan_link_order=0}
 #   ENV   space-separated VAR=VALUE added to BASE_ENV
 SCENARIOS="ordinary zero_swap swap_full swap_odd clamp_all clamp_some huge_pages
 fast_counters missing_keys one_second ten_minutes reboot midnight
-kolkata_midnight collector_ny counter_drop"
+kolkata_midnight collector_ny counter_drop double_reboot dst_fallback"
 
 list_cases() {
     local s e o
@@ -146,7 +146,29 @@ list_cases() {
         echo "sadf|$s|LC_ALL=C|-H -W|"
         echo "sadf|$s|LC_ALL=en_US.UTF-8|-B -S|"
     done
+    # option spellings that must not change -r/-S output, bundled letters, bare -s/-e
+    for o in "-rS" "-Sr ALL" "-rSWBH" "-r -C" "-p -z -r -S" "-r -s" "-r -e" "-S -s -e" \
+             "-r -r" "-A -r" "-r ALL -r" "-S -A"; do
+        echo "sar|ordinary|LC_ALL=C|$o|"
+    done
+    echo "sar|ten_minutes|LC_ALL=C|-r -e|"
+    echo "sar|ten_minutes|LC_ALL=C|-r -s|"
+    # several restarts, a segment made of its reference only
+    for o in "" "-s 11:51:04" "-s 11:51:05" "-e 11:52:34" "-e 11:51:04" "-s 11:50:00 -e 11:53:00" \
+             "-i 60" "-i 30"; do
+        echo "sar|double_reboot|LC_ALL=C|-r -S -W -B $o|"
+    done
+    for p in "4 1" "2 2" "60 1"; do echo "sar|double_reboot|LC_ALL=C|-r -W|$p"; done
+    echo "sadf|double_reboot|LC_ALL=C|-A|"
+    # daylight saving time ends in America/New_York (hour goes down)
+    for o in "" "-s 01:55" "-s 01:58 -e 01:01" "-e 01:02" "-s 01:57 -e 01:59" "-t" "-i 120"; do
+        echo "sar|dst_fallback|LC_ALL=C TZ=America/New_York|-r -W $o|"
+    done
+    echo "sar|dst_fallback|LC_ALL=en_US.UTF-8 TZ=America/New_York|-r -S|"
+    echo "sadf|dst_fallback|LC_ALL=C TZ=America/New_York|-r -W|"
     # errors
+    echo "err|ordinary|LC_ALL=de_DE.UTF-8|-r -f /nonexistent/file|"
+    echo "err|ordinary|LC_ALL=de_DE.UTF-8|-r -f /etc/passwd|"
     echo "err|ordinary|LC_ALL=C|-r -f /nonexistent/file|"
     echo "err|ordinary|LC_ALL=C|-r -f /etc/passwd|"
     echo "err|ordinary|LC_ALL=C|-r -S -f EMPTYFILE|"
