@@ -37,12 +37,6 @@ static int window_rows(void)
     return 3600 * 24;
 }
 
-/* "Average:" as the installed sar would print it in this locale. */
-static const char *average_label(void)
-{
-    bindtextdomain("sysstat", "/usr/share/locale");
-    return dgettext("sysstat", "Average:");
-}
 
 static void daily_name(const char *dir, int day_offset, char *out, size_t cap)
 {
@@ -54,23 +48,30 @@ static void daily_name(const char *dir, int day_offset, char *out, size_t cap)
     snprintf(out, cap, "%s/memtrail-%s.db", dir, day);
 }
 
+/* sar's words ("Average:", its error messages) as the installed sar prints
+ * them in this locale: sysstat's own message catalog, when there is one. */
+static const char *sar_text(const char *msgid)
+{
+    return dgettext("sysstat", msgid);
+}
+
 static int load_failed(int rc, const char *path, const char *err, int default_file)
 {
     switch (rc) {
     case ARCHIVE_MISSING:
-        fprintf(stderr, "Cannot open %s: No such file or directory\n", path);
+        fprintf(stderr, sar_text("Cannot open %s: %s\n"), path, strerror(ENOENT));
         if (default_file)
-            fprintf(stderr, "Please check if data collecting is enabled\n");
+            fprintf(stderr, "%s", sar_text("Please check if data collecting is enabled\n"));
         return 2;
     case ARCHIVE_NOT_OURS:
-        fprintf(stderr, "Invalid system activity file: %s\n", path);
+        fprintf(stderr, sar_text("Invalid system activity file: %s\n"), path);
         return 3;
     case ARCHIVE_TOO_NEW:
-        fprintf(stderr, "Invalid system activity file: %s\n", path);
+        fprintf(stderr, sar_text("Invalid system activity file: %s\n"), path);
         report_error(path, err);
         return 3;
     default:
-        fprintf(stderr, "Cannot open %s: %s\n", path, err);
+        fprintf(stderr, sar_text("Cannot open %s: %s\n"), path, err);
         return 2;
     }
 }
@@ -97,7 +98,7 @@ static int load_directory_window(struct series *sr, const char *dir, const struc
 {
     DIR *d = opendir(dir);
     if (!d) {
-        fprintf(stderr, "Cannot open %s: %s\n", dir, strerror(errno));
+        fprintf(stderr, sar_text("Cannot open %s: %s\n"), dir, strerror(errno));
         return 2;
     }
     long first_day = o->start.use ? local_day(from - 86400) : 0;
@@ -119,7 +120,8 @@ static int load_directory_window(struct series *sr, const char *dir, const struc
         names[n++] = strdup(de->d_name);
     }
     closedir(d);
-    qsort(names, n, sizeof *names, by_name);
+    if (n > 1)
+        qsort(names, n, sizeof *names, by_name);
     int status = 0;
     for (size_t i = 0; i < n && status == 0; i++) {
         char path[PATH_MAX], err[512];
@@ -201,6 +203,7 @@ int main(int argc, char **argv)
     setlocale(LC_CTYPE, "");
     setlocale(LC_TIME, "");
     setlocale(LC_NUMERIC, "");
+    bindtextdomain("sysstat", "/usr/share/locale");
 
     enum parse_result pr = parse_report_options(argc, argv, &o);
     if (pr == PARSE_EXIT)
@@ -216,7 +219,7 @@ int main(int argc, char **argv)
         o.default_file = 1;
     }
     if ((o.start.use || o.interval_set) && !o.file) {
-        fprintf(stderr, "Not reading from a system activity file (use -f option)\n");
+        fprintf(stderr, "%s", sar_text("Not reading from a system activity file (use -f option)\n"));
         return 1;
     }
     if (o.interval == 0 && o.file) {
@@ -224,8 +227,10 @@ int main(int argc, char **argv)
         return 1;
     }
     if (!o.outputs && o.unavailable) {
-        fprintf(stderr, "Requested activities not available%s%s\n", o.file ? " in file " : "",
-                o.file ? o.file : "");
+        if (o.file)
+            fprintf(stderr, sar_text("Requested activities not available in file %s\n"), o.file);
+        else
+            fprintf(stderr, "%s", sar_text("Requested activities not available\n"));
         return 1;
     }
     if (!o.outputs)
@@ -240,7 +245,7 @@ int main(int argc, char **argv)
     const char *fmt = getenv("S_TIME_FORMAT");
     ctx.iso = fmt && strcmp(fmt, "ISO") == 0;
     ctx.rows = window_rows();
-    ctx.avg_label = average_label();
+    ctx.avg_label = sar_text("Average:");
     ctx.out = stdout;
 
     if (!o.file) {

@@ -205,11 +205,12 @@ enum parse_result parse_report_options(int argc, char **argv, struct report_opts
             enum parse_result r = parse_letters(argc, argv, &i, o);
             if (r != PARSE_OK)
                 return r;
-        } else if (positional == 0 && all_digits(a)) {
+        } else if (positional == 0 && all_digits(a) && o->interval < 0) {
             if (parse_long_arg(a, 0, 0x7fffffffL, &o->interval) != 0)
                 return PARSE_USAGE;
             positional = 1;
-        } else if (positional == 1 && all_digits(a)) {
+        } else if (positional <= 1 && all_digits(a)) {
+            /* after -i N, as in sar, the first number is already the count */
             if (parse_long_arg(a, 1, 0x7fffffffL, &o->count) != 0 || o->interval == 0)
                 return PARSE_USAGE;
             positional = 2;

@@ -49,16 +49,18 @@ void sar_header(const struct render_ctx *ctx, const char *time, enum output out)
     fputc('\n', ctx->out);
 }
 
-/* sar's cprintf_unit(): kB scaled by 1024 while it stays >= 1024. */
+/* sar's cprintf_unit(): kB scaled by 1024 while it stays >= 1024; past
+ * petabytes (a wrapped unsigned value) sar prints '?' as the unit. */
 static void print_unit(const struct render_ctx *ctx, double value)
 {
     static const char units[] = "kMGTP";
     int unit = 0;
-    while (value >= 1024 && unit < 4) {
+    while (value >= 1024) {
         value /= 1024;
         unit++;
     }
-    fprintf(ctx->out, " %8.*f%c", ctx->dec == 0 ? 0 : 1, value, units[unit]);
+    fprintf(ctx->out, " %8.*f%c", ctx->dec == 0 ? 0 : 1, value,
+            unit < (int)sizeof units - 1 ? units[unit] : '?');
 }
 
 static void print_value(const struct render_ctx *ctx, const struct value *v)

@@ -1,0 +1,207 @@
+#!/bin/bash
+# Command-line behaviour of memcollect and memreport on the real /proc: files
+# and permissions, locking, refusals, errors and exit codes, live mode,
+# signals, the CSV and JSON formats read back by real parsers, the stock
+# sqlite3 shell, windows across daily files, and valgrind on a collect and
+# report cycle.  Prints "ok - NAME" / "not ok - NAME" / "skip - NAME (why)".
+set -u
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+BIN=${MEMTRAIL_BIN:-$ROOT}
+MC=$BIN/memcollect
+MR=$BIN/memreport
+WORK=$(mktemp -d /tmp/memtrail-cli.XXXXXX)
+chmod 755 "$WORK"
+trap 'rm -rf "$WORK"' EXIT
+cd "$WORK" || exit 2
+
+ok() { echo "ok - $1"; }
+not_ok() { echo "not ok - $1"; shift; for l in "$@"; do echo "  $l"; done; }
+check() { # NAME COND-RESULT(0/1) [details...]
+    local name=$1 rc=$2; shift 2
+    if [ "$rc" -eq 0 ]; then ok "$name"; else not_ok "$name" "$@"; fi
+}
+have() { command -v "$1" >/dev/null 2>&1; }
+FAKETIME_LIB=$(ls /usr/lib/*/faketime/libfaketime.so.1 2>/dev/null | head -1)
+at() { # run "$@" with the wall clock fixed at $AT (local time)
+    LD_PRELOAD=$FAKETIME_LIB FAKETIME="@$AT" FAKETIME_DONT_RESET=1 "$@"
+}
+
+# --- memcollect: daily files, permissions
+"$MC" 1 2 data/ >out 2>err; rc=$?
+day=$(date +%Y%m%d)
+f=data/memtrail-$day.db
+check "memcollect into a new directory makes the daily file" \
+    $([ $rc -eq 0 ] && [ -f "$f" ]; echo $?) "rc=$rc $(cat err)"
+check "new directory 0750, new archive 0640" \
+    $([ "$(stat -c %a data)" = 750 ] && [ "$(stat -c %a "$f")" = 640 ]; echo $?) \
+    "dir $(stat -c %a data) file $(stat -c %a "$f")"
+n=$(sqlite3 "$f" 'SELECT count(*) FROM sample' 2>&1)
+check "two samples stored" $([ "$n" = 2 ]; echo $?) "count=$n"
+
+# --- the stock sqlite3 shell reads plain columns
+want=$(awk '/^MemTotal:/ {print $2}' /proc/meminfo)
+got=$(sqlite3 "$f" 'SELECT MemTotal FROM sample LIMIT 1')
+check "sqlite3 shell: MemTotal column equals /proc/meminfo" $([ "$got" = "$want" ]; echo $?) "got $got want $want"
+got=$(sqlite3 "$f" "SELECT count(*) FROM sample_time WHERE utc LIKE '20%' AND boot_id = '$(cat /proc/sys/kernel/random/boot_id)'")
+check "sqlite3 shell: sample_time view shows times and the boot id" $([ "$got" = 2 ]; echo $?) "got $got"
+appid=$(sqlite3 "$f" 'PRAGMA application_id; PRAGMA user_version; PRAGMA journal_mode' | tr '\n' ' ')
+check "application_id, user_version, rollback journal" $([ "$appid" = "1296387395 1 delete " ]; echo $?) "got $appid"
+
+# --- duplicate second: skipped with its own exit code
+if [ -n "$FAKETIME_LIB" ]; then
+    AT="2026-11-20 10:00:00"
+    at "$MC" dup.db 2>err1; rc1=$?
+    at "$MC" dup.db 2>err2; rc2=$?
+    check "a second sample for the same second is skipped (exit 3)" \
+        $([ $rc1 -eq 0 ] && [ $rc2 -eq 3 ] && grep -q "already stored" err2; echo $?) "rc $rc1 $rc2: $(cat err2)"
+else
+    echo "skip - duplicate second (faketime missing)"
+fi
+
+# --- a second writer waits, then skips with exit 3
+"$MC" busy.db >/dev/null 2>&1
+flock busy.db sleep 4 & holder=$!
+sleep 0.3
+start=$(date +%s%N)
+"$MC" busy.db 2>err; rc=$?
+waited=$(( ($(date +%s%N) - start) / 1000000 ))
+wait $holder
+check "a busy archive: waits about 2 s, then exit 3 with a clear message" \
+    $([ $rc -eq 3 ] && grep -q "another memcollect is writing" err && [ $waited -ge 1500 ]; echo $?) \
+    "rc=$rc waited=${waited}ms $(cat err)"
+
+# --- refusals: symlinks, files that are not archives, newer formats
+ln -s "$WORK/target.db" link.db
+"$MC" link.db 2>err; rc=$?
+check "memcollect refuses to write through a symbolic link" \
+    $([ $rc -eq 2 ] && [ ! -e target.db ] && grep -q "symbolic link" err; echo $?) "rc=$rc $(cat err)"
+cp /etc/passwd passwd
+"$MC" passwd 2>err; rc=$?
+check "memcollect refuses a file that is not an archive, leaving it untouched" \
+    $([ $rc -eq 2 ] && cmp -s passwd /etc/passwd && grep -q "not a memtrail archive" err; echo $?) "rc=$rc $(cat err)"
+cp "$f" newer.db
+sqlite3 newer.db 'PRAGMA user_version=99'
+sum=$(sha256sum < newer.db)
+"$MC" newer.db 2>err; rc=$?
+check "memcollect refuses an archive of a newer format, leaving it untouched" \
+    $([ $rc -eq 2 ] && [ "$(sha256sum < newer.db)" = "$sum" ] && grep -q newer err; echo $?) "rc=$rc $(cat err)"
+"$MR" -f newer.db >out 2>err; rc=$?
+check "memreport: an archive of a newer format: clear message, exit 3" \
+    $([ $rc -eq 3 ] && grep -q "newer than this program" err && [ "$(sha256sum < newer.db)" = "$sum" ]; echo $?) "rc=$rc $(cat err)"
+if [ "$(id -u)" = 0 ]; then
+    mkdir -m 777 open && chmod 777 open
+    "$MC" open/ 2>err; rc=$?
+    check "as root, memcollect refuses a directory others can write to" \
+        $([ $rc -eq 2 ] && grep -q "others can write" err && [ -z "$(ls open)" ]; echo $?) "rc=$rc $(cat err)"
+else
+    echo "skip - world-writable directory refusal (needs root)"
+fi
+
+# --- memreport: sar's messages and exit codes
+"$MR" -r -f "$WORK/none.db" >out 2>err; rc=$?
+check "memreport: missing file: sar's message, exit 2" \
+    $([ $rc -eq 2 ] && [ "$(cat err)" = "Cannot open $WORK/none.db: No such file or directory" ]; echo $?) "rc=$rc $(cat err)"
+"$MR" -r -f /etc/passwd >out 2>err; rc=$?
+check "memreport: not an archive: sar's message, exit 3" \
+    $([ $rc -eq 3 ] && [ "$(cat err)" = "Invalid system activity file: /etc/passwd" ]; echo $?) "rc=$rc $(cat err)"
+for bad in "-Q" "--dec=3" "-s 25:00" "-i 0" "--format=xml" "-r -f $f 0"; do
+    "$MR" $bad -f "$f" >out 2>err; rc=$?
+    check "memreport $bad: usage, exit 1" $([ $rc -eq 1 ] && grep -q '^Usage: ' err; echo $?) "rc=$rc $(head -2 err)"
+done
+"$MR" -r -s 10:00 1 2 >out 2>err; rc=$?
+check "memreport: -s in live mode is refused as sar refuses it" \
+    $([ $rc -eq 1 ] && grep -q "Not reading from a system activity file" err; echo $?) "rc=$rc $(cat err)"
+
+# --- live mode
+"$MR" -r -S 1 2 >out 2>err; rc=$?
+hdrs=$(grep -c 'kbmemfree' out); swaph=$(grep -c kbswpfree out); avg=$(grep -c '^Average: ' out)
+check "live -r -S 1 2: each sample prints both blocks, then both Averages" \
+    $([ $rc -eq 0 ] && [ "$hdrs" = 3 ] && [ "$swaph" = 3 ] && [ "$avg" = 4 ] && head -1 out | grep -q '(.* CPU)$'; echo $?) \
+    "rc=$rc headers=$hdrs/$swaph averages=$avg" "$(cat out)"
+"$MR" -r 0 >out 2>err; rc=$?
+check "live -r 0: one row since boot, no Average" \
+    $([ $rc -eq 0 ] && [ "$(wc -l < out)" = 4 ] && ! grep -q Average out; echo $?) "$(cat out)"
+"$MR" -W 1 >out 2>err & pid=$!
+sleep 2.5; kill -INT $pid; wait $pid; rc=$?
+check "live: Ctrl-C ends the rows and prints the Average" \
+    $([ $rc -eq 0 ] && grep -q '^Average: ' out && [ "$(grep -c '^[0-9]' out)" -ge 2 ]; echo $?) "rc=$rc" "$(cat out)"
+
+# --- memcollect loop: SIGTERM finishes the sample in hand and exits 0
+"$MC" 1 loop.db 2>err & pid=$!
+sleep 2.5; kill -TERM $pid; wait $pid; rc=$?
+n=$(sqlite3 loop.db 'SELECT count(*) FROM sample')
+check "memcollect interval loop: SIGTERM exits cleanly" $([ $rc -eq 0 ] && [ "$n" -ge 2 ]; echo $?) "rc=$rc samples=$n $(cat err)"
+
+# --- CSV and JSON read back by real parsers, whatever the locale
+"$MC" 1 3 fmt.db 2>/dev/null
+LC_ALL=de_DE.UTF-8 "$MR" --format=csv -r ALL -S -W -B -H -f fmt.db > fmt.csv 2>err; rc=$?
+py=$(python3 - fmt.csv fmt.db <<'PY' 2>&1
+import csv, sys, sqlite3, datetime
+rows = list(csv.reader(open(sys.argv[1], newline='')))
+head, body = rows[0], rows[1:]
+assert head[:4] == ['timestamp', 'epoch', 'interval', 'restart'], head
+assert 'kbmemfree' in head and 'pswpin/s' in head and '%vmeff' in head and 'kbhugfree' in head
+db = sqlite3.connect(sys.argv[2])
+ts = [r[0] for r in db.execute('SELECT ts FROM sample ORDER BY ts')]
+mem = [r[0] for r in db.execute('SELECT MemFree FROM sample ORDER BY ts')]
+assert len(body) == len(ts) - 1, (len(body), len(ts))
+for row, t, free in zip(body, ts[1:], mem[1:]):
+    assert len(row) == len(head)
+    when = datetime.datetime.fromisoformat(row[0])
+    assert int(when.timestamp()) == int(row[1]) == t, (row[0], row[1], t)
+    assert int(row[head.index('kbmemfree')]) == free
+    for v in row[1:]:
+        float(v)
+print('ok')
+PY
+)
+check "CSV (de_DE locale): RFC 4180, parsed back equals the archive" $([ $rc -eq 0 ] && [ "$py" = ok ]; echo $?) "$py"
+LC_ALL=de_DE.UTF-8 "$MR" --format=json -r ALL -S -W -B -H -f fmt.db > fmt.json 2>err; rc=$?
+py=$(python3 - fmt.json fmt.db <<'PY' 2>&1
+import json, sys, sqlite3
+doc = json.load(open(sys.argv[1]))
+host = doc['sysstat']['hosts'][0]
+stats = host['statistics']
+db = sqlite3.connect(sys.argv[2])
+mem = [r[0] for r in db.execute('SELECT MemFree FROM sample ORDER BY ts')]
+assert len(stats) == len(mem) - 1, len(stats)
+for s, free in zip(stats, mem[1:]):
+    assert s['memory']['memfree'] == free
+    assert isinstance(s['memory']['memused-percent'], float)
+    assert set(s) == {'timestamp', 'swap-pages', 'paging', 'memory', 'hugepages'}, set(s)
+    assert 'swpfree' in s['memory'] and 'vmeff-percent' in s['paging']
+assert host['restarts'] == []
+print('ok')
+PY
+)
+check "JSON (de_DE locale): valid, sadf -j structure, values equal the archive" $([ $rc -eq 0 ] && [ "$py" = ok ]; echo $?) "$py"
+
+# --- a window of instants across daily files of a directory
+if [ -n "$FAKETIME_LIB" ]; then
+    for t in "2026-11-20 23:58:00" "2026-11-20 23:59:00" "2026-11-21 00:00:00" "2026-11-21 00:01:00"; do
+        AT=$t; TZ=UTC at "$MC" days/ 2>>err
+    done
+    files=$(ls days | tr '\n' ' ')
+    TZ=UTC LC_ALL=C "$MR" -r -f days -s '2026-11-20 23:58' -e '2026-11-21T00:01:00' > out 2>>err; rc=$?
+    rows=$(grep -cE '^(23:59:00|00:00:00|00:01:00) ' out)
+    check "-s/-e instants span two daily files as one series" \
+        $([ $rc -eq 0 ] && [ "$files" = "memtrail-20261120.db memtrail-20261121.db " ] && [ "$rows" = 3 ] && grep -q '^Average:' out; echo $?) \
+        "rc=$rc files=$files rows=$rows" "$(cat out err)"
+    TZ=UTC LC_ALL=C "$MR" -r -f days -s @1795219140 -e @1795219200 > out 2>&1; rc=$?
+    check "-s/-e @EPOCH" $([ $rc -eq 0 ] && [ "$(grep -cE '^00:00:00 ' out)" = 1 ]; echo $?) "$(cat out)"
+else
+    echo "skip - windows across daily files (faketime missing)"
+fi
+
+# --- valgrind on a collect-and-report cycle (the plain build: not the sanitizer one)
+if have valgrind && [ -x "$ROOT/memcollect" ]; then
+    vg="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite"
+    $vg "$ROOT/memcollect" 1 2 vg.db > vg.out 2>&1; rc1=$?
+    $vg "$ROOT/memreport" -A -f vg.db >> vg.out 2>&1; rc2=$?
+    $vg "$ROOT/memreport" --format=json -A -f vg.db >> vg.out 2>&1; rc3=$?
+    check "valgrind finds nothing on a collect-and-report cycle" \
+        $([ $rc1 -eq 0 ] && [ $rc2 -eq 0 ] && [ $rc3 -eq 0 ]; echo $?) "rc $rc1 $rc2 $rc3" "$(grep '==' vg.out | head -20)"
+else
+    echo "skip - valgrind (not installed)"
+fi
+exit 0
