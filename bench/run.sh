@@ -91,8 +91,10 @@ rm -rf "$CPU"; mkdir -p "$CPU"
 echo "1. CPU per sample: $RUNS interleaved runs each ..."
 "$HARNESS" run "$RUNS" \
     -- --copy "$SZ/mt.db" "$CPU/mt.db" "$MC" "$CPU/mt.db" \
-    -- --copy "$SZ/sa" "$CPU/sa" "$SADC" -S "$ACTS" 1 1 "$CPU/sa" > "$CPU/result"
-LM=$(grep '^cmd=0 ' "$CPU/result"); LS=$(grep '^cmd=1 ' "$CPU/result")
+    -- --copy "$SZ/sa" "$CPU/sa" "$SADC" -S "$ACTS" 1 1 "$CPU/sa" \
+    -- --copy "$SZ/sa" "$CPU/saf" "$SADC" -f -S "$ACTS" 1 1 "$CPU/saf" > "$CPU/result"
+LM=$(grep '^cmd=0 ' "$CPU/result"); LS=$(grep '^cmd=1 ' "$CPU/result"); LF=$(grep '^cmd=2 ' "$CPU/result")
+CPU_F=$(echo "$LF" | field cpu_ms); WALL_F=$(echo "$LF" | field wall_ms)
 CPU_M=$(echo "$LM" | field cpu_ms); CPU_S=$(echo "$LS" | field cpu_ms)
 WALL_M=$(echo "$LM" | field wall_ms); WALL_S=$(echo "$LS" | field wall_ms)
 FAIL_M=$(echo "$LM" | field fails); FAIL_S=$(echo "$LS" | field fails)
@@ -100,7 +102,11 @@ printf '   %-56s user+sys median %7.3f ms (p10 %s, p90 %s)  wall median %7.3f ms
     "memcollect ARCHIVE" "$CPU_M" "$(echo "$LM" | field cpu_p10)" "$(echo "$LM" | field cpu_p90)" "$WALL_M" "$FAIL_M"
 printf '   %-56s user+sys median %7.3f ms (p10 %s, p90 %s)  wall median %7.3f ms  failed runs %s\n' \
     "sadc -S $ACTS 1 1 SAFILE" "$CPU_S" "$(echo "$LS" | field cpu_p10)" "$(echo "$LS" | field cpu_p90)" "$WALL_S" "$FAIL_S"
+printf '   %-56s user+sys median %7.3f ms (p10 %s, p90 %s)  wall median %7.3f ms  failed runs %s\n' \
+    "(for reference) sadc -f ... (fdatasync per sample)" "$CPU_F" "$(echo "$LF" | field cpu_p10)" "$(echo "$LF" | field cpu_p90)" "$WALL_F" "$(echo "$LF" | field fails)"
 echo "   ratio memtrail/sadc: CPU $(ratio "$CPU_M" "$CPU_S") (target <= 1.0), wall $(ratio "$WALL_M" "$WALL_S")"
+echo "   memcollect syncs every sample (SQLite synchronous=FULL, decision 4), sa1's sadc never does;"
+echo "   against sadc -f, which syncs once: CPU $(ratio "$CPU_M" "$CPU_F"), wall $(ratio "$WALL_M" "$WALL_F")"
 echo
 
 echo "2. Bytes per sample, 1,000 samples 60 s apart (real /proc, fake clock):"
@@ -212,6 +218,7 @@ B=bench/out/bin
     echo "|---|---:|---:|---:|"
     echo "| 1. CPU per sample, user+sys, median of $RUNS interleaved runs | $(ms "$CPU_M" 3) | $(ms "$CPU_S" 3) | $R1 |"
     echo "| 1. wall per sample, median of the same runs | $(ms "$WALL_M" 3) | $(ms "$WALL_S" 3) | $R1W |"
+    echo "| 1. for reference: against \`sadc -f\` (one fdatasync per sample, as memcollect syncs), CPU | $(ms "$CPU_M" 3) | $(ms "$CPU_F" 3) | $(ratio "$CPU_M" "$CPU_F") |"
     echo "| 2. bytes per sample: file size after 1,000 samples / 1,000 (includes the fixed per-file part) | $B_M B | $B_S B | $R2 |"
     echo "| 2. bytes per sample, marginal: (size at 1,000 - size at 100) / 900 | $MB_M B | $MB_S B | $R2M |"
     echo "| 3. report of one day at 10 s (8,640 samples), wall median of $REPORT_RUNS interleaved runs | $(ms "$RW_M" 1) | $(ms "$RW_S" 1) | $R3 |"
@@ -226,7 +233,8 @@ B=bench/out/bin
     echo '```sh'
     echo "# 1. fresh process, appending one sample to a fresh fsynced copy of the 1,000-sample file, real /proc and clock"
     echo "bench/out/benchspawn run $RUNS -- --copy bench/out/size/mt.db bench/out/cpu/mt.db $B/memcollect bench/out/cpu/mt.db \\"
-    echo "    -- --copy bench/out/size/sa bench/out/cpu/sa $SADC -S $ACTS 1 1 bench/out/cpu/sa"
+    echo "    -- --copy bench/out/size/sa bench/out/cpu/sa $SADC -S $ACTS 1 1 bench/out/cpu/sa \\"
+    echo "    -- --copy bench/out/size/sa bench/out/cpu/saf $SADC -f -S $ACTS 1 1 bench/out/cpu/saf"
     echo "# 2. 1,000 single-sample runs under libfaketime at 2020-01-01 00:00:00 + 60 s * i, real /proc (sizes after 1, 100, 1000)"
     echo "bench/out/benchspawn gen \$(date -d '2020-01-01 00:00:00' +%s) 60 0 1000 -- $B/memcollect bench/out/size/mt.db \\"
     echo "    -- $SADC -S $ACTS 1 1 bench/out/size/sa"
