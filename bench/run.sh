@@ -29,14 +29,16 @@ mkdir -p "$OUT"
 # The harness, and a snapshot of the programs: other developers may relink
 # ./memcollect while a benchmark runs.
 HARNESS=$OUT/benchspawn
-if [ ! -x "$HARNESS" ] || [ bench/benchspawn.c -nt "$HARNESS" ]; then
+if [ ! -x "$HARNESS" ] || [ -n "$(find bench/benchspawn.c -newer "$HARNESS")" ]; then
     ${CC:-cc} -O2 -std=c11 -Wall -Wextra -o "$HARNESS" bench/benchspawn.c
 fi
 mkdir -p "$OUT/bin"
 cp memcollect memreport "$OUT/bin/"
 MC=$OUT/bin/memcollect
 MR=$OUT/bin/memreport
-"$MC" -V > /dev/null && "$MR" -V > /dev/null || { echo "bench: the programs do not run (make all)" >&2; exit 2; }
+if ! "$MC" -V > /dev/null || ! "$MR" -V > /dev/null; then
+    echo "bench: the programs do not run (make all)" >&2; exit 2
+fi
 
 # Cache key: what the generated files depend on.
 KEY=$( { sha256sum "$MC" "$SADC" bench/benchspawn.c bench/run.sh | cut -d' ' -f1; uname -r; id -u; } | sha256sum | cut -c1-16)
