@@ -12,20 +12,20 @@ CFLAGS  += -std=c11 -Wall -Wextra -Werror -D_FILE_OFFSET_BITS=64 -D_DEFAULT_SOUR
 CPPFLAGS += -Ilib -Iarchive -Ireport -Ibuild
 BUILD   := build
 
-# Debian's SQLite is linked statically (libsqlite3-dev ships libsqlite3.a):
-# resolving libsqlite3.so's symbols costs more instructions than sadc's whole
-# sample, and memcollect runs every minute.  The price: after a security
-# update of libsqlite3, rebuild memtrail (make; make install) to take it in.
-SQLITE_LIBS := -Wl,-Bstatic -lsqlite3 -Wl,-Bdynamic
+# Debian's SQLite and zlib are linked statically (their -dev packages ship
+# the .a files): resolving libsqlite3.so's symbols costs more instructions
+# than sadc's whole sample, and memcollect runs every minute.  The price:
+# after a security update of libsqlite3 or zlib, rebuild memtrail.
+SQLITE_LIBS := -Wl,-Bstatic -lsqlite3 -lz -Wl,-Bdynamic
 LDLIBS  += $(SQLITE_LIBS) -lm
 
 LIB_SRC      := lib/model.c lib/parse.c lib/sysread.c lib/util.c
-ARCHIVE_SRC  := archive/archive.c $(BUILD)/schema_sql.c
+ARCHIVE_SRC  := archive/archive.c archive/procstore.c archive/proc_codec.c
 COLLECT_SRC  := collector/memcollect.c
 REPORT_SRC   := $(wildcard report/*.c)
 
 LIB_OBJ      := $(LIB_SRC:%.c=$(BUILD)/%.o)
-ARCHIVE_OBJ  := $(BUILD)/archive/archive.o $(BUILD)/schema_sql.o
+ARCHIVE_OBJ  := $(ARCHIVE_SRC:%.c=$(BUILD)/%.o) $(BUILD)/schema_sql.o
 COLLECT_OBJ  := $(COLLECT_SRC:%.c=$(BUILD)/%.o)
 REPORT_OBJ   := $(REPORT_SRC:%.c=$(BUILD)/%.o)
 
@@ -49,7 +49,7 @@ $(BUILD)/%.o: %.c $(wildcard lib/*.h archive/*.h report/*.h)
 SAN      := $(BUILD)/san
 SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 UNIT_SRC := $(wildcard tests/unit/*.c)
-SAN_LIB  := $(LIB_SRC:%.c=$(SAN)/%.o) $(SAN)/archive/archive.o $(SAN)/schema_sql.o
+SAN_LIB  := $(LIB_SRC:%.c=$(SAN)/%.o) $(ARCHIVE_SRC:%.c=$(SAN)/%.o) $(SAN)/schema_sql.o
 SAN_PROGRAMS := $(SAN)/memcollect $(SAN)/memreport $(UNIT_SRC:tests/unit/%.c=$(SAN)/tests/%)
 
 sanitize: $(SAN_PROGRAMS)
@@ -75,13 +75,19 @@ $(SAN)/schema_sql.o: $(BUILD)/schema_sql.c
 $(BUILD)/schema_sql.o: $(BUILD)/schema_sql.c
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
-# The schema is SQL in schema/ and compiled into both programs as a string.
-$(BUILD)/schema_sql.c: schema/archive.sql
+# The schema is SQL in schema/, compiled into both programs as strings:
+# schema/NAME.sql becomes schema_NAME_sql (archive.sql: schema_sql).
+SCHEMAS := schema/archive.sql schema/procs.sql schema/numa.sql
+$(BUILD)/schema_sql.c: $(SCHEMAS)
 	@mkdir -p $(BUILD)
-	{ echo '/* Generated from schema/archive.sql by make: do not edit. */'; \
-	  echo 'const char schema_sql[] ='; \
-	  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/    "/' -e 's/$$/\\n"/' $<; \
-	  echo ';'; } > $@
+	{ echo '/* Generated from the .sql files of schema/ by make: do not edit. */'; \
+	  for f in $(SCHEMAS); do \
+	    name=$$(basename $$f .sql); \
+	    [ "$$name" = archive ] && var=schema_sql || var=schema_$${name}_sql; \
+	    echo "const char $$var[] ="; \
+	    sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/    "/' -e 's/$$/\\n"/' $$f; \
+	    echo ';'; \
+	  done; } > $@
 
 DEPS_BUILD := build-essential pkg-config libsqlite3-dev zlib1g-dev libnuma-dev libproc2-dev
 DEPS_TEST  := sysstat faketime locales sqlite3 valgrind python3 util-linux

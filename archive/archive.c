@@ -26,54 +26,36 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "internal.h"
 #include "parse.h"
 #include "util.h"
 
 extern const char schema_sql[];   /* schema/archive.sql, compiled in */
 
-#define COL_NAME_MAX 64
-#define FIELD_MAX (2 * KV_MAX)
-
-enum source { SRC_MEMINFO, SRC_VMSTAT };
-static const char *const source_names[] = { "meminfo", "vmstat" };
-
-struct field {
-    char col[COL_NAME_MAX];
-    enum source source;
-    char key[KEY_NAME_MAX];
-};
-
-static const char *const base_cols[] = { "ts", "boot_no", "uptime_cs", "utc_offset", NULL };
-
-struct archive {
-    sqlite3 *db;
-    int lock_fd;            /* writer only */
-    int schema_ready;       /* writer: schema checked and fields loaded */
-    int named_insert;       /* writer: "sample"'s columns are not in field order */
-    unsigned nfields;
-    struct field fields[FIELD_MAX];
-};
+static const char *const source_names[] = { "meminfo", "vmstat", "node" };
+static const char *const sample_base_cols[] = { "ts", "boot_no", "uptime_cs", "utc_offset", NULL };
+static const char *const numa_base_cols[] = { "ts", "node", "total_kb", "free_kb", NULL };
 
 /* Older formats are brought forward one version at a time: migrations[v]
  * turns version v+1 into v+2.  Format 1 is the first, so none yet. */
 static const char *const migrations[] = { NULL };
 
-static int fail(char *err, size_t cap, int status, const char *fmt, const char *a,
-                const char *b)
+int archive_fail(char *err, size_t cap, int status, const char *fmt, const char *a,
+                 const char *b)
 {
     snprintf(err, cap, fmt, a, b);
     return status;
 }
 
-static int sql_fail(struct archive *ar, char *err, size_t cap, const char *what)
+int archive_sql_fail(struct archive *ar, char *err, size_t cap, const char *what)
 {
-    return fail(err, cap, ARCHIVE_ERROR, "%s: %s", what, sqlite3_errmsg(ar->db));
+    return archive_fail(err, cap, ARCHIVE_ERROR, "%s: %s", what, sqlite3_errmsg(ar->db));
 }
 
-static int exec_sql(struct archive *ar, const char *sql, char *err, size_t cap)
+int archive_exec(struct archive *ar, const char *sql, char *err, size_t cap)
 {
     if (sqlite3_exec(ar->db, sql, NULL, NULL, NULL) != SQLITE_OK)
-        return sql_fail(ar, err, cap, "SQL failed");
+        return archive_sql_fail(ar, err, cap, "SQL failed");
     return ARCHIVE_OK;
 }
 
@@ -113,7 +95,7 @@ static int load_fields(struct archive *ar, char *err, size_t cap)
     ar->nfields = 0;
     if (sqlite3_prepare_v2(ar->db, "SELECT col, source, key FROM field ORDER BY rowid",
                            -1, &st, NULL) != SQLITE_OK)
-        return sql_fail(ar, err, cap, "cannot read the field table");
+        return archive_sql_fail(ar, err, cap, "cannot read the field table");
     while (sqlite3_step(st) == SQLITE_ROW && ar->nfields < FIELD_MAX) {
         const char *col = (const char *)sqlite3_column_text(st, 0);
         const char *src = (const char *)sqlite3_column_text(st, 1);
@@ -121,11 +103,14 @@ static int load_fields(struct archive *ar, char *err, size_t cap)
         if (!col || !src || !key || !col_name_valid(col) || !key_name_valid(key))
             continue;
         struct field *f = &ar->fields[ar->nfields];
-        if (strcmp(src, "meminfo") == 0)
-            f->source = SRC_MEMINFO;
-        else if (strcmp(src, "vmstat") == 0)
-            f->source = SRC_VMSTAT;
-        else
+        int known = 0;
+        for (int k = 0; k <= SRC_NODE; k++) {
+            if (strcmp(src, source_names[k]) == 0) {
+                f->source = (enum source)k;
+                known = 1;
+            }
+        }
+        if (!known)
             continue;
         copy_text(f->col, sizeof f->col, col);
         copy_text(f->key, sizeof f->key, key);
@@ -141,18 +126,18 @@ static int check_format(struct archive *ar, int64_t *version, char *err, size_t 
     int64_t app_id = 0;
     int rc = pragma_int(ar, "PRAGMA application_id", &app_id);
     if (rc == SQLITE_NOTADB)
-        return fail(err, cap, ARCHIVE_NOT_OURS, "not a memtrail archive%s%s", "", "");
+        return archive_fail(err, cap, ARCHIVE_NOT_OURS, "not a memtrail archive%s%s", "", "");
     if (rc != SQLITE_OK || pragma_int(ar, "PRAGMA user_version", version) != SQLITE_OK)
-        return sql_fail(ar, err, cap, "cannot read the archive header");
+        return archive_sql_fail(ar, err, cap, "cannot read the archive header");
     if (app_id == 0 && *version == 0)
         return ARCHIVE_MISSING;     /* an empty SQLite file: no format yet */
     if (app_id != ARCHIVE_APP_ID)
-        return fail(err, cap, ARCHIVE_NOT_OURS, "not a memtrail archive%s%s", "", "");
+        return archive_fail(err, cap, ARCHIVE_NOT_OURS, "not a memtrail archive%s%s", "", "");
     if (*version > ARCHIVE_FORMAT) {
         char have[24], known[24];
         snprintf(have, sizeof have, "%lld", (long long)*version);
         snprintf(known, sizeof known, "%d", ARCHIVE_FORMAT);
-        return fail(err, cap, ARCHIVE_TOO_NEW,
+        return archive_fail(err, cap, ARCHIVE_TOO_NEW,
                     "archive format %s is newer than this program reads (%s): "
                     "use a newer memtrail", have, known);
     }
@@ -167,24 +152,24 @@ static int ensure_schema(struct archive *ar, char *err, size_t cap)
     if (rc == ARCHIVE_MISSING) {
         int64_t objects = 0;
         if (pragma_int(ar, "SELECT count(*) FROM sqlite_master", &objects) != SQLITE_OK)
-            return sql_fail(ar, err, cap, "cannot read the archive");
+            return archive_sql_fail(ar, err, cap, "cannot read the archive");
         if (objects != 0)
-            return fail(err, cap, ARCHIVE_NOT_OURS, "not a memtrail archive%s%s", "", "");
+            return archive_fail(err, cap, ARCHIVE_NOT_OURS, "not a memtrail archive%s%s", "", "");
         char pragmas[96];
         snprintf(pragmas, sizeof pragmas, "PRAGMA application_id=%d; PRAGMA user_version=%d;",
                  ARCHIVE_APP_ID, ARCHIVE_FORMAT);
-        if ((rc = exec_sql(ar, schema_sql, err, cap)) != ARCHIVE_OK ||
-            (rc = exec_sql(ar, pragmas, err, cap)) != ARCHIVE_OK)
+        if ((rc = archive_exec(ar, schema_sql, err, cap)) != ARCHIVE_OK ||
+            (rc = archive_exec(ar, pragmas, err, cap)) != ARCHIVE_OK)
             return rc;
     } else if (rc != ARCHIVE_OK) {
         return rc;
     } else {
         for (int64_t v = version; v < ARCHIVE_FORMAT; v++) {
             char pragma[48];
-            if ((rc = exec_sql(ar, migrations[v - 1], err, cap)) != ARCHIVE_OK)
+            if ((rc = archive_exec(ar, migrations[v - 1], err, cap)) != ARCHIVE_OK)
                 return rc;
             snprintf(pragma, sizeof pragma, "PRAGMA user_version=%lld", (long long)v + 1);
-            if ((rc = exec_sql(ar, pragma, err, cap)) != ARCHIVE_OK)
+            if ((rc = archive_exec(ar, pragma, err, cap)) != ARCHIVE_OK)
                 return rc;
         }
     }
@@ -194,13 +179,16 @@ static int ensure_schema(struct archive *ar, char *err, size_t cap)
     return ARCHIVE_OK;
 }
 
-static int col_taken(const struct archive *ar, const char *col)
+/* Whether COL is already a column of the table that SRC's columns go to. */
+static int col_taken(const struct archive *ar, enum source src, const char *col)
 {
-    for (int i = 0; base_cols[i]; i++)
-        if (strcasecmp(base_cols[i], col) == 0)
+    const char *const *base = src == SRC_NODE ? numa_base_cols : sample_base_cols;
+    for (int i = 0; base[i]; i++)
+        if (strcasecmp(base[i], col) == 0)
             return 1;
     for (unsigned i = 0; i < ar->nfields; i++)
-        if (strcasecmp(ar->fields[i].col, col) == 0)
+        if ((ar->fields[i].source == SRC_NODE) == (src == SRC_NODE) &&
+            strcasecmp(ar->fields[i].col, col) == 0)
             return 1;
     return 0;
 }
@@ -228,35 +216,36 @@ static int add_field(struct archive *ar, enum source src, const char *key,
         return ARCHIVE_OK;   /* beyond any real kernel: keep what fits */
     struct field *f = &ar->fields[ar->nfields];
     copy_text(f->col, sizeof f->col, key);
-    if (col_taken(ar, f->col))
+    if (col_taken(ar, src, f->col))
         snprintf(f->col, sizeof f->col, "%s_%s", source_names[src], key);
-    if (col_taken(ar, f->col))
+    if (col_taken(ar, src, f->col))
         return ARCHIVE_OK;
     f->source = src;
     copy_text(f->key, sizeof f->key, key);
 
     char sql[128];
-    snprintf(sql, sizeof sql, "ALTER TABLE sample ADD COLUMN \"%s\" INTEGER", f->col);
-    int rc = exec_sql(ar, sql, err, cap);
+    snprintf(sql, sizeof sql, "ALTER TABLE %s ADD COLUMN \"%s\" INTEGER",
+             src == SRC_NODE ? "numa" : "sample", f->col);
+    int rc = archive_exec(ar, sql, err, cap);
     if (rc != ARCHIVE_OK)
         return rc;
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(ar->db, "INSERT INTO field(col, source, key) VALUES (?, ?, ?)",
                            -1, &st, NULL) != SQLITE_OK)
-        return sql_fail(ar, err, cap, "cannot record a new field");
+        return archive_sql_fail(ar, err, cap, "cannot record a new field");
     sqlite3_bind_text(st, 1, f->col, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, source_names[src], -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, f->key, -1, SQLITE_STATIC);
     rc = sqlite3_step(st);
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE)
-        return sql_fail(ar, err, cap, "cannot record a new field");
+        return archive_sql_fail(ar, err, cap, "cannot record a new field");
     ar->nfields++;
     return ARCHIVE_OK;
 }
 
-static int add_new_fields(struct archive *ar, enum source src, const struct kv_list *kv,
-                          char *err, size_t cap)
+int archive_add_new_fields(struct archive *ar, enum source src, const struct kv_list *kv,
+                           char *err, size_t cap)
 {
     unsigned hint = 0;
     for (unsigned i = 0; i < kv->n; i++) {
@@ -275,7 +264,7 @@ static int boot_number(struct archive *ar, const struct sample *s, int64_t *boot
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(ar->db, "SELECT boot_no FROM boot WHERE boot_id = ?",
                            -1, &st, NULL) != SQLITE_OK)
-        return sql_fail(ar, err, cap, "cannot read boots");
+        return archive_sql_fail(ar, err, cap, "cannot read boots");
     sqlite3_bind_text(st, 1, s->boot_id, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW)
@@ -285,13 +274,13 @@ static int boot_number(struct archive *ar, const struct sample *s, int64_t *boot
         return ARCHIVE_OK;
     if (sqlite3_prepare_v2(ar->db, "INSERT INTO boot(boot_id, first_ts) VALUES (?, ?)",
                            -1, &st, NULL) != SQLITE_OK)
-        return sql_fail(ar, err, cap, "cannot record a boot");
+        return archive_sql_fail(ar, err, cap, "cannot record a boot");
     sqlite3_bind_text(st, 1, s->boot_id, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, s->ts);
     rc = sqlite3_step(st);
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE)
-        return sql_fail(ar, err, cap, "cannot record a boot");
+        return archive_sql_fail(ar, err, cap, "cannot record a boot");
     *boot_no = sqlite3_last_insert_rowid(ar->db);
     return ARCHIVE_OK;
 }
@@ -332,7 +321,7 @@ static int store_host(struct archive *ar, int64_t ts, const struct host_facts *h
     sqlite3_stmt *st;
     snprintf(sql, sizeof sql, "SELECT %s FROM host ORDER BY ts DESC LIMIT 1", host_cols);
     if (sqlite3_prepare_v2(ar->db, sql, -1, &st, NULL) != SQLITE_OK)
-        return sql_fail(ar, err, cap, "cannot read host facts");
+        return archive_sql_fail(ar, err, cap, "cannot read host facts");
     int have_last = sqlite3_step(st) == SQLITE_ROW;
     if (have_last)
         host_from_row(st, 0, &last);
@@ -342,7 +331,7 @@ static int store_host(struct archive *ar, int64_t ts, const struct host_facts *h
 
     snprintf(sql, sizeof sql, "INSERT INTO host(ts, %s) VALUES (?,?,?,?,?,?,?,?)", host_cols);
     if (sqlite3_prepare_v2(ar->db, sql, -1, &st, NULL) != SQLITE_OK)
-        return sql_fail(ar, err, cap, "cannot store host facts");
+        return archive_sql_fail(ar, err, cap, "cannot store host facts");
     sqlite3_bind_int64(st, 1, ts);
     sqlite3_bind_text(st, 2, h->sysname, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, h->nodename, -1, SQLITE_STATIC);
@@ -353,7 +342,7 @@ static int store_host(struct archive *ar, int64_t ts, const struct host_facts *h
     sqlite3_bind_text(st, 8, h->timezone, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
     sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? ARCHIVE_OK : sql_fail(ar, err, cap, "cannot store host facts");
+    return rc == SQLITE_DONE ? ARCHIVE_OK : archive_sql_fail(ar, err, cap, "cannot store host facts");
 }
 
 /* SQL text built with plain copies: snprintf per column showed in profiles. */
@@ -371,10 +360,12 @@ static void sql_add(struct sql_text *t, const char *s)
     }
 }
 
-/* Appends PREFIX"col" for every field's column. */
+/* Appends PREFIX"col" for every column of "sample" beyond its base ones. */
 static void sql_add_columns(struct sql_text *t, const struct archive *ar, const char *prefix)
 {
     for (unsigned i = 0; i < ar->nfields; i++) {
+        if (ar->fields[i].source == SRC_NODE)
+            continue;
         sql_add(t, prefix);
         sql_add(t, "\"");
         sql_add(t, ar->fields[i].col);
@@ -416,12 +407,13 @@ static int store_sample(struct archive *ar, const struct sample *s, int64_t boot
             sql_add(&sql, "INSERT INTO sample VALUES (?,?,?,?");
         }
         for (unsigned i = 0; i < ar->nfields; i++)
-            sql_add(&sql, ",?");
+            if (ar->fields[i].source != SRC_NODE)
+                sql_add(&sql, ",?");
         sql_add(&sql, ")");
         if (sqlite3_prepare_v2(ar->db, sql.buf, (int)sql.len, &st, NULL) == SQLITE_OK)
             break;
         if (ar->named_insert)
-            return sql_fail(ar, err, cap, "cannot store the sample");
+            return archive_sql_fail(ar, err, cap, "cannot store the sample");
         ar->named_insert = 1;
     }
     sqlite3_bind_int64(st, 1, s->ts);
@@ -429,9 +421,12 @@ static int store_sample(struct archive *ar, const struct sample *s, int64_t boot
     sqlite3_bind_int64(st, 3, s->uptime_cs > INT64_MAX ? INT64_MAX : (int64_t)s->uptime_cs);
     sqlite3_bind_int(st, 4, s->utc_offset);
     unsigned hints[2] = { 0, 0 };   /* keys come in the order the fields were made */
+    int index = 5;
     for (unsigned i = 0; i < ar->nfields; i++) {
         enum source src = ar->fields[i].source;
-        bind_kv(st, (int)i + 5, field_values(s, src), ar->fields[i].key, &hints[src]);
+        if (src == SRC_NODE)
+            continue;
+        bind_kv(st, index++, field_values(s, src), ar->fields[i].key, &hints[src]);
         hints[src]++;
     }
     int rc = sqlite3_step(st);
@@ -440,9 +435,9 @@ static int store_sample(struct archive *ar, const struct sample *s, int64_t boot
     if (rc == SQLITE_DONE)
         return ARCHIVE_OK;
     if (ext == SQLITE_CONSTRAINT_PRIMARYKEY)
-        return fail(err, cap, ARCHIVE_DUPLICATE,
+        return archive_fail(err, cap, ARCHIVE_DUPLICATE,
                     "a sample for this second is already stored%s%s", "", "");
-    return sql_fail(ar, err, cap, "cannot store the sample");
+    return archive_sql_fail(ar, err, cap, "cannot store the sample");
 }
 
 static int store_swaps(struct archive *ar, const struct sample *s, char *err, size_t cap)
@@ -453,7 +448,7 @@ static int store_swaps(struct archive *ar, const struct sample *s, char *err, si
     if (sqlite3_prepare_v2(ar->db,
                            "INSERT OR REPLACE INTO swap(ts, device, type, size_kb, used_kb,"
                            " priority) VALUES (?,?,?,?,?,?)", -1, &st, NULL) != SQLITE_OK)
-        return sql_fail(ar, err, cap, "cannot store swap devices");
+        return archive_sql_fail(ar, err, cap, "cannot store swap devices");
     for (unsigned i = 0; i < s->swaps.n; i++) {
         const struct swap_device *d = &s->swaps.dev[i];
         sqlite3_bind_int64(st, 1, s->ts);
@@ -466,7 +461,7 @@ static int store_swaps(struct archive *ar, const struct sample *s, char *err, si
         sqlite3_reset(st);
         if (rc != SQLITE_DONE) {
             sqlite3_finalize(st);
-            return sql_fail(ar, err, cap, "cannot store swap devices");
+            return archive_sql_fail(ar, err, cap, "cannot store swap devices");
         }
     }
     sqlite3_finalize(st);
@@ -480,12 +475,16 @@ static int append_in_transaction(struct archive *ar, const struct sample *s,
     int rc;
     if (!ar->schema_ready && (rc = ensure_schema(ar, err, cap)) != ARCHIVE_OK)
         return rc;
-    if ((rc = add_new_fields(ar, SRC_MEMINFO, &s->meminfo, err, cap)) != ARCHIVE_OK ||
-        (rc = add_new_fields(ar, SRC_VMSTAT, &s->vmstat, err, cap)) != ARCHIVE_OK ||
+    if ((rc = archive_add_new_fields(ar, SRC_MEMINFO, &s->meminfo, err, cap)) != ARCHIVE_OK ||
+        (rc = archive_add_new_fields(ar, SRC_VMSTAT, &s->vmstat, err, cap)) != ARCHIVE_OK ||
         (rc = boot_number(ar, s, &boot_no, err, cap)) != ARCHIVE_OK ||
         (rc = store_host(ar, s->ts, host, err, cap)) != ARCHIVE_OK ||
         (rc = store_sample(ar, s, boot_no, err, cap)) != ARCHIVE_OK ||
         (rc = store_swaps(ar, s, err, cap)) != ARCHIVE_OK)
+        return rc;
+    if (s->procs.scanned && (rc = procstore_append(ar, s, boot_no, err, cap)) != ARCHIVE_OK)
+        return rc;
+    if (s->numa.available && (rc = numastore_append(ar, s, err, cap)) != ARCHIVE_OK)
         return rc;
     return ARCHIVE_OK;
 }
@@ -495,12 +494,12 @@ int archive_append(struct archive *ar, const struct sample *s,
 {
     if (sqlite3_exec(ar->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
         int busy = sqlite3_errcode(ar->db) == SQLITE_BUSY;
-        sql_fail(ar, err, cap, "cannot start a transaction");
+        archive_sql_fail(ar, err, cap, "cannot start a transaction");
         return busy ? ARCHIVE_BUSY : ARCHIVE_ERROR;
     }
     int rc = append_in_transaction(ar, s, host, err, cap);
     if (rc == ARCHIVE_OK && sqlite3_exec(ar->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
-        rc = sql_fail(ar, err, cap, "cannot commit the sample");
+        rc = archive_sql_fail(ar, err, cap, "cannot commit the sample");
     if (rc != ARCHIVE_OK) {
         sqlite3_exec(ar->db, "ROLLBACK", NULL, NULL, NULL);
         ar->schema_ready = 0;   /* columns added in memory may have been rolled back */
@@ -542,32 +541,32 @@ int archive_open_writer(const char *path, int lock_wait_ms, struct archive **out
 {
     struct archive *ar = archive_new();
     if (!ar)
-        return fail(err, cap, ARCHIVE_ERROR, "out of memory%s%s", "", "");
+        return archive_fail(err, cap, ARCHIVE_ERROR, "out of memory%s%s", "", "");
     ar->lock_fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0640);
     if (ar->lock_fd < 0) {
         int e = errno;
         archive_close(ar);
         if (e == ELOOP)
-            return fail(err, cap, ARCHIVE_ERROR, "refusing to write through a symbolic link%s%s",
+            return archive_fail(err, cap, ARCHIVE_ERROR, "refusing to write through a symbolic link%s%s",
                         "", "");
-        return fail(err, cap, ARCHIVE_ERROR, "cannot open: %s%s", strerror(e), "");
+        return archive_fail(err, cap, ARCHIVE_ERROR, "cannot open: %s%s", strerror(e), "");
     }
     struct stat st;
     if (fstat(ar->lock_fd, &st) != 0 || !S_ISREG(st.st_mode)) {
         archive_close(ar);
-        return fail(err, cap, ARCHIVE_ERROR, "not a regular file%s%s", "", "");
+        return archive_fail(err, cap, ARCHIVE_ERROR, "not a regular file%s%s", "", "");
     }
     int locked = take_lock(ar->lock_fd, lock_wait_ms);
     if (locked != 0) {
         int e = errno;
         archive_close(ar);
         if (locked > 0)
-            return fail(err, cap, ARCHIVE_BUSY, "another memcollect is writing to it%s%s", "", "");
-        return fail(err, cap, ARCHIVE_ERROR, "cannot lock: %s%s", strerror(e), "");
+            return archive_fail(err, cap, ARCHIVE_BUSY, "another memcollect is writing to it%s%s", "", "");
+        return archive_fail(err, cap, ARCHIVE_ERROR, "cannot lock: %s%s", strerror(e), "");
     }
     if (sqlite3_open_v2(path, &ar->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW,
                         NULL) != SQLITE_OK) {
-        int rc = fail(err, cap, ARCHIVE_ERROR, "cannot open: %s%s",
+        int rc = archive_fail(err, cap, ARCHIVE_ERROR, "cannot open: %s%s",
                       ar->db ? sqlite3_errmsg(ar->db) : "out of memory", "");
         archive_close(ar);
         return rc;
@@ -578,7 +577,7 @@ int archive_open_writer(const char *path, int lock_wait_ms, struct archive **out
         int64_t version;
         int rc = check_format(ar, &version, err, cap);
         if (rc == ARCHIVE_OK || rc == ARCHIVE_MISSING)
-            rc = sql_fail(ar, err, cap, "cannot open");
+            rc = archive_sql_fail(ar, err, cap, "cannot open");
         archive_close(ar);
         return rc;
     }
@@ -590,15 +589,15 @@ int archive_open_reader(const char *path, struct archive **out, char *err, size_
 {
     struct stat st;
     if (stat(path, &st) != 0)
-        return fail(err, cap, errno == ENOENT ? ARCHIVE_MISSING : ARCHIVE_ERROR, "%s%s",
+        return archive_fail(err, cap, errno == ENOENT ? ARCHIVE_MISSING : ARCHIVE_ERROR, "%s%s",
                     strerror(errno), "");
     if (!S_ISREG(st.st_mode))
-        return fail(err, cap, ARCHIVE_NOT_OURS, "not a regular file%s%s", "", "");
+        return archive_fail(err, cap, ARCHIVE_NOT_OURS, "not a regular file%s%s", "", "");
     struct archive *ar = archive_new();
     if (!ar)
-        return fail(err, cap, ARCHIVE_ERROR, "out of memory%s%s", "", "");
+        return archive_fail(err, cap, ARCHIVE_ERROR, "out of memory%s%s", "", "");
     if (sqlite3_open_v2(path, &ar->db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
-        int rc = fail(err, cap, ARCHIVE_ERROR, "%s%s",
+        int rc = archive_fail(err, cap, ARCHIVE_ERROR, "%s%s",
                       ar->db ? sqlite3_errmsg(ar->db) : "out of memory", "");
         archive_close(ar);
         return rc;
@@ -607,7 +606,7 @@ int archive_open_reader(const char *path, struct archive **out, char *err, size_
     int64_t version;
     int rc = check_format(ar, &version, err, cap);
     if (rc == ARCHIVE_MISSING)
-        rc = fail(err, cap, ARCHIVE_NOT_OURS, "not a memtrail archive%s%s", "", "");
+        rc = archive_fail(err, cap, ARCHIVE_NOT_OURS, "not a memtrail archive%s%s", "", "");
     if (rc == ARCHIVE_OK)
         rc = load_fields(ar, err, cap);
     if (rc != ARCHIVE_OK) {
@@ -628,12 +627,14 @@ static void sample_from_row(const struct archive *ar, sqlite3_stmt *st, struct s
     const unsigned char *boot = sqlite3_column_text(st, 3);
     copy_text(s->boot_id, sizeof s->boot_id, boot ? (const char *)boot : "");
     s->meminfo.n = s->vmstat.n = s->swaps.n = 0;
+    int col = 4;
     for (unsigned i = 0; i < ar->nfields; i++) {
-        int col = (int)i + 4;
-        if (sqlite3_column_type(st, col) == SQLITE_NULL)
+        if (ar->fields[i].source == SRC_NODE)
+            continue;
+        if (sqlite3_column_type(st, col++) == SQLITE_NULL)
             continue;
         struct kv_list *kv = ar->fields[i].source == SRC_MEMINFO ? &s->meminfo : &s->vmstat;
-        kv_append(kv, ar->fields[i].key, (uint64_t)sqlite3_column_int64(st, col));
+        kv_append(kv, ar->fields[i].key, (uint64_t)sqlite3_column_int64(st, col - 1));
     }
 }
 
@@ -651,23 +652,44 @@ static void swap_from_row(sqlite3_stmt *st, struct swap_list *swaps)
     d->priority = sqlite3_column_int64(st, 5);
 }
 
-int archive_each_sample(struct archive *ar, int64_t from, int64_t to, sample_fn fn,
-                        void *ctx, char *err, size_t cap)
+int archive_has_table(struct archive *ar, const char *table)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(ar->db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+                           -1, &st, NULL) != SQLITE_OK)
+        return 0;
+    sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+    int found = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_finalize(st);
+    return found;
+}
+
+int archive_each_sample(struct archive *ar, int64_t from, int64_t to, unsigned parts,
+                        sample_fn fn, void *ctx, char *err, size_t cap)
 {
     static struct sql_text sql;
     sqlite3_stmt *st = NULL, *sw = NULL;
+    struct part_cursor procs = { 0 }, numa = { 0 };
     sql.len = 0;
     sql_add(&sql, "SELECT s.ts, s.uptime_cs, s.utc_offset, b.boot_id");
     sql_add_columns(&sql, ar, ",s.");
     sql_add(&sql, " FROM sample s LEFT JOIN boot b ON b.boot_no = s.boot_no"
                   " WHERE s.ts BETWEEN ?1 AND ?2 ORDER BY s.ts");
+    int rc = ARCHIVE_OK;
     if (sqlite3_prepare_v2(ar->db, sql.buf, (int)sql.len, &st, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(ar->db, "SELECT ts, device, type, size_kb, used_kb, priority"
                            " FROM swap WHERE ts BETWEEN ?1 AND ?2 ORDER BY ts, device",
-                           -1, &sw, NULL) != SQLITE_OK) {
-        int rc = sql_fail(ar, err, cap, "cannot read samples");
+                           -1, &sw, NULL) != SQLITE_OK)
+        rc = archive_sql_fail(ar, err, cap, "cannot read samples");
+    if (rc == ARCHIVE_OK && (parts & PART_PROCS))
+        rc = procstore_cursor_open(ar, from, to, &procs, err, cap);
+    if (rc == ARCHIVE_OK && (parts & PART_NUMA))
+        rc = numastore_cursor_open(ar, from, to, &numa, err, cap);
+    if (rc != ARCHIVE_OK) {
         sqlite3_finalize(st);
         sqlite3_finalize(sw);
+        part_cursor_close(&procs);
+        part_cursor_close(&numa);
         return rc;
     }
     for (int i = 1; i <= 2; i++) {
@@ -675,7 +697,7 @@ int archive_each_sample(struct archive *ar, int64_t from, int64_t to, sample_fn 
         sqlite3_bind_int64(sw, i, i == 1 ? from : to);
     }
     static struct sample s;
-    int rc = ARCHIVE_OK, step, swap_row = sqlite3_step(sw);
+    int step, swap_row = sqlite3_step(sw);
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         sample_from_row(ar, st, &s);
         while (swap_row == SQLITE_ROW && sqlite3_column_int64(sw, 0) < s.ts)
@@ -684,13 +706,21 @@ int archive_each_sample(struct archive *ar, int64_t from, int64_t to, sample_fn 
             swap_from_row(sw, &s.swaps);
             swap_row = sqlite3_step(sw);
         }
+        if (parts & PART_PROCS)
+            procstore_fill(ar, &procs, &s, sqlite3_db_filename(ar->db, "main"));
+        if (parts & PART_NUMA)
+            numastore_fill(ar, &numa, &s);
         if (fn(&s, ctx) != 0)
             break;
     }
     if (step != SQLITE_ROW && step != SQLITE_DONE)
-        rc = sql_fail(ar, err, cap, "cannot read samples");
+        rc = archive_sql_fail(ar, err, cap, "cannot read samples");
     sqlite3_finalize(st);
     sqlite3_finalize(sw);
+    part_cursor_close(&procs);
+    part_cursor_close(&numa);
+    proc_list_clear(&s.procs);
+    numa_list_clear(&s.numa);
     return rc;
 }
 
@@ -702,7 +732,7 @@ int archive_host_at(struct archive *ar, int64_t ts, struct host_facts *out,
     snprintf(sql, sizeof sql, "SELECT %s FROM host ORDER BY (ts > ?1), "
              "CASE WHEN ts <= ?1 THEN -ts ELSE ts END LIMIT 1", host_cols);
     if (sqlite3_prepare_v2(ar->db, sql, -1, &st, NULL) != SQLITE_OK)
-        return sql_fail(ar, err, cap, "cannot read host facts");
+        return archive_sql_fail(ar, err, cap, "cannot read host facts");
     sqlite3_bind_int64(st, 1, ts);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW)
@@ -711,7 +741,7 @@ int archive_host_at(struct archive *ar, int64_t ts, struct host_facts *out,
         memset(out, 0, sizeof *out);
     sqlite3_finalize(st);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return sql_fail(ar, err, cap, "cannot read host facts");
+        return archive_sql_fail(ar, err, cap, "cannot read host facts");
     return ARCHIVE_OK;
 }
 
@@ -724,13 +754,14 @@ int archive_first_ts(struct archive *ar, int64_t *ts, char *err, size_t cap)
         err[0] = '\0';
         return ARCHIVE_ERROR;
     }
-    return sql_fail(ar, err, cap, "cannot read samples");
+    return archive_sql_fail(ar, err, cap, "cannot read samples");
 }
 
 void archive_close(struct archive *ar)
 {
     if (!ar)
         return;
+    procstore_free(ar);
     if (ar->db)
         sqlite3_close(ar->db);
     if (ar->lock_fd >= 0)

@@ -39,10 +39,24 @@ int archive_append(struct archive *ar, const struct sample *s,
 int archive_open_reader(const char *path, struct archive **out,
                         char *err, size_t err_cap);
 
+/* Identities whose command line the collector should read before appending:
+ * marks NEED[i] for every process of LIST not yet stored for this boot
+ * (its static facts are stored once, with its first sample). */
+int archive_new_identities(struct archive *ar, const char *boot_id,
+                           const struct proc_list *list, unsigned char *need,
+                           char *err, size_t err_cap);
+
+/* What archive_each_sample() decodes beside the system-wide values. */
+enum sample_parts { PART_PROCS = 1, PART_NUMA = 2 };
+
 typedef int (*sample_fn)(const struct sample *s, void *ctx);
 /* Calls FN for every sample with FROM <= ts <= TO, in time order; stops
- * early when FN returns non-zero. */
-int archive_each_sample(struct archive *ar, int64_t from, int64_t to,
+ * early when FN returns non-zero.  With PART_PROCS, s->procs holds the
+ * sample's processes (pid, ppid, uid, start_ticks, comm and cmdline from
+ * their identity); a sample whose process data is damaged is passed with
+ * procs.scanned == 0 and a warning on stderr.  With PART_NUMA, s->numa
+ * holds the nodes.  The lists are valid only during the call. */
+int archive_each_sample(struct archive *ar, int64_t from, int64_t to, unsigned parts,
                         sample_fn fn, void *ctx, char *err, size_t err_cap);
 /* The host facts in force at TS (the earliest stored when none is older). */
 int archive_host_at(struct archive *ar, int64_t ts, struct host_facts *out,

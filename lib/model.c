@@ -1,6 +1,7 @@
 /* Lookups on the sample model (see model.h). */
 #include "model.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 const struct kv *kv_find(const struct kv_list *list, const char *name, unsigned *hint)
@@ -63,4 +64,39 @@ int kv_set(struct kv_list *list, const char *name, uint64_t value)
     list->items[list->n].value = value;
     list->n++;
     return 0;
+}
+
+void proc_list_clear(struct proc_list *list)
+{
+    for (size_t i = 0; i < list->n && !list->cmdlines_borrowed; i++)
+        free(list->procs[i].cmdline);
+    free(list->procs);
+    memset(list, 0, sizeof *list);
+}
+
+struct proc *proc_list_add(struct proc_list *list, const struct proc *p)
+{
+    if (list->n == list->cap) {
+        size_t cap = list->cap ? list->cap * 2 : 256;
+        struct proc *grown = realloc(list->procs, cap * sizeof *grown);
+        if (!grown)
+            return NULL;
+        list->procs = grown;
+        list->cap = cap;
+    }
+    struct proc *slot = &list->procs[list->n];
+    *slot = *p;
+    if (!list->cmdlines_borrowed) {
+        slot->cmdline = NULL;
+        if (p->cmdline && !(slot->cmdline = strdup(p->cmdline)))
+            return NULL;
+    }
+    list->n++;
+    return slot;
+}
+
+void numa_list_clear(struct numa_list *list)
+{
+    free(list->nodes);
+    memset(list, 0, sizeof *list);
 }

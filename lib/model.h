@@ -52,6 +52,48 @@ struct host_facts {
     long page_size;
 };
 
+/* One process (not thread) as the collector saw it.  Its identity is
+ * (boot, pid, start_ticks): a reused pid is another process. */
+#define COMM_MAX 64
+#define PROC_AGGREGATE_PID (-1)   /* --procs-max: the row summing the rest */
+
+struct proc {
+    int32_t pid;
+    int32_t ppid;
+    uint32_t uid;              /* effective */
+    uint64_t start_ticks;      /* start time, clock ticks after boot */
+    char comm[COMM_MAX];
+    char *cmdline;             /* malloc'd; NULL when not read or not wanted */
+    uint64_t rss_kb;           /* VmRSS = RssAnon + RssFile + RssShmem */
+    uint64_t anon_kb, file_kb, shmem_kb;
+    uint64_t swap_kb;          /* VmSwap */
+    uint64_t vsz_kb;           /* VmSize */
+    uint64_t minflt, majflt;   /* cumulative fault counts */
+    int64_t pss_kb;            /* -1: unknown (not asked, or not readable) */
+};
+
+struct proc_list {
+    int scanned;               /* 0: processes were not sampled */
+    size_t n, cap;
+    struct proc *procs;
+    uint32_t aggregated;       /* processes folded into the PROC_AGGREGATE_PID row */
+    int cmdlines_borrowed;     /* cmdline points into someone else's memory: not freed */
+};
+
+/* One NUMA node: libnuma's total and free, and the keys of the node's
+ * meminfo ("FilePages", ...) and numastat ("numa_hit", ...) in sysfs. */
+struct numa_node {
+    int id;
+    uint64_t total_kb, free_kb;
+    struct kv_list values;
+};
+
+struct numa_list {
+    int available;             /* 0: no NUMA here (or not sampled) */
+    unsigned n;
+    struct numa_node *nodes;   /* malloc'd, N of them, by node id */
+};
+
 struct sample {
     int64_t ts;              /* wall time, UTC seconds since the epoch */
     int32_t utc_offset;      /* the collector's local offset from UTC, seconds */
@@ -60,7 +102,16 @@ struct sample {
     struct kv_list meminfo;
     struct kv_list vmstat;   /* the cumulative counters we keep (see vmstat_key_kept) */
     struct swap_list swaps;
+    struct proc_list procs;
+    struct numa_list numa;
 };
+
+/* Frees what a sample's process and node lists hold, and empties them. */
+void proc_list_clear(struct proc_list *list);
+/* Appends a process (copying, cmdline included unless the list borrows
+ * them); NULL when out of memory. */
+struct proc *proc_list_add(struct proc_list *list, const struct proc *p);
+void numa_list_clear(struct numa_list *list);
 
 /* Key NAME, or NULL.  HINT (may be NULL) is where to look first, and is
  * set to where NAME was found: repeated lookups of the same key in lists

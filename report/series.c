@@ -116,7 +116,7 @@ int series_load(struct series *sr, const char *path, int64_t from, int64_t to,
     }
     struct load_ctx ctx = { sr, ar, 0 };
     if (rc == ARCHIVE_OK)
-        rc = archive_each_sample(ar, from, to, load_one, &ctx, err, err_cap);
+        rc = archive_each_sample(ar, from, to, 0, load_one, &ctx, err, err_cap);
     if (rc == ARCHIVE_OK && ctx.failed) {
         strncpy(err, "out of memory", err_cap - 1);
         err[err_cap - 1] = '\0';

@@ -18,9 +18,15 @@
 --         /proc/uptime in 1/100 s (rates use its deltas), utc_offset the
 --         collector's local offset from UTC in seconds; then one column per
 --         meminfo and vmstat key.
--- field:  which /proc file ('meminfo' or 'vmstat') and key each added column
---         of "sample" holds, in the order the columns were added.
+-- field:  which file ('meminfo' or 'vmstat' in /proc, 'node' for a NUMA node's
+--         meminfo and numastat in sysfs) and key each added column holds, in
+--         the order the columns were added: 'node' columns are in "numa",
+--         the others in "sample".
 -- swap:   /proc/swaps, each device at each sample.
+--
+-- Tables for per-process and per-node data (schema/procs.sql, schema/numa.sql)
+-- are created with the first sample that has such data, so an archive
+-- without it pays nothing for them.
 
 CREATE TABLE host(ts INTEGER PRIMARY KEY, sysname TEXT NOT NULL, nodename TEXT NOT NULL,
     release TEXT NOT NULL, machine TEXT NOT NULL, ncpu INTEGER NOT NULL,
@@ -31,8 +37,8 @@ CREATE TABLE boot(boot_no INTEGER PRIMARY KEY, boot_id TEXT NOT NULL, first_ts I
 CREATE TABLE sample(ts INTEGER PRIMARY KEY, boot_no INTEGER NOT NULL, uptime_cs INTEGER NOT NULL,
     utc_offset INTEGER NOT NULL);
 
-CREATE TABLE field(col TEXT NOT NULL, source TEXT NOT NULL CHECK (source IN ('meminfo', 'vmstat')),
-    key TEXT NOT NULL);
+CREATE TABLE field(col TEXT NOT NULL,
+    source TEXT NOT NULL CHECK (source IN ('meminfo', 'vmstat', 'node')), key TEXT NOT NULL);
 
 CREATE TABLE swap(ts INTEGER NOT NULL, device TEXT NOT NULL, type TEXT NOT NULL,
     size_kb INTEGER NOT NULL, used_kb INTEGER NOT NULL, priority INTEGER NOT NULL,

@@ -102,7 +102,7 @@ static void test_round_trip(const char *path)
 
     CHECK(archive_open_reader(path, &ar, err, sizeof err) == ARCHIVE_OK);
     ngot = 0;
-    CHECK(archive_each_sample(ar, INT64_MIN, INT64_MAX, collect, NULL, err, sizeof err) ==
+    CHECK(archive_each_sample(ar, INT64_MIN, INT64_MAX, 0, collect, NULL, err, sizeof err) ==
           ARCHIVE_OK);
     CHECK(ngot == 3);
     CHECK(got[0].ts == 1795609000 && got[1].ts == 1795609060 && got[2].ts == 1795609120);
@@ -117,7 +117,7 @@ static void test_round_trip(const char *path)
     CHECK(got[1].swaps.n == 1 && got[1].swaps.dev[0].used_kb == 33144 &&
           got[1].swaps.dev[0].priority == -2 && strcmp(got[1].swaps.dev[0].name, "/swapfile") == 0);
     ngot = 0;
-    archive_each_sample(ar, 1795609001, 1795609060, collect, NULL, err, sizeof err);
+    archive_each_sample(ar, 1795609001, 1795609060, 0, collect, NULL, err, sizeof err);
     CHECK(ngot == 1 && got[0].ts == 1795609060);
     struct host_facts back;
     CHECK(archive_host_at(ar, 1795609000, &back, err, sizeof err) == ARCHIVE_OK);
@@ -185,6 +185,103 @@ static void test_symlink_refused(void)
     CHECK(access(target, F_OK) != 0);   /* nothing created through it */
 }
 
+static struct proc make_proc(int32_t pid, uint64_t start, const char *comm, uint64_t rss)
+{
+    struct proc p;
+    memset(&p, 0, sizeof p);
+    p.pid = pid;
+    p.ppid = 1;
+    p.uid = 1000;
+    p.start_ticks = start;
+    snprintf(p.comm, sizeof p.comm, "%s", comm);
+    p.anon_kb = rss;
+    p.rss_kb = rss;
+    p.vsz_kb = rss * 4;
+    p.minflt = 7;
+    p.pss_kb = -1;
+    return p;
+}
+
+static int proc_samples_seen, damaged_seen;
+static struct proc seen[3][4];
+static size_t seen_n[3];
+static int collect_procs(const struct sample *s, void *ctx)
+{
+    (void)ctx;
+    int k = proc_samples_seen++;
+    if (k < 3) {
+        seen_n[k] = s->procs.scanned ? s->procs.n : 99;
+        for (size_t i = 0; i < s->procs.n && i < 4; i++)
+            seen[k][i] = s->procs.procs[i];
+        if (s->numa.available && k == 0)
+            damaged_seen += (int)s->numa.n * 100 +
+                            (int)kv_get(&s->numa.nodes[0].values, "FilePages");
+    }
+    return 0;
+}
+
+/* Processes and nodes: identities stored once, a reused pid is a new
+ * identity, unknown PSS stays unknown, and a damaged blob costs one sample. */
+static void test_procs(const char *path)
+{
+    static struct sample s;
+    struct host_facts h;
+    struct archive *ar;
+    make_host(&h);
+    CHECK(archive_open_writer(path, 0, &ar, err, sizeof err) == ARCHIVE_OK);
+    for (int k = 0; k < 3; k++) {
+        make_sample(&s, 1795700000 + k * 60, boot_a, 1000);
+        memset(&s.procs, 0, sizeof s.procs);
+        s.procs.scanned = 1;
+        struct proc a = make_proc(100, 5000, "daemon", 1000 + (uint64_t)k * 8192);
+        a.cmdline = "/usr/sbin/daemon --flag";
+        proc_list_add(&s.procs, &a);
+        /* pid 200 is reused by another process at the third sample */
+        struct proc b = make_proc(200, k < 2 ? 6000 : 9000, k < 2 ? "old" : "new, \"odd\"", 50);
+        b.pss_kb = k == 1 ? 42 : -1;
+        proc_list_add(&s.procs, &b);
+        unsigned char need[2];
+        CHECK(archive_new_identities(ar, boot_a, &s.procs, need, err, sizeof err) == ARCHIVE_OK);
+        CHECK(k == 0 ? need[0] && need[1] : !need[0] && need[1] == (k == 2));
+        struct numa_node node = { .id = 2, .total_kb = 8000, .free_kb = 3000 };
+        kv_set(&node.values, "FilePages", 1234);
+        kv_set(&node.values, "numa_hit", 99);
+        s.numa.available = 1;
+        s.numa.n = 1;
+        s.numa.nodes = &node;
+        CHECK(archive_append(ar, &s, &h, err, sizeof err) == ARCHIVE_OK);
+        s.numa.nodes = NULL;
+        s.numa.n = 0;
+        proc_list_clear(&s.procs);
+    }
+    archive_close(ar);
+
+    sqlite3 *db;
+    sqlite3_open(path, &db);
+    sqlite3_stmt *st;
+    sqlite3_prepare_v2(db, "SELECT count(*), sum(cmdline IS NOT NULL) FROM proc", -1, &st, NULL);
+    CHECK(sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) == 3 &&
+          sqlite3_column_int(st, 1) == 1);
+    sqlite3_finalize(st);
+    /* damage the middle sample's blob */
+    sqlite3_exec(db, "UPDATE proc_sample SET data = zeroblob(length(data)) WHERE ts = 1795700060",
+                 NULL, NULL, NULL);
+    sqlite3_close(db);
+
+    CHECK(archive_open_reader(path, &ar, err, sizeof err) == ARCHIVE_OK);
+    proc_samples_seen = damaged_seen = 0;
+    CHECK(archive_each_sample(ar, 1795700000, 1795700120, PART_PROCS | PART_NUMA, collect_procs,
+                              NULL, err, sizeof err) == ARCHIVE_OK);
+    archive_close(ar);
+    CHECK(proc_samples_seen == 3);
+    CHECK(seen_n[0] == 2 && seen_n[1] == 99 && seen_n[2] == 2);   /* the damaged one skipped */
+    CHECK(seen[0][0].pid == 100 && seen[0][0].rss_kb == 1000 && seen[2][0].rss_kb == 1000 + 2 * 8192);
+    CHECK(seen[0][1].pid == 200 && strcmp(seen[0][1].comm, "old") == 0 && seen[0][1].pss_kb == -1);
+    CHECK(seen[2][1].pid == 200 && strcmp(seen[2][1].comm, "new, \"odd\"") == 0 &&
+          seen[2][1].start_ticks == 9000);
+    CHECK(damaged_seen == 100 + 1234);   /* one node, its FilePages */
+}
+
 int main(void)
 {
     if (!mkdtemp(dir)) {
@@ -196,6 +293,8 @@ int main(void)
     test_round_trip(path);
     test_not_ours_and_newer(path);
     test_symlink_refused();
+    snprintf(path, sizeof path, "%s/procs.db", dir);
+    test_procs(path);
     char cmd[700];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (system(cmd) != 0)

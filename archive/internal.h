@@ -1,0 +1,84 @@
+/*
+ * What the files of the archive module share, and nothing outside it sees:
+ * the archive handle and the few SQL helpers.  archive.c holds the
+ * system-wide samples, procstore.c the per-process and per-node data.
+ */
+#ifndef MEMTRAIL_ARCHIVE_INTERNAL_H
+#define MEMTRAIL_ARCHIVE_INTERNAL_H
+
+#include <sqlite3.h>
+
+#include "archive.h"
+#include "proc_codec.h"
+
+#define COL_NAME_MAX 64
+#define FIELD_MAX (3 * KV_MAX)
+
+/* Where an added column's values come from; SRC_NODE columns live in "numa". */
+enum source { SRC_MEMINFO, SRC_VMSTAT, SRC_NODE };
+
+struct field {
+    char col[COL_NAME_MAX];
+    enum source source;
+    char key[KEY_NAME_MAX];
+};
+
+/* A process identity as the reader keeps it. */
+struct identity {
+    int64_t pi;
+    int32_t pid, ppid;
+    uint32_t uid;
+    uint64_t start_ticks;
+    char comm[COMM_MAX];
+    char *cmdline;
+};
+
+struct archive {
+    sqlite3 *db;
+    int lock_fd;              /* writer only */
+    int schema_ready;         /* writer: schema checked and fields loaded */
+    int named_insert;         /* writer: "sample"'s columns are not in field order */
+    int have_proc_tables;     /* the optional tables exist (or were made) */
+    int have_numa_table;
+    unsigned nfields;
+    struct field fields[FIELD_MAX];
+    /* reader: process identities by pi, loaded on first need */
+    struct identity *idents;
+    size_t nidents;
+    int idents_loaded;
+    /* reader: decoded processes of the current sample */
+    struct proc_values *values;
+};
+
+int archive_fail(char *err, size_t cap, int status, const char *fmt, const char *a,
+                 const char *b);
+int archive_sql_fail(struct archive *ar, char *err, size_t cap, const char *what);
+int archive_exec(struct archive *ar, const char *sql, char *err, size_t cap);
+/* Whether TABLE exists in the archive. */
+int archive_has_table(struct archive *ar, const char *table);
+/* Adds columns to "numa" (SRC_NODE) or "sample" for keys met the first time. */
+int archive_add_new_fields(struct archive *ar, enum source src, const struct kv_list *kv,
+                           char *err, size_t cap);
+
+/* procstore.c */
+int procstore_append(struct archive *ar, const struct sample *s, int64_t boot_no,
+                     char *err, size_t cap);
+int numastore_append(struct archive *ar, const struct sample *s, char *err, size_t cap);
+
+/* A reader's cursor over the optional data, merged with the samples by ts. */
+struct part_cursor {
+    sqlite3_stmt *st;
+    int row;                  /* last sqlite3_step() result */
+};
+int procstore_cursor_open(struct archive *ar, int64_t from, int64_t to,
+                          struct part_cursor *c, char *err, size_t cap);
+/* Fills S->procs from the cursor's row for S->ts (scanned = 0 when none). */
+void procstore_fill(struct archive *ar, struct part_cursor *c, struct sample *s,
+                    const char *path_hint);
+int numastore_cursor_open(struct archive *ar, int64_t from, int64_t to,
+                          struct part_cursor *c, char *err, size_t cap);
+void numastore_fill(struct archive *ar, struct part_cursor *c, struct sample *s);
+void part_cursor_close(struct part_cursor *c);
+void procstore_free(struct archive *ar);
+
+#endif

@@ -1,0 +1,425 @@
+/*
+ * Per-process and per-node data in the archive (see internal.h): process
+ * identities in "proc", each sample's values in one "proc_sample" blob,
+ * NUMA nodes in "numa".  Their tables are made with the first sample that
+ * needs them.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "util.h"
+
+extern const char schema_procs_sql[];   /* schema/procs.sql */
+extern const char schema_numa_sql[];    /* schema/numa.sql */
+
+static int ensure_table(struct archive *ar, int *have, const char *table, const char *sql,
+                        char *err, size_t cap)
+{
+    if (*have)
+        return ARCHIVE_OK;
+    if (!archive_has_table(ar, table)) {
+        int rc = archive_exec(ar, sql, err, cap);
+        if (rc != ARCHIVE_OK)
+            return rc;
+    }
+    *have = 1;
+    return ARCHIVE_OK;
+}
+
+static int prepare(struct archive *ar, sqlite3_stmt **st, const char *sql, char *err,
+                   size_t cap)
+{
+    if (sqlite3_prepare_v2(ar->db, sql, -1, st, NULL) != SQLITE_OK)
+        return archive_sql_fail(ar, err, cap, "cannot prepare a statement");
+    return ARCHIVE_OK;
+}
+
+static const char find_identity_sql[] =
+    "SELECT pi FROM proc WHERE boot_no = ?1 AND pid = ?2 AND start_ticks = ?3";
+
+/* The identity number of P in boot BOOT_NO; 0 when it is not stored yet. */
+static int64_t find_identity(sqlite3_stmt *find, int64_t boot_no, const struct proc *p)
+{
+    sqlite3_reset(find);
+    sqlite3_bind_int64(find, 1, boot_no);
+    sqlite3_bind_int(find, 2, p->pid);
+    sqlite3_bind_int64(find, 3, p->start_ticks > INT64_MAX ? INT64_MAX : (int64_t)p->start_ticks);
+    return sqlite3_step(find) == SQLITE_ROW ? sqlite3_column_int64(find, 0) : 0;
+}
+
+int archive_new_identities(struct archive *ar, const char *boot_id,
+                           const struct proc_list *list, unsigned char *need,
+                           char *err, size_t cap)
+{
+    for (size_t i = 0; i < list->n; i++)
+        need[i] = 1;
+    if (!archive_has_table(ar, "proc"))
+        return ARCHIVE_OK;
+    sqlite3_stmt *boot, *find;
+    int rc = prepare(ar, &boot, "SELECT boot_no FROM boot WHERE boot_id = ?", err, cap);
+    if (rc != ARCHIVE_OK)
+        return rc;
+    sqlite3_bind_text(boot, 1, boot_id, -1, SQLITE_STATIC);
+    int64_t boot_no = sqlite3_step(boot) == SQLITE_ROW ? sqlite3_column_int64(boot, 0) : 0;
+    sqlite3_finalize(boot);
+    if (!boot_no)
+        return ARCHIVE_OK;
+    if ((rc = prepare(ar, &find, find_identity_sql, err, cap)) != ARCHIVE_OK)
+        return rc;
+    for (size_t i = 0; i < list->n; i++)
+        need[i] = find_identity(find, boot_no, &list->procs[i]) == 0;
+    sqlite3_finalize(find);
+    return ARCHIVE_OK;
+}
+
+static int store_identity(sqlite3_stmt *add, int64_t boot_no, int64_t ts, const struct proc *p)
+{
+    sqlite3_reset(add);
+    sqlite3_bind_int64(add, 1, boot_no);
+    sqlite3_bind_int(add, 2, p->pid);
+    sqlite3_bind_int64(add, 3, p->start_ticks > INT64_MAX ? INT64_MAX : (int64_t)p->start_ticks);
+    sqlite3_bind_int(add, 4, p->ppid);
+    sqlite3_bind_int64(add, 5, p->uid);
+    sqlite3_bind_text(add, 6, p->comm, -1, SQLITE_STATIC);
+    if (p->cmdline)
+        sqlite3_bind_text(add, 7, p->cmdline, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(add, 7);
+    sqlite3_bind_int64(add, 8, ts);
+    return sqlite3_step(add) == SQLITE_DONE ? 0 : -1;
+}
+
+static int by_pi(const void *a, const void *b)
+{
+    const struct proc_values *x = a, *y = b;
+    return x->pi < y->pi ? -1 : x->pi > y->pi;
+}
+
+static uint64_t clamp_u63(uint64_t v) { return v > INT64_MAX ? INT64_MAX : v; }
+
+static void values_of(const struct proc *p, int64_t pi, struct proc_values *v)
+{
+    v->pi = pi;
+    v->rss_kb = clamp_u63(p->rss_kb);
+    v->anon_kb = clamp_u63(p->anon_kb);
+    v->file_kb = clamp_u63(p->file_kb);
+    v->shmem_kb = clamp_u63(p->shmem_kb);
+    v->swap_kb = clamp_u63(p->swap_kb);
+    v->vsz_kb = clamp_u63(p->vsz_kb);
+    v->minflt = p->minflt;
+    v->majflt = p->majflt;
+    v->pss_kb = p->pss_kb;
+}
+
+/* Identity numbers for every process, storing the new ones, then the blob. */
+int procstore_append(struct archive *ar, const struct sample *s, int64_t boot_no,
+                     char *err, size_t cap)
+{
+    int rc = ensure_table(ar, &ar->have_proc_tables, "proc", schema_procs_sql, err, cap);
+    if (rc != ARCHIVE_OK)
+        return rc;
+    const struct proc_list *list = &s->procs;
+    struct proc_values *v = malloc((list->n ? list->n : 1) * sizeof *v);
+    sqlite3_stmt *find = NULL, *add = NULL, *blob_st = NULL;
+    struct proc_blob blob = { 0 };
+    if (!v)
+        return archive_fail(err, cap, ARCHIVE_ERROR, "out of memory%s%s", "", "");
+    if ((rc = prepare(ar, &find, find_identity_sql, err, cap)) != ARCHIVE_OK ||
+        (rc = prepare(ar, &add, "INSERT INTO proc(boot_no, pid, start_ticks, ppid, uid, comm,"
+                      " cmdline, first_ts) VALUES (?,?,?,?,?,?,?,?)", err, cap)) != ARCHIVE_OK)
+        goto done;
+    for (size_t i = 0; i < list->n; i++) {
+        const struct proc *p = &list->procs[i];
+        int64_t pi = find_identity(find, boot_no, p);
+        if (!pi) {
+            if (store_identity(add, boot_no, s->ts, p) != 0) {
+                rc = archive_sql_fail(ar, err, cap, "cannot store a process");
+                goto done;
+            }
+            pi = sqlite3_last_insert_rowid(ar->db);
+        }
+        values_of(p, pi, &v[i]);
+    }
+    qsort(v, list->n, sizeof *v, by_pi);
+    if (proc_blob_encode(v, list->n, list->aggregated, &blob) != 0) {
+        rc = archive_fail(err, cap, ARCHIVE_ERROR, "out of memory%s%s", "", "");
+        goto done;
+    }
+    if ((rc = prepare(ar, &blob_st, "INSERT INTO proc_sample(ts, nprocs, aggregated, codec,"
+                      " rawsize, crc32, data) VALUES (?,?,?,?,?,?,?)", err, cap)) != ARCHIVE_OK)
+        goto done;
+    sqlite3_bind_int64(blob_st, 1, s->ts);
+    sqlite3_bind_int64(blob_st, 2, (int64_t)list->n);
+    sqlite3_bind_int64(blob_st, 3, list->aggregated);
+    sqlite3_bind_int(blob_st, 4, blob.codec);
+    sqlite3_bind_int64(blob_st, 5, (int64_t)blob.rawsize);
+    sqlite3_bind_int64(blob_st, 6, blob.crc);
+    sqlite3_bind_blob(blob_st, 7, blob.data, (int)blob.size, SQLITE_STATIC);
+    if (sqlite3_step(blob_st) != SQLITE_DONE)
+        rc = archive_sql_fail(ar, err, cap, "cannot store the processes");
+done:
+    sqlite3_finalize(find);
+    sqlite3_finalize(add);
+    sqlite3_finalize(blob_st);
+    free(blob.data);
+    free(v);
+    return rc;
+}
+
+/* ---- NUMA nodes */
+
+int numastore_append(struct archive *ar, const struct sample *s, char *err, size_t cap)
+{
+    int rc = ensure_table(ar, &ar->have_numa_table, "numa", schema_numa_sql, err, cap);
+    for (unsigned i = 0; rc == ARCHIVE_OK && i < s->numa.n; i++)
+        rc = archive_add_new_fields(ar, SRC_NODE, &s->numa.nodes[i].values, err, cap);
+    if (rc != ARCHIVE_OK)
+        return rc;
+    char sql[FIELD_MAX * (COL_NAME_MAX + 4) + 128];
+    size_t len = (size_t)snprintf(sql, sizeof sql, "INSERT INTO numa(ts, node, total_kb, free_kb");
+    unsigned ncols = 0;
+    for (unsigned f = 0; f < ar->nfields && len < sizeof sql; f++) {
+        if (ar->fields[f].source != SRC_NODE)
+            continue;
+        len += (size_t)snprintf(sql + len, sizeof sql - len, ",\"%s\"", ar->fields[f].col);
+        ncols++;
+    }
+    len += (size_t)snprintf(sql + len, sizeof sql - len, ") VALUES (?,?,?,?");
+    for (unsigned c = 0; c < ncols && len < sizeof sql; c++)
+        len += (size_t)snprintf(sql + len, sizeof sql - len, ",?");
+    snprintf(sql + len, sizeof sql - len, ")");
+    sqlite3_stmt *st;
+    if ((rc = prepare(ar, &st, sql, err, cap)) != ARCHIVE_OK)
+        return rc;
+    for (unsigned i = 0; i < s->numa.n && rc == ARCHIVE_OK; i++) {
+        const struct numa_node *node = &s->numa.nodes[i];
+        sqlite3_reset(st);
+        sqlite3_bind_int64(st, 1, s->ts);
+        sqlite3_bind_int(st, 2, node->id);
+        sqlite3_bind_int64(st, 3, (int64_t)clamp_u63(node->total_kb));
+        sqlite3_bind_int64(st, 4, (int64_t)clamp_u63(node->free_kb));
+        int index = 5;
+        unsigned hint = 0;
+        for (unsigned f = 0; f < ar->nfields; f++) {
+            if (ar->fields[f].source != SRC_NODE)
+                continue;
+            const struct kv *kv = kv_find(&node->values, ar->fields[f].key, &hint);
+            if (kv && kv->value <= INT64_MAX)
+                sqlite3_bind_int64(st, index, (int64_t)kv->value);
+            else
+                sqlite3_bind_null(st, index);
+            index++;
+            hint++;
+        }
+        if (sqlite3_step(st) != SQLITE_DONE)
+            rc = archive_sql_fail(ar, err, cap, "cannot store NUMA nodes");
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* ---- reading */
+
+void part_cursor_close(struct part_cursor *c)
+{
+    sqlite3_finalize(c->st);
+    c->st = NULL;
+    c->row = SQLITE_DONE;
+}
+
+static int cursor_open(struct archive *ar, const char *sql, int64_t from, int64_t to,
+                       struct part_cursor *c, char *err, size_t cap)
+{
+    c->st = NULL;
+    c->row = SQLITE_DONE;
+    if (sqlite3_prepare_v2(ar->db, sql, -1, &c->st, NULL) != SQLITE_OK)
+        return archive_sql_fail(ar, err, cap, "cannot read the archive");
+    sqlite3_bind_int64(c->st, 1, from);
+    sqlite3_bind_int64(c->st, 2, to);
+    c->row = sqlite3_step(c->st);
+    return ARCHIVE_OK;
+}
+
+static int load_identities(struct archive *ar)
+{
+    sqlite3_stmt *st;
+    ar->idents_loaded = 1;
+    if (sqlite3_prepare_v2(ar->db, "SELECT pi, pid, ppid, uid, start_ticks, comm, cmdline"
+                           " FROM proc ORDER BY pi", -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    size_t cap = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        if (ar->nidents == cap) {
+            cap = cap ? cap * 2 : 1024;
+            struct identity *grown = realloc(ar->idents, cap * sizeof *grown);
+            if (!grown)
+                break;
+            ar->idents = grown;
+        }
+        struct identity *id = &ar->idents[ar->nidents];
+        id->pi = sqlite3_column_int64(st, 0);
+        id->pid = (int32_t)sqlite3_column_int64(st, 1);
+        id->ppid = (int32_t)sqlite3_column_int64(st, 2);
+        id->uid = (uint32_t)sqlite3_column_int64(st, 3);
+        id->start_ticks = (uint64_t)sqlite3_column_int64(st, 4);
+        copy_text(id->comm, sizeof id->comm, (const char *)sqlite3_column_text(st, 5));
+        const unsigned char *cmd = sqlite3_column_text(st, 6);
+        id->cmdline = cmd ? strdup((const char *)cmd) : NULL;
+        ar->nidents++;
+    }
+    sqlite3_finalize(st);
+    return 0;
+}
+
+static const struct identity *identity_of(const struct archive *ar, int64_t pi)
+{
+    size_t lo = 0, hi = ar->nidents;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (ar->idents[mid].pi == pi)
+            return &ar->idents[mid];
+        if (ar->idents[mid].pi < pi)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+int procstore_cursor_open(struct archive *ar, int64_t from, int64_t to,
+                          struct part_cursor *c, char *err, size_t cap)
+{
+    c->st = NULL;
+    c->row = SQLITE_DONE;
+    if (!archive_has_table(ar, "proc_sample"))
+        return ARCHIVE_OK;
+    if (!ar->idents_loaded)
+        load_identities(ar);
+    return cursor_open(ar, "SELECT ts, codec, crc32, rawsize, data, nprocs FROM proc_sample"
+                       " WHERE ts BETWEEN ?1 AND ?2 ORDER BY ts", from, to, c, err, cap);
+}
+
+static void procs_from_values(const struct archive *ar, const struct proc_values *v, size_t n,
+                              struct proc_list *list)
+{
+    for (size_t i = 0; i < n; i++) {
+        const struct identity *id = identity_of(ar, v[i].pi);
+        struct proc p;
+        memset(&p, 0, sizeof p);
+        if (id) {
+            p.pid = id->pid;
+            p.ppid = id->ppid;
+            p.uid = id->uid;
+            p.start_ticks = id->start_ticks;
+            copy_text(p.comm, sizeof p.comm, id->comm);
+            p.cmdline = id->cmdline;
+        } else {
+            p.pid = 0;
+            copy_text(p.comm, sizeof p.comm, "(unknown)");
+        }
+        p.rss_kb = v[i].rss_kb;
+        p.anon_kb = v[i].anon_kb;
+        p.file_kb = v[i].file_kb;
+        p.shmem_kb = v[i].shmem_kb;
+        p.swap_kb = v[i].swap_kb;
+        p.vsz_kb = v[i].vsz_kb;
+        p.minflt = v[i].minflt;
+        p.majflt = v[i].majflt;
+        p.pss_kb = v[i].pss_kb;
+        if (!proc_list_add(list, &p))
+            break;
+    }
+}
+
+void procstore_fill(struct archive *ar, struct part_cursor *c, struct sample *s,
+                    const char *path_hint)
+{
+    struct proc_list *list = &s->procs;
+    proc_list_clear(list);
+    list->cmdlines_borrowed = 1;
+    while (c->row == SQLITE_ROW && sqlite3_column_int64(c->st, 0) < s->ts)
+        c->row = sqlite3_step(c->st);
+    if (c->row != SQLITE_ROW || sqlite3_column_int64(c->st, 0) != s->ts)
+        return;
+    sqlite3_stmt *st = c->st;
+    struct proc_values *v = NULL;
+    size_t n = 0;
+    uint32_t aggregated = 0;
+    char why[128];
+    int64_t rawsize = sqlite3_column_int64(st, 3);
+    const unsigned char *data = sqlite3_column_blob(st, 4);
+    size_t size = (size_t)sqlite3_column_bytes(st, 4);
+    if (rawsize < 0 || proc_blob_decode((int)sqlite3_column_int64(st, 1),
+                                        (uint32_t)sqlite3_column_int64(st, 2), (size_t)rawsize,
+                                        data, size, &v, &n, &aggregated, why, sizeof why) != 0) {
+        fprintf(stderr, "%s: warning: %s: process data of the sample at %lld is damaged (%s):"
+                " skipped\n", progname, path_hint ? path_hint : "archive",
+                (long long)s->ts, rawsize < 0 ? "size" : why);
+    } else {
+        list->scanned = 1;
+        list->aggregated = aggregated;
+        list->cmdlines_borrowed = 1;   /* they stay in the identity cache */
+        procs_from_values(ar, v, n, list);
+        free(v);
+    }
+    c->row = sqlite3_step(st);
+}
+
+int numastore_cursor_open(struct archive *ar, int64_t from, int64_t to,
+                          struct part_cursor *c, char *err, size_t cap)
+{
+    c->st = NULL;
+    c->row = SQLITE_DONE;
+    if (!archive_has_table(ar, "numa"))
+        return ARCHIVE_OK;
+    char sql[FIELD_MAX * (COL_NAME_MAX + 4) + 160];
+    size_t len = (size_t)snprintf(sql, sizeof sql, "SELECT ts, node, total_kb, free_kb");
+    for (unsigned f = 0; f < ar->nfields && len < sizeof sql; f++)
+        if (ar->fields[f].source == SRC_NODE)
+            len += (size_t)snprintf(sql + len, sizeof sql - len, ",\"%s\"", ar->fields[f].col);
+    snprintf(sql + len, sizeof sql - len,
+             " FROM numa WHERE ts BETWEEN ?1 AND ?2 ORDER BY ts, node");
+    return cursor_open(ar, sql, from, to, c, err, cap);
+}
+
+void numastore_fill(struct archive *ar, struct part_cursor *c, struct sample *s)
+{
+    struct numa_list *list = &s->numa;
+    list->n = 0;
+    list->available = 0;
+    while (c->row == SQLITE_ROW && sqlite3_column_int64(c->st, 0) < s->ts)
+        c->row = sqlite3_step(c->st);
+    while (c->row == SQLITE_ROW && sqlite3_column_int64(c->st, 0) == s->ts) {
+        struct numa_node *grown = realloc(list->nodes, (list->n + 1) * sizeof *grown);
+        if (!grown)
+            break;
+        list->nodes = grown;
+        struct numa_node *node = &list->nodes[list->n++];
+        node->id = (int)sqlite3_column_int64(c->st, 1);
+        node->total_kb = (uint64_t)sqlite3_column_int64(c->st, 2);
+        node->free_kb = (uint64_t)sqlite3_column_int64(c->st, 3);
+        node->values.n = 0;
+        int col = 4;
+        for (unsigned f = 0; f < ar->nfields; f++) {
+            if (ar->fields[f].source != SRC_NODE)
+                continue;
+            if (sqlite3_column_type(c->st, col) != SQLITE_NULL)
+                kv_append(&node->values, ar->fields[f].key,
+                          (uint64_t)sqlite3_column_int64(c->st, col));
+            col++;
+        }
+        list->available = 1;
+        c->row = sqlite3_step(c->st);
+    }
+}
+
+void procstore_free(struct archive *ar)
+{
+    for (size_t i = 0; i < ar->nidents; i++)
+        free(ar->idents[i].cmdline);
+    free(ar->idents);
+    ar->idents = NULL;
+    ar->nidents = 0;
+}
