@@ -21,7 +21,10 @@ LDLIBS  += $(SQLITE_LIBS) -lm
 
 LIB_SRC      := lib/model.c lib/parse.c lib/sysread.c lib/util.c
 ARCHIVE_SRC  := archive/archive.c archive/procstore.c archive/proc_codec.c
-COLLECT_SRC  := collector/memcollect.c
+COLLECT_SRC  := collector/memcollect.c collector/procs.c collector/numa.c
+# libnuma calls numa_warn()/numa_error(), which print to stderr unless the
+# executable exports its own (silent ones, in collector/numa.c): cron mails stderr.
+COLLECT_LDFLAGS := -Wl,--export-dynamic-symbol=numa_warn -Wl,--export-dynamic-symbol=numa_error
 REPORT_SRC   := $(wildcard report/*.c)
 
 LIB_OBJ      := $(LIB_SRC:%.c=$(BUILD)/%.o)
@@ -35,7 +38,7 @@ PROGRAMS := memcollect memreport
 all: $(PROGRAMS)
 
 memcollect: $(COLLECT_OBJ) $(ARCHIVE_OBJ) $(LIB_OBJ)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) $(COLLECT_LDFLAGS) -o $@ $^ $(LDLIBS)
 
 memreport: $(REPORT_OBJ) $(ARCHIVE_OBJ) $(LIB_OBJ)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -55,7 +58,7 @@ SAN_PROGRAMS := $(SAN)/memcollect $(SAN)/memreport $(UNIT_SRC:tests/unit/%.c=$(S
 sanitize: $(SAN_PROGRAMS)
 
 $(SAN)/memcollect: $(COLLECT_SRC:%.c=$(SAN)/%.o) $(SAN_LIB)
-	$(CC) $(CFLAGS) $(SANFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(CFLAGS) $(SANFLAGS) $(LDFLAGS) $(COLLECT_LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(SAN)/memreport: $(REPORT_SRC:%.c=$(SAN)/%.o) $(SAN_LIB)
 	$(CC) $(CFLAGS) $(SANFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)

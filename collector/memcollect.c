@@ -21,6 +21,8 @@
 
 #include "archive.h"
 #include "model.h"
+#include "numa.h"
+#include "procs.h"
 #include "sysread.h"
 #include "util.h"
 
@@ -41,6 +43,11 @@ struct options {
     long interval;      /* 0: one sample */
     long count;         /* 0: until stopped */
     const char *target; /* file or directory */
+    int procs;          /* sample every process (--no-procs: not) */
+    int cmdline;        /* store command lines (--no-cmdline: not) */
+    int pss;            /* --pss */
+    long procs_max;     /* --procs-max N; 0: all */
+    int numa;           /* sample NUMA nodes (--no-numa: not) */
 };
 
 static void usage(FILE *out)
@@ -48,10 +55,12 @@ static void usage(FILE *out)
     fprintf(out,
             "Usage: %s [ options ] [ <interval> [ <count> ] ] [ <archive> ]\n"
             "Options are:\n"
-            "[ -D <directory> ] [ -h | --help ] [ -V | --version ]\n"
+            "[ -D <directory> ] [ --no-procs ] [ --no-cmdline ] [ --procs-max <N> ]\n"
+            "[ --pss ] [ --no-numa ] [ -h | --help ] [ -V | --version ]\n"
             "Without <interval>, takes one sample.  <archive> is a file, or a directory\n"
             "holding one file per day (default " DEFAULT_DIR ").\n"
-            "Exit status: 0 sample stored, 1 usage, 2 error, 3 sample skipped\n"
+            "Exit status: 0 sample stored, 1 usage, 2 error (or processes or nodes\n"
+            "not sampled: the rest is stored), 3 sample skipped\n"
             "(another memcollect is writing, or a sample for that second exists).\n",
             progname);
 }
@@ -62,6 +71,9 @@ static int parse_options(int argc, char **argv, struct options *o)
     o->interval = 0;
     o->count = 0;
     o->target = DEFAULT_DIR;
+    o->procs = o->cmdline = o->numa = 1;
+    o->pss = 0;
+    o->procs_max = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
@@ -70,6 +82,17 @@ static int parse_options(int argc, char **argv, struct options *o)
         } else if (strcmp(a, "-V") == 0 || strcmp(a, "--version") == 0) {
             printf("memcollect (memtrail) 0.1, archive format %d\n", ARCHIVE_FORMAT);
             exit(EXIT_OK);
+        } else if (strcmp(a, "--no-procs") == 0) {
+            o->procs = 0;
+        } else if (strcmp(a, "--no-cmdline") == 0) {
+            o->cmdline = 0;
+        } else if (strcmp(a, "--pss") == 0) {
+            o->pss = 1;
+        } else if (strcmp(a, "--no-numa") == 0) {
+            o->numa = 0;
+        } else if (strcmp(a, "--procs-max") == 0) {
+            if (++i >= argc || parse_long_arg(argv[i], 1, 10000000L, &o->procs_max) != 0)
+                return -1;
         } else if (strcmp(a, "-D") == 0) {
             if (++i >= argc)
                 return -1;
@@ -178,8 +201,8 @@ static int exit_for(int status)
     return status == ARCHIVE_BUSY || status == ARCHIVE_DUPLICATE ? EXIT_SKIPPED : EXIT_FAIL;
 }
 
-static int store(struct writer *w, const struct options *o, const struct sample *s,
-                 const struct host_facts *host)
+/* Opens (or keeps open) the archive that sample S belongs in. */
+static int open_for(struct writer *w, const struct options *o, const struct sample *s)
 {
     char path[PATH_MAX], err[512];
     if (archive_path_for(o, s, path, sizeof path, err, sizeof err) != 0) {
@@ -199,15 +222,86 @@ static int store(struct writer *w, const struct options *o, const struct sample 
         }
         snprintf(w->path, sizeof w->path, "%s", path);
     }
+    return EXIT_OK;
+}
+
+static int store(struct writer *w, const struct sample *s, const struct host_facts *host)
+{
+    char err[512];
     int rc = archive_append(w->ar, s, host, err, sizeof err);
     if (rc != ARCHIVE_OK) {
         char why[600];
         snprintf(why, sizeof why, "%s%s", rc == ARCHIVE_DUPLICATE || rc == ARCHIVE_BUSY ?
                  "sample skipped: " : "", err);
-        report_error(path, why);
+        report_error(w->path, why);
         return exit_for(rc);
     }
     return EXIT_OK;
+}
+
+/* The processes of S, with command lines read only for identities the
+ * archive does not hold yet.  A failure costs the processes, not the sample. */
+static int sample_processes(struct writer *w, const struct options *o, struct sample *s)
+{
+    char err[256];
+    struct procs_options po = { .want_pss = o->pss };
+    proc_list_clear(&s->procs);
+    if (procs_scan(&s->procs, &po, err, sizeof err) != 0) {
+        report_error("processes not sampled", err);
+        proc_list_clear(&s->procs);
+        return EXIT_FAIL;
+    }
+    if (o->procs_max > 0)
+        procs_keep_largest(&s->procs, (size_t)o->procs_max);
+    if (!o->cmdline || s->procs.n == 0)
+        return EXIT_OK;
+    unsigned char *need = malloc(s->procs.n);
+    int rc = EXIT_OK;
+    if (!need ||
+        archive_new_identities(w->ar, s->boot_id, &s->procs, need, err, sizeof err) != ARCHIVE_OK ||
+        procs_read_cmdlines(&s->procs, need, err, sizeof err) != 0) {
+        report_error("command lines not read", need ? err : "out of memory");
+        rc = EXIT_FAIL;
+    }
+    free(need);
+    return rc;
+}
+
+static int sample_nodes(const struct options *o, struct sample *s)
+{
+    char err[256];
+    numa_list_clear(&s->numa);
+    if (!o->numa)
+        return EXIT_OK;
+    if (numa_read(&s->numa, NULL, err, sizeof err) != 0) {
+        report_error("NUMA nodes not sampled", err);
+        numa_list_clear(&s->numa);
+        return EXIT_FAIL;
+    }
+    return EXIT_OK;
+}
+
+/* One sample: system-wide values, nodes, processes; then into the archive.
+ * *PARTIAL is set when nodes or processes could not be sampled (the rest is
+ * stored all the same). */
+static int take_and_store(struct writer *w, const struct options *o, struct sample *s,
+                          int *partial)
+{
+    char err[256];
+    struct host_facts host;
+    if (read_sample(s, err, sizeof err) != 0) {
+        report_error("cannot take a sample", err);
+        return EXIT_FAIL;
+    }
+    read_host_facts(&host, (time_t)s->ts);
+    int rc = open_for(w, o, s);
+    if (rc != EXIT_OK)
+        return rc;
+    if (sample_nodes(o, s) != EXIT_OK)
+        *partial = 1;
+    if (o->procs && sample_processes(w, o, s) != EXIT_OK)
+        *partial = 1;
+    return store(w, s, &host);
 }
 
 /* Sleeps until START + N * INTERVAL on the monotonic clock; 0 when stopped. */
@@ -238,10 +332,8 @@ static void install_signals(void)
 int main(int argc, char **argv)
 {
     static struct sample sample;
-    struct host_facts host;
     struct options o;
     struct writer w = { 0 };
-    char err[256];
 
     progname = "memcollect";
     if (parse_options(argc, argv, &o) != 0) {
@@ -258,18 +350,18 @@ int main(int argc, char **argv)
     for (long n = 0; samples == 0 || n < samples; n++) {
         if (n > 0 && !sleep_until(&start, n, o.interval))
             break;
-        if (read_sample(&sample, err, sizeof err) != 0) {
-            report_error("cannot take a sample", err);
-            status = EXIT_FAIL;
-            break;
-        }
-        read_host_facts(&host, (time_t)sample.ts);
-        int rc = store(&w, &o, &sample, &host);
+        int partial = 0;
+        int rc = take_and_store(&w, &o, &sample, &partial);
         if (rc != EXIT_OK)
             status = rc;
+        else if (partial)
+            status = EXIT_FAIL;
         if (rc == EXIT_FAIL || stop_requested)
             break;
     }
     archive_close(w.ar);
+    proc_list_clear(&sample.procs);
+    numa_list_clear(&sample.numa);
+    procs_release();
     return status;
 }
