@@ -231,3 +231,54 @@ int parse_boot_id(const char *text, size_t len, char out[BOOT_ID_LEN + 1])
     out[BOOT_ID_LEN] = '\0';
     return 0;
 }
+
+int parse_node_meminfo(const char *text, size_t len, int node, struct kv_list *out)
+{
+    size_t pos = 0, line_len;
+    const char *line;
+    out->n = 0;
+    if (node < 0)
+        return 0;
+    while (next_line(text, len, &pos, &line, &line_len)) {
+        const char *p = line, *end = line + line_len;
+        while (p < end && is_space(*p))
+            p++;
+        if ((size_t)(end - p) < 5 || memcmp(p, "Node", 4) != 0 || !is_space(p[4]))
+            continue;
+        p += 4;
+        uint64_t id;
+        if (parse_u64(&p, end, &id) != 0 || id != (uint64_t)node || p >= end || !is_space(*p))
+            continue;
+        while (p < end && is_space(*p))
+            p++;
+        char name[KEY_NAME_MAX];
+        size_t n = take_name(p, (size_t)(end - p), 1, name);
+        if (n == 0 || p + n >= end || p[n] != ':' || !key_name_valid(name))
+            continue;
+        p += n + 1;
+        uint64_t value;
+        if (parse_u64(&p, end, &value) != 0)
+            continue;
+        kv_append(out, name, value);
+    }
+    return (int)out->n;
+}
+
+int parse_numastat(const char *text, size_t len, struct kv_list *out)
+{
+    size_t pos = 0, line_len;
+    const char *line;
+    out->n = 0;
+    while (next_line(text, len, &pos, &line, &line_len)) {
+        char name[KEY_NAME_MAX];
+        size_t n = take_name(line, line_len, 0, name);
+        if (n == 0 || n >= line_len || !is_space(line[n]) || !key_name_valid(name))
+            continue;
+        const char *p = line + n;
+        uint64_t value;
+        if (parse_u64(&p, line + line_len, &value) != 0)
+            continue;
+        kv_append(out, name, value);
+    }
+    return (int)out->n;
+}

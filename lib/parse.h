@@ -27,4 +27,11 @@ int vmstat_key_kept(const char *name);
 /* Whether NAME is safe and sensible as a key (and so as a column name). */
 int key_name_valid(const char *name);
 
+/* /sys/devices/system/node/nodeN/meminfo: "Node N Key: value [kB]" lines.
+ * Lines of another node than NODE, and odd lines, are skipped.  Returns the
+ * number of keys kept (names without the "Node N " prefix: "MemTotal", ...). */
+int parse_node_meminfo(const char *text, size_t len, int node, struct kv_list *out);
+/* /sys/devices/system/node/nodeN/numastat: "key value" lines ("numa_hit", ...). */
+int parse_numastat(const char *text, size_t len, struct kv_list *out);
+
 #endif
