@@ -93,7 +93,7 @@ $(BUILD)/schema_sql.c: $(SCHEMAS)
 	  done; } > $@
 
 DEPS_BUILD := build-essential pkg-config libsqlite3-dev zlib1g-dev libnuma-dev libproc2-dev
-DEPS_TEST  := sysstat faketime locales sqlite3 valgrind python3 util-linux
+DEPS_TEST  := sysstat faketime locales sqlite3 valgrind python3 util-linux atop
 deps:
 	@missing=""; for p in $(DEPS_BUILD) $(DEPS_TEST); do \
 	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
