@@ -43,7 +43,8 @@ memcollect: $(COLLECT_OBJ) $(ARCHIVE_OBJ) $(LIB_OBJ)
 memreport: $(REPORT_OBJ) $(ARCHIVE_OBJ) $(LIB_OBJ)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/%.o: %.c $(wildcard lib/*.h archive/*.h report/*.h)
+HEADERS := $(wildcard lib/*.h archive/*.h report/*.h collector/*.h)
+$(BUILD)/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
@@ -65,9 +66,12 @@ $(SAN)/memreport: $(REPORT_SRC:%.c=$(SAN)/%.o) $(SAN_LIB)
 
 $(SAN)/tests/%: $(SAN)/tests/unit/%.o $(SAN_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(SANFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(CFLAGS) $(SANFLAGS) $(LDFLAGS) $(COLLECT_LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(SAN)/%.o: %.c $(wildcard lib/*.h archive/*.h report/*.h)
+# test_numa.c tests the collector's NUMA reader by including it.
+$(SAN)/tests/unit/test_numa.o: collector/numa.c collector/numa.h
+
+$(SAN)/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(SANFLAGS) -c -o $@ $<
 
