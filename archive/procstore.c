@@ -170,6 +170,20 @@ done:
 
 /* ---- NUMA nodes */
 
+/* Appends ,"col" for each node column to SQL (holding LEN bytes of CAP). */
+static size_t add_node_columns(const struct archive *ar, char *sql, size_t len, size_t cap,
+                               unsigned *count)
+{
+    *count = 0;
+    for (unsigned f = 0; f < ar->nfields && len < cap; f++) {
+        if (ar->fields[f].source != SRC_NODE)
+            continue;
+        len += (size_t)snprintf(sql + len, cap - len, ",\"%s\"", ar->fields[f].col);
+        (*count)++;
+    }
+    return len < cap ? len : cap - 1;
+}
+
 int numastore_append(struct archive *ar, const struct sample *s, char *err, size_t cap)
 {
     int rc = ensure_table(ar, &ar->have_numa_table, "numa", schema_numa_sql, err, cap);
@@ -178,14 +192,9 @@ int numastore_append(struct archive *ar, const struct sample *s, char *err, size
     if (rc != ARCHIVE_OK)
         return rc;
     char sql[FIELD_MAX * (COL_NAME_MAX + 4) + 128];
+    unsigned ncols;
     size_t len = (size_t)snprintf(sql, sizeof sql, "INSERT INTO numa(ts, node, total_kb, free_kb");
-    unsigned ncols = 0;
-    for (unsigned f = 0; f < ar->nfields && len < sizeof sql; f++) {
-        if (ar->fields[f].source != SRC_NODE)
-            continue;
-        len += (size_t)snprintf(sql + len, sizeof sql - len, ",\"%s\"", ar->fields[f].col);
-        ncols++;
-    }
+    len = add_node_columns(ar, sql, len, sizeof sql, &ncols);
     len += (size_t)snprintf(sql + len, sizeof sql - len, ") VALUES (?,?,?,?");
     for (unsigned c = 0; c < ncols && len < sizeof sql; c++)
         len += (size_t)snprintf(sql + len, sizeof sql - len, ",?");
@@ -229,11 +238,14 @@ void part_cursor_close(struct part_cursor *c)
     c->row = SQLITE_DONE;
 }
 
-static int cursor_open(struct archive *ar, const char *sql, int64_t from, int64_t to,
-                       struct part_cursor *c, char *err, size_t cap)
+/* A cursor over SQL's rows from FROM to TO; empty when TABLE does not exist. */
+static int cursor_open(struct archive *ar, const char *table, const char *sql, int64_t from,
+                       int64_t to, struct part_cursor *c, char *err, size_t cap)
 {
     c->st = NULL;
     c->row = SQLITE_DONE;
+    if (!archive_has_table(ar, table))
+        return ARCHIVE_OK;
     if (sqlite3_prepare_v2(ar->db, sql, -1, &c->st, NULL) != SQLITE_OK)
         return archive_sql_fail(ar, err, cap, "cannot read the archive");
     sqlite3_bind_int64(c->st, 1, from);
@@ -291,13 +303,9 @@ static const struct identity *identity_of(const struct archive *ar, int64_t pi)
 int procstore_cursor_open(struct archive *ar, int64_t from, int64_t to,
                           struct part_cursor *c, char *err, size_t cap)
 {
-    c->st = NULL;
-    c->row = SQLITE_DONE;
-    if (!archive_has_table(ar, "proc_sample"))
-        return ARCHIVE_OK;
-    if (!ar->idents_loaded)
+    if (!ar->idents_loaded && archive_has_table(ar, "proc"))
         load_identities(ar);
-    return cursor_open(ar, "SELECT ts, codec, crc32, rawsize, data, nprocs FROM proc_sample"
+    return cursor_open(ar, "proc_sample", "SELECT ts, codec, crc32, rawsize, data, nprocs FROM proc_sample"
                        " WHERE ts BETWEEN ?1 AND ?2 ORDER BY ts", from, to, c, err, cap);
 }
 
@@ -370,18 +378,13 @@ void procstore_fill(struct archive *ar, struct part_cursor *c, struct sample *s,
 int numastore_cursor_open(struct archive *ar, int64_t from, int64_t to,
                           struct part_cursor *c, char *err, size_t cap)
 {
-    c->st = NULL;
-    c->row = SQLITE_DONE;
-    if (!archive_has_table(ar, "numa"))
-        return ARCHIVE_OK;
     char sql[FIELD_MAX * (COL_NAME_MAX + 4) + 160];
+    unsigned ncols;
     size_t len = (size_t)snprintf(sql, sizeof sql, "SELECT ts, node, total_kb, free_kb");
-    for (unsigned f = 0; f < ar->nfields && len < sizeof sql; f++)
-        if (ar->fields[f].source == SRC_NODE)
-            len += (size_t)snprintf(sql + len, sizeof sql - len, ",\"%s\"", ar->fields[f].col);
+    len = add_node_columns(ar, sql, len, sizeof sql, &ncols);
     snprintf(sql + len, sizeof sql - len,
              " FROM numa WHERE ts BETWEEN ?1 AND ?2 ORDER BY ts, node");
-    return cursor_open(ar, sql, from, to, c, err, cap);
+    return cursor_open(ar, "numa", sql, from, to, c, err, cap);
 }
 
 void numastore_fill(struct archive *ar, struct part_cursor *c, struct sample *s)

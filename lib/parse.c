@@ -79,23 +79,38 @@ static size_t take_name(const char *line, size_t line_len, int colon_ends,
     return n;
 }
 
-int parse_meminfo(const char *text, size_t len, struct kv_list *out)
+/* One "Key: value" (COLON) or "key value" line in [P, END): appends the pair
+ * to OUT when the key is valid and KEEP (may be NULL) accepts it. */
+static void key_value_line(const char *p, const char *end, int colon,
+                           int (*keep)(const char *name), struct kv_list *out)
+{
+    char name[KEY_NAME_MAX];
+    size_t n = take_name(p, (size_t)(end - p), colon, name);
+    if (n == 0 || p + n >= end || (colon ? p[n] != ':' : !is_space(p[n])))
+        return;
+    if ((keep && !keep(name)) || !key_name_valid(name))
+        return;
+    p += n + (colon ? 1 : 0);
+    uint64_t value;
+    if (parse_u64(&p, end, &value) == 0)
+        kv_append(out, name, value);
+}
+
+/* Every key-value line of TEXT (see key_value_line) into OUT. */
+static int parse_pairs(const char *text, size_t len, int colon, int (*keep)(const char *name),
+                       struct kv_list *out)
 {
     size_t pos = 0, line_len;
     const char *line;
     out->n = 0;
-    while (next_line(text, len, &pos, &line, &line_len)) {
-        char name[KEY_NAME_MAX];
-        size_t n = take_name(line, line_len, 1, name);
-        if (n == 0 || n >= line_len || line[n] != ':' || !key_name_valid(name))
-            continue;
-        const char *p = line + n + 1;
-        uint64_t value;
-        if (parse_u64(&p, line + line_len, &value) != 0)
-            continue;
-        kv_append(out, name, value);
-    }
+    while (next_line(text, len, &pos, &line, &line_len))
+        key_value_line(line, line + line_len, colon, keep, out);
     return (int)out->n;
+}
+
+int parse_meminfo(const char *text, size_t len, struct kv_list *out)
+{
+    return parse_pairs(text, len, 1, NULL, out);
 }
 
 /* Counters kept from /proc/vmstat: what sar -W and -B need, and the like.
@@ -129,21 +144,7 @@ int vmstat_key_kept(const char *name)
 
 int parse_vmstat(const char *text, size_t len, struct kv_list *out)
 {
-    size_t pos = 0, line_len;
-    const char *line;
-    out->n = 0;
-    while (next_line(text, len, &pos, &line, &line_len)) {
-        char name[KEY_NAME_MAX];
-        size_t n = take_name(line, line_len, 0, name);
-        if (n == 0 || !vmstat_key_kept(name) || !key_name_valid(name))
-            continue;
-        const char *p = line + n;
-        uint64_t value;
-        if (parse_u64(&p, line + line_len, &value) != 0)
-            continue;
-        kv_append(out, name, value);
-    }
-    return (int)out->n;
+    return parse_pairs(text, len, 0, vmstat_key_kept, out);
 }
 
 /* Copies the next blank-separated field of [*P, END) into OUT (truncating). */
@@ -251,34 +252,12 @@ int parse_node_meminfo(const char *text, size_t len, int node, struct kv_list *o
             continue;
         while (p < end && is_space(*p))
             p++;
-        char name[KEY_NAME_MAX];
-        size_t n = take_name(p, (size_t)(end - p), 1, name);
-        if (n == 0 || p + n >= end || p[n] != ':' || !key_name_valid(name))
-            continue;
-        p += n + 1;
-        uint64_t value;
-        if (parse_u64(&p, end, &value) != 0)
-            continue;
-        kv_append(out, name, value);
+        key_value_line(p, end, 1, NULL, out);
     }
     return (int)out->n;
 }
 
 int parse_numastat(const char *text, size_t len, struct kv_list *out)
 {
-    size_t pos = 0, line_len;
-    const char *line;
-    out->n = 0;
-    while (next_line(text, len, &pos, &line, &line_len)) {
-        char name[KEY_NAME_MAX];
-        size_t n = take_name(line, line_len, 0, name);
-        if (n == 0 || n >= line_len || !is_space(line[n]) || !key_name_valid(name))
-            continue;
-        const char *p = line + n;
-        uint64_t value;
-        if (parse_u64(&p, line + line_len, &value) != 0)
-            continue;
-        kv_append(out, name, value);
-    }
-    return (int)out->n;
+    return parse_pairs(text, len, 0, NULL, out);
 }

@@ -3,6 +3,7 @@
  * newer kernels get their own column, a duplicate second or a second writer
  * is refused, and files that are not ours, or are newer, are told apart.
  */
+#include "check.h"
 #include <fcntl.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -14,17 +15,6 @@
 #include "archive.h"
 #include "model.h"
 
-static int passed, failed;
-#define CHECK(cond) check((cond), #cond, __LINE__)
-static void check(int ok, const char *what, int line)
-{
-    if (ok) {
-        passed++;
-    } else {
-        failed++;
-        printf("FAIL test_archive.c:%d: %s\n", line, what);
-    }
-}
 
 static char dir[] = "/tmp/memtrail-test-XXXXXX";
 static char err[512];
@@ -299,6 +289,5 @@ int main(void)
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (system(cmd) != 0)
         printf("warning: could not remove %s\n", dir);
-    printf("test_archive: %d passed, %d failed\n", passed, failed);
-    return failed ? 1 : 0;
+    return CHECK_SUMMARY("test_archive");
 }

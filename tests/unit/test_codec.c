@@ -2,23 +2,13 @@
  * Unit tests of the per-process blob codec: round trips, unknown PSS kept
  * unknown, and damaged or hostile blobs refused with a reason, never misread.
  */
+#include "check.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "proc_codec.h"
 
-static int passed, failed;
-#define CHECK(cond) check((cond), #cond, __LINE__)
-static void check(int ok, const char *what, int line)
-{
-    if (ok) {
-        passed++;
-    } else {
-        failed++;
-        printf("FAIL test_codec.c:%d: %s\n", line, what);
-    }
-}
 
 static struct proc_values sample_value(int i)
 {
@@ -119,6 +109,5 @@ int main(void)
     test_round_trip(1);
     test_round_trip(600);
     test_hostile();
-    printf("test_codec: %d passed, %d failed\n", passed, failed);
-    return failed ? 1 : 0;
+    return CHECK_SUMMARY("test_codec");
 }

@@ -8,6 +8,7 @@
  * here.  The hooks only take effect when the executable exports them:
  * link with -Wl,--export-dynamic-symbol=numa_warn -Wl,--export-dynamic-symbol=numa_error
  */
+#include "check.h"
 #include "../../collector/numa.c"
 
 #include <fcntl.h>
@@ -15,19 +16,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static int passed, failed;
-
-#define CHECK(cond) check((cond), #cond, __LINE__)
-
-static void check(int ok, const char *what, int line)
-{
-    if (ok) {
-        passed++;
-    } else {
-        failed++;
-        printf("FAIL test_numa.c:%d: %s\n", line, what);
-    }
-}
 
 static struct kv_list kv;
 
@@ -161,11 +149,9 @@ static void write_file(const char *dir, const char *name, const char *text)
     char path[PATH_MAX];
     snprintf(path, sizeof path, "%s/%s", dir, name);
     FILE *f = fopen(path, "w");
-    if (!f) {
-        printf("FAIL test_numa.c: cannot write %s\n", path);
-        failed++;
+    CHECK(f != NULL);
+    if (!f)
         return;
-    }
     fputs(text, f);
     fclose(f);
 }
@@ -369,6 +355,5 @@ int main(void)
     test_fixture_tree();
     test_real_sysfs();
     test_libnuma_silent();
-    printf("test_numa: %d passed, %d failed\n", passed, failed);
-    return failed ? 1 : 0;
+    return CHECK_SUMMARY("test_numa");
 }

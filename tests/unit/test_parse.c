@@ -3,6 +3,7 @@
  * kernels, and text that is damaged or hostile.  Each check prints one line;
  * the last line counts them for tests/run.sh.
  */
+#include "check.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,19 +11,6 @@
 #include "model.h"
 #include "parse.h"
 
-static int passed, failed;
-
-#define CHECK(cond) check((cond), #cond, __LINE__)
-
-static void check(int ok, const char *what, int line)
-{
-    if (ok) {
-        passed++;
-    } else {
-        failed++;
-        printf("FAIL test_parse.c:%d: %s\n", line, what);
-    }
-}
 
 static struct kv_list kv;
 static struct swap_list swaps;
@@ -173,6 +161,5 @@ int main(void)
     test_swaps();
     test_uptime_and_boot_id();
     test_random_text();
-    printf("test_parse: %d passed, %d failed\n", passed, failed);
-    return failed ? 1 : 0;
+    return CHECK_SUMMARY("test_parse");
 }
