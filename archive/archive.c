@@ -596,7 +596,13 @@ int archive_open_reader(const char *path, struct archive **out, char *err, size_
     struct archive *ar = archive_new();
     if (!ar)
         return archive_fail(err, cap, ARCHIVE_ERROR, "out of memory%s%s", "", "");
-    if (sqlite3_open_v2(path, &ar->db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+    if (archive_is_compressed(path)) {
+        int rc = archive_open_compressed(path, &ar->db, err, cap);
+        if (rc != ARCHIVE_OK) {
+            archive_close(ar);
+            return rc;
+        }
+    } else if (sqlite3_open_v2(path, &ar->db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
         int rc = archive_fail(err, cap, ARCHIVE_ERROR, "%s%s",
                       ar->db ? sqlite3_errmsg(ar->db) : "out of memory", "");
         archive_close(ar);

@@ -35,7 +35,13 @@ int archive_open_writer(const char *path, int lock_wait_ms,
 int archive_append(struct archive *ar, const struct sample *s,
                    const struct host_facts *host, char *err, size_t err_cap);
 
-/* Opens PATH read-only; never writes to it. */
+/* Compresses the finished archive PATH into PATH.gz crash-safely (temporary
+ * file, fsync, rename, then the original removed).  ARCHIVE_BUSY when a
+ * writer holds it or a journal shows an unfinished sample. */
+int archive_compress(const char *path, char *err, size_t err_cap);
+
+/* Opens PATH read-only (plain, or gzip-compressed: read in memory); never
+ * writes to it. */
 int archive_open_reader(const char *path, struct archive **out,
                         char *err, size_t err_cap);
 

@@ -60,6 +60,12 @@ int archive_has_table(struct archive *ar, const char *table);
 int archive_add_new_fields(struct archive *ar, enum source src, const struct kv_list *kv,
                            char *err, size_t cap);
 
+/* compressed.c */
+int archive_is_compressed(const char *path);
+/* Opens a gzip-compressed archive read-only, in memory. */
+int archive_open_compressed(const char *path, sqlite3 **db, char *err, size_t cap);
+int archive_is_sqlite_fd(int fd);
+
 /* procstore.c */
 int procstore_append(struct archive *ar, const struct sample *s, int64_t boot_no,
                      char *err, size_t cap);

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "archive.h"
+#include "maintain.h"
 #include "model.h"
 #include "numa.h"
 #include "procs.h"
@@ -48,6 +49,8 @@ struct options {
     int pss;            /* --pss */
     long procs_max;     /* --procs-max N; 0: all */
     int numa;           /* sample NUMA nodes (--no-numa: not) */
+    int maintain;       /* --maintain: retention and compression, no sample */
+    struct maintain_options keep;
 };
 
 static void usage(FILE *out)
@@ -57,12 +60,17 @@ static void usage(FILE *out)
             "Options are:\n"
             "[ -D <directory> ] [ --no-procs ] [ --no-cmdline ] [ --procs-max <N> ]\n"
             "[ --pss ] [ --no-numa ] [ -h | --help ] [ -V | --version ]\n"
+            "       %s --maintain [ --keep-days <N> ] [ --compress-after <N> ]\n"
+            "[ --max-size <MB> ] [ -D <directory> ]\n"
             "Without <interval>, takes one sample.  <archive> is a file, or a directory\n"
             "holding one file per day (default " DEFAULT_DIR ").\n"
             "Exit status: 0 sample stored, 1 usage, 2 error (or processes or nodes\n"
             "not sampled: the rest is stored), 3 sample skipped\n"
-            "(another memcollect is writing, or a sample for that second exists).\n",
-            progname);
+            "(another memcollect is writing, or a sample for that second exists).\n"
+            "--maintain deletes days older than --keep-days (default 28), compresses\n"
+            "days older than --compress-after (default 2; 0: never) to .db.gz, then\n"
+            "deletes the oldest days while the total is above --max-size MB (0: no cap).\n",
+            progname, progname);
 }
 
 static int parse_options(int argc, char **argv, struct options *o)
@@ -74,6 +82,10 @@ static int parse_options(int argc, char **argv, struct options *o)
     o->procs = o->cmdline = o->numa = 1;
     o->pss = 0;
     o->procs_max = 0;
+    o->maintain = 0;
+    o->keep.keep_days = 28;
+    o->keep.compress_after = 2;
+    o->keep.max_bytes = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
@@ -90,6 +102,19 @@ static int parse_options(int argc, char **argv, struct options *o)
             o->pss = 1;
         } else if (strcmp(a, "--no-numa") == 0) {
             o->numa = 0;
+        } else if (strcmp(a, "--maintain") == 0) {
+            o->maintain = 1;
+        } else if (strcmp(a, "--keep-days") == 0 || strcmp(a, "--compress-after") == 0 ||
+                   strcmp(a, "--max-size") == 0) {
+            long v;
+            if (++i >= argc || parse_long_arg(argv[i], 0, 1000000L, &v) != 0)
+                return -1;
+            if (a[2] == 'k')
+                o->keep.keep_days = v;
+            else if (a[2] == 'c')
+                o->keep.compress_after = v;
+            else
+                o->keep.max_bytes = (long long)v << 20;
         } else if (strcmp(a, "--procs-max") == 0) {
             if (++i >= argc || parse_long_arg(argv[i], 1, 10000000L, &o->procs_max) != 0)
                 return -1;
@@ -342,6 +367,14 @@ int main(int argc, char **argv)
     }
     umask(027);
     install_signals();
+    if (o.maintain) {
+        char err[256];
+        if (prepare_directory(o.target, err, sizeof err) != 0) {
+            report_error(o.target, err);
+            return EXIT_FAIL;
+        }
+        return maintain_directory(o.target, &o.keep);
+    }
 
     struct timespec start;
     clock_gettime(CLOCK_MONOTONIC, &start);
