@@ -7,20 +7,7 @@
 #include <string.h>
 
 #include "render.h"
-
-/* 2026-11-25T11:47:46+01:00 in the reader's time zone. */
-static void iso_local(int64_t ts, char *buf, size_t cap)
-{
-    time_t t = (time_t)ts;
-    struct tm tm;
-    localtime_r(&t, &tm);
-    long off = tm.tm_gmtoff;
-    char sign = off < 0 ? '-' : '+';
-    if (off < 0)
-        off = -off;
-    size_t n = strftime(buf, cap, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(buf + n, cap - n, "%c%02ld:%02ld", sign, off / 3600, (off % 3600) / 60);
-}
+#include "table.h"
 
 static void header(const struct render_ctx *ctx)
 {

@@ -8,21 +8,7 @@
 #include <string.h>
 
 #include "render.h"
-
-/* Writes S as a JSON string: quotes, backslashes and controls escaped. */
-static void json_string(FILE *out, const char *s)
-{
-    fputc('"', out);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            fprintf(out, "\\%c", *p);
-        else if (*p < 0x20 || *p == 0x7f)
-            fprintf(out, "\\u%04x", *p);
-        else
-            fputc(*p, out);
-    }
-    fputc('"', out);
-}
+#include "table.h"
 
 static void date_time(int64_t ts, char *date, char *time)
 {

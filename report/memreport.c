@@ -20,6 +20,7 @@
 #include "archive.h"
 #include "live.h"
 #include "options.h"
+#include "procview.h"
 #include "render.h"
 #include "util.h"
 
@@ -166,21 +167,55 @@ static void fill_window(const struct report_opts *o, struct window *w)
     w->time.utc = o->format == FMT_SADF || o->format == FMT_JSON;
 }
 
+/* ---- the per-process and NUMA reports (procview.h) ---- */
+
+static const proc_render_fn proc_renderers[] = {
+    [REPORT_PROCS] = render_procs, [REPORT_GROWTH] = render_growth,
+    [REPORT_AT] = render_at, [REPORT_NUMA] = render_numa,
+};
+
+static int render_proc_report(const struct report_opts *o, const struct render_ctx *ctx,
+                              const struct pstore *ps)
+{
+    struct proc_opts po = o->procs;
+    po.text = o->format == FMT_SAR;
+    po.json = o->format == FMT_JSON;
+    struct proc_report r = { ctx, &po, ps };
+    return proc_renderers[po.kind](&r);
+}
+
+/* --at an instant without a window: the daily files around it. */
+static void at_window(struct report_opts *o)
+{
+    if (o->procs.kind != REPORT_AT || !o->procs.at.absolute || o->start.use || o->end.use)
+        return;
+    o->start = o->procs.at;
+    o->start.epoch -= 86400;
+    o->end = o->procs.at;
+    o->end.epoch += 86400;
+}
+
 static int replay(const struct report_opts *o, struct render_ctx *ctx)
 {
     struct series sr;
     struct selection sel;
     struct window w;
+    struct pstore ps;
     memset(&sr, 0, sizeof sr);
+    memset(&ps, 0, sizeof ps);
+    if (o->procs.kind != REPORT_SAR)
+        sr.ps = &ps;
     int status = load_archives(&sr, o);
     if (status != 0) {
         series_free(&sr);
+        pstore_free(&ps);
         return status;
     }
     fill_window(o, &w);
     if (select_records(&sr, &w, &sel) != 0) {
         report_error("cannot select records", "out of memory");
         series_free(&sr);
+        pstore_free(&ps);
         return 2;
     }
     ctx->sr = &sr;
@@ -188,9 +223,13 @@ static int replay(const struct report_opts *o, struct render_ctx *ctx)
     ctx->time = w.time;
     ctx->file_ts = sr.n ? sr.file_ts : 0;
     ctx->file_utc_offset = sr.n ? sr.recs[0].utc_offset : 0;
-    status = renderers[o->format](ctx);
+    if (o->procs.kind != REPORT_SAR)
+        status = render_proc_report(o, ctx, &ps);
+    else
+        status = renderers[o->format](ctx);
     selection_free(&sel);
     series_free(&sr);
+    pstore_free(&ps);
     return status;
 }
 
@@ -211,6 +250,14 @@ int main(int argc, char **argv)
     if (pr == PARSE_USAGE) {
         print_usage();
         return 1;
+    }
+    if (o.procs.kind != REPORT_SAR) {
+        if (o.format == FMT_SADF || (!o.file && o.interval >= 0 && !o.interval_set)) {
+            fprintf(stderr, "%s: -p, --growth, --at and --numa read archives (-f), "
+                            "in the sar, csv or json format\n", progname);
+            return 1;
+        }
+        at_window(&o);
     }
     if (o.format == FMT_CSV || o.format == FMT_JSON)
         setlocale(LC_NUMERIC, "C");   /* spreadsheets and parsers want '.' */

@@ -9,6 +9,7 @@
 #define _GNU_SOURCE
 #include "options.h"
 
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,7 +28,10 @@ void print_usage(void)
             "[ --format={ sar | sadf | csv | json } ]\n"
             "[ -f [ <filename> | <directory> ] | -[0-9]+ ]\n"
             "[ -i <interval> ] [ -s [ <hh:mm[:ss]> ] ] [ -e [ <hh:mm[:ss]> ] ]\n"
-            "-s and -e also take YYYY-MM-DD[ T]hh:mm[:ss] or @<epoch seconds>.\n",
+            "-s and -e also take YYYY-MM-DD[ T]hh:mm[:ss] or @<epoch seconds>.\n"
+            "Processes and NUMA nodes:\n"
+            "[ -p ] [ --growth ] [ --at <time> ] [ -N | --numa [ ALL | <node>[,...] ] ]\n"
+            "[ --top <n> ] [ --pid <pid>[,...] ] [ --comm <name> ] [ --user <name> | <uid> ]\n",
             progname);
 }
 
@@ -99,8 +103,10 @@ static int parse_bound(int argc, char **argv, int *i, struct tstamp *t, const ch
         (*i)++;
         return decode_instant(next, t);
     }
-    return decode_time_of_day(def, t);
+    return def ? decode_time_of_day(def, t) : -1;
 }
+
+static void parse_node_list(int argc, char **argv, int *i, struct report_opts *o);
 
 static void select_all(struct report_opts *o)
 {
@@ -115,15 +121,25 @@ static enum parse_result parse_letters(int argc, char **argv, int *i, struct rep
     const char *a = argv[*i];
     for (size_t k = 1; a[k]; k++) {
         switch (a[k]) {
-        case 'A': select_all(o); break;
-        case 'B': o->outputs |= 1u << OUT_PAGING; break;
-        case 'H': o->outputs |= 1u << OUT_HUGE; break;
-        case 'S': o->outputs |= 1u << OUT_SWAP; break;
-        case 'W': o->outputs |= 1u << OUT_SWAPPG; break;
+        case 'A': select_all(o); o->sar_outputs_named = 1; break;
+        case 'B': o->outputs |= 1u << OUT_PAGING; o->sar_outputs_named = 1; break;
+        case 'H': o->outputs |= 1u << OUT_HUGE; o->sar_outputs_named = 1; break;
+        case 'S': o->outputs |= 1u << OUT_SWAP; o->sar_outputs_named = 1; break;
+        case 'W': o->outputs |= 1u << OUT_SWAPPG; o->sar_outputs_named = 1; break;
+        case 'N':   /* --numa */
+            if (!a[k + 1])
+                parse_node_list(argc, argv, i, o);
+            if (o->procs.kind == REPORT_SAR)
+                o->procs.kind = REPORT_NUMA;
+            break;
         case 't': o->true_time = 1; break;
         case 'h': o->human = 1; break;
-        case 'C': case 'p': case 'z': break;   /* no effect on memory output */
+        case 'p':   /* pidstat -r's report; with a sar activity, sar's -p (no effect) */
+            o->procs_letter = 1;
+            break;
+        case 'C': case 'z': break;   /* no effect on memory output */
         case 'r':
+            o->sar_outputs_named = 1;
             o->outputs |= 1u << OUT_MEMORY;
             if (!a[k + 1] && *i + 1 < argc && strcmp(argv[*i + 1], "ALL") == 0) {
                 o->mem_all = 1;
@@ -140,7 +156,110 @@ static enum parse_result parse_letters(int argc, char **argv, int *i, struct rep
             return PARSE_USAGE;
         }
     }
+    if (o->procs_letter && !o->sar_outputs_named && o->procs.kind == REPORT_SAR)
+        o->procs.kind = REPORT_PROCS;
     return PARSE_OK;
+}
+
+/* ---- the per-process and NUMA options (procview.h) ---- */
+
+/* --numa / -N: an optional ALL or n,m list as the next argument. */
+static void parse_node_list(int argc, char **argv, int *i, struct report_opts *o)
+{
+    const char *next = *i + 1 < argc ? argv[*i + 1] : NULL;
+    if (!next)
+        return;
+    if (strcmp(next, "ALL") == 0) {
+        o->procs.nnodes = 0;
+        (*i)++;
+        return;
+    }
+    if (!next[0] || strspn(next, "0123456789,") != strlen(next) || next[0] == ',')
+        return;
+    int n = 0;
+    char buf[256];
+    copy_text(buf, sizeof buf, next);
+    char *save = NULL;
+    for (char *tok = strtok_r(buf, ",", &save); tok && n < NODES_MAX; tok = strtok_r(NULL, ",", &save)) {
+        long id;
+        if (parse_long_arg(tok, 0, 1L << 20, &id) == 0)
+            o->procs.nodes[n++] = (int)id;
+    }
+    o->procs.nnodes = n;
+    (*i)++;
+}
+
+static int parse_pid_list(const char *text, struct proc_opts *po)
+{
+    char buf[1024];
+    if (!text || strlen(text) >= sizeof buf)
+        return -1;
+    copy_text(buf, sizeof buf, text);
+    char *save = NULL;
+    for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        long pid;
+        if (po->npids == FILTER_PIDS_MAX || parse_long_arg(tok, 0, 0x7fffffffL, &pid) != 0)
+            return -1;
+        po->pids[po->npids++] = (int32_t)pid;
+    }
+    return po->npids ? 0 : -1;
+}
+
+static int parse_user(const char *text, struct proc_opts *po)
+{
+    if (!text || !*text)
+        return -1;
+    struct passwd *pw = getpwnam(text);
+    long uid;
+    if (pw)
+        po->uid = pw->pw_uid;
+    else if (parse_long_arg(text, 0, 0xffffffffL, &uid) == 0)
+        po->uid = (uint32_t)uid;
+    else {
+        fprintf(stderr, "%s: --user: no such user: %s\n", progname, text);
+        return -1;
+    }
+    po->have_uid = 1;
+    return 0;
+}
+
+/* One of the long options; 1 when A was one, -1 on a bad argument, 0 when not ours. */
+static int parse_proc_option(int argc, char **argv, int *i, struct report_opts *o)
+{
+    const char *a = argv[*i];
+    const char *next = *i + 1 < argc ? argv[*i + 1] : NULL;
+    struct proc_opts *po = &o->procs;
+    if (strcmp(a, "--growth") == 0) {
+        po->kind = REPORT_GROWTH;
+        return 1;
+    }
+    if (strcmp(a, "--numa") == 0) {
+        parse_node_list(argc, argv, i, o);
+        po->kind = REPORT_NUMA;
+        return 1;
+    }
+    if (strcmp(a, "--at") == 0) {
+        po->kind = REPORT_AT;
+        if (!next || parse_bound(argc, argv, i, &po->at, NULL) != 0)
+            return -1;
+        return 1;
+    }
+    int top = strcmp(a, "--top") == 0, pid = strcmp(a, "--pid") == 0;
+    int comm = strcmp(a, "--comm") == 0, user = strcmp(a, "--user") == 0;
+    if (!top && !pid && !comm && !user)
+        return 0;
+    if (!next)
+        return -1;
+    (*i)++;
+    if (top)
+        return parse_long_arg(next, 1, 0x7fffffffL, &po->top) == 0 ? 1 : -1;
+    if (pid)
+        return parse_pid_list(next, po) == 0 ? 1 : -1;
+    if (comm) {
+        po->comm = next;
+        return 1;
+    }
+    return parse_user(next, po) == 0 ? 1 : -1;
 }
 
 static int takes_file_name(const char *next)
@@ -153,11 +272,17 @@ enum parse_result parse_report_options(int argc, char **argv, struct report_opts
     memset(o, 0, sizeof *o);
     o->dec = -1;
     o->interval = -1;
+    o->procs.top = 10;
     int positional = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *next = i + 1 < argc ? argv[i + 1] : NULL;
-        if (strcmp(a, "--help") == 0) {
+        int proc_option = strncmp(a, "--", 2) == 0 ? parse_proc_option(argc, argv, &i, o) : 0;
+        if (proc_option < 0)
+            return PARSE_USAGE;
+        if (proc_option > 0) {
+            continue;
+        } else if (strcmp(a, "--help") == 0) {
             print_usage();
             return PARSE_EXIT;
         } else if (strcmp(a, "--human") == 0) {
@@ -218,5 +343,7 @@ enum parse_result parse_report_options(int argc, char **argv, struct report_opts
             return PARSE_USAGE;
         }
     }
+    if (o->procs_letter && !o->sar_outputs_named && o->procs.kind == REPORT_SAR)
+        o->procs.kind = REPORT_PROCS;
     return PARSE_OK;
 }

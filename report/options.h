@@ -2,6 +2,7 @@
 #ifndef MEMTRAIL_OPTIONS_H
 #define MEMTRAIL_OPTIONS_H
 
+#include "procview.h"
 #include "select.h"
 
 #define DEFAULT_ARCHIVE_DIR "/var/log/memtrail"
@@ -22,6 +23,9 @@ struct report_opts {
     int default_file;        /* -f without a name, or no -f at all */
     int day_offset;          /* -N */
     enum format format;
+    int procs_letter;        /* -p */
+    int sar_outputs_named;   /* -r, -S, -W, -B, -H or -A: -p keeps sar's meaning */
+    struct proc_opts procs;  /* -p, --growth, --at, --numa and their filters */
 };
 
 enum parse_result { PARSE_OK, PARSE_USAGE, PARSE_EXIT };

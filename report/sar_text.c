@@ -63,7 +63,7 @@ static void print_unit(const struct render_ctx *ctx, double value)
             unit < (int)sizeof units - 1 ? units[unit] : '?');
 }
 
-static void print_value(const struct render_ctx *ctx, const struct value *v)
+void sar_value(const struct render_ctx *ctx, const struct value *v)
 {
     int decimals = ctx->dec < 0 || ctx->dec > 2 ? 2 : ctx->dec;
     switch (v->type) {
@@ -95,7 +95,7 @@ void sar_row(const struct render_ctx *ctx, const char *time, const struct value 
 {
     fprintf(ctx->out, "%-11s", time);
     for (int i = 0; i < n; i++)
-        print_value(ctx, &vals[i]);
+        sar_value(ctx, &vals[i]);
     fputc('\n', ctx->out);
 }
 

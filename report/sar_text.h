@@ -7,6 +7,8 @@
 void sar_time_string(const struct render_ctx *ctx, const struct rec *r, char *buf, size_t cap);
 void sar_banner(const struct render_ctx *ctx, int64_t ts, int32_t utc_offset, int ncpu);
 void sar_header(const struct render_ctx *ctx, const char *time, enum output out);
+/* One value as sar prints it (leading space, width 9, --human, --dec). */
+void sar_value(const struct render_ctx *ctx, const struct value *v);
 void sar_row(const struct render_ctx *ctx, const char *time, const struct value *vals, int n);
 void sar_restart(const struct render_ctx *ctx, const struct rec *r);
 int sar_average_values(const struct render_ctx *ctx, enum output out, const struct rec *ref,

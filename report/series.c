@@ -98,6 +98,12 @@ static int load_one(const struct sample *s, void *arg)
         ctx->failed = 1;
         return 1;
     }
+    if (ctx->sr->ps && pstore_add(ctx->sr->ps, s) != 0) {
+        pstore_drop_last(ctx->sr->ps);
+        ctx->sr->n--;
+        ctx->failed = 1;
+        return 1;
+    }
     return 0;
 }
 
@@ -116,7 +122,8 @@ int series_load(struct series *sr, const char *path, int64_t from, int64_t to,
     }
     struct load_ctx ctx = { sr, ar, 0 };
     if (rc == ARCHIVE_OK)
-        rc = archive_each_sample(ar, from, to, 0, load_one, &ctx, err, err_cap);
+        rc = archive_each_sample(ar, from, to, sr->ps ? PART_PROCS | PART_NUMA : 0, load_one,
+                                 &ctx, err, err_cap);
     if (rc == ARCHIVE_OK && ctx.failed) {
         strncpy(err, "out of memory", err_cap - 1);
         err[err_cap - 1] = '\0';

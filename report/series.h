@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "model.h"
+#include "pstore.h"
 
 /* /proc/meminfo values as sadc's read_meminfo() keeps them (kB). */
 enum mem_field {
@@ -44,6 +45,7 @@ struct series {
     int have_host;
     int64_t file_ts;          /* the first archive's first sample: sar's file date */
     char last_boot_id[BOOT_ID_LEN + 1];
+    struct pstore *ps;        /* when set, series_load() also keeps processes and nodes */
 };
 
 /* The record for one sample; PREV (or NULL) tells whether a restart lies between. */

@@ -1,0 +1,203 @@
+/*
+ * memreport --growth: the leak-suspect view.  Over the window's samples
+ * (each segment's reference record and its rows), one row per process
+ * identity (boot, pid, start time), ranked by RSS growth (last - first,
+ * descending; ties: the steeper slope, then the lower pid), --top N rows.
+ *
+ * Text layout (memtrail's own): sar's banner, a line naming the window,
+ * then the header
+ *   "      UID       PID  FIRST_KB   LAST_KB   PEAK_KB  CHANGE_KB    KB/HOUR  GREW%  MARK  Command"
+ * with " %9s" UID, PID, first, last and peak (kB), " %10s" change and slope,
+ * " %6s" grew%, " %5s" mark; rows in the same widths.
+ * - slope: the least-squares fit of RSS over the uptime of the samples the
+ *   identity is in, in kB per hour (0 with one sample);
+ * - grew%: the share of its intervals (pairs of consecutive window samples
+ *   that both hold it) in which its RSS grew; "-" with none;
+ * - mark: "+" started after the window's first sample (by its start time,
+ *   or a later boot), "-" not in the window's last sample (ended, or left
+ *   the recorded set), "+-" both.
+ * The aggregate row of --procs-max is left out: its members change.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "procview.h"
+#include "sar_text.h"
+
+struct growth {
+    uint32_t ident;
+    unsigned long samples, intervals, grew;
+    size_t first_k, last_k, last_w;
+    uint64_t first_rss, last_rss, peak_rss;
+    double t0, st, stt, sr, str;   /* sums for the fit, hours since t0 */
+    int64_t change;
+    double slope;
+    int started, ended;
+};
+
+static int by_growth(const void *a, const void *b)
+{
+    const struct growth *x = a, *y = b;
+    if (x->change != y->change)
+        return x->change > y->change ? -1 : 1;
+    if (x->slope != y->slope)
+        return x->slope > y->slope ? -1 : 1;
+    return x->ident < y->ident ? -1 : x->ident > y->ident;
+}
+
+/* Every identity seen in the window, with its figures; sorted.  Returns the
+ * count, or -1 when out of memory. */
+static long compute(const struct proc_report *r, struct growth **out, size_t *first_k,
+                    size_t *last_k)
+{
+    const struct pstore *ps = r->ps;
+    const struct series *sr = r->ctx->sr;
+    size_t *w;
+    long nw = window_records(r->ctx->sel, &w);
+    if (nw < 0)
+        return -1;
+    long *slot = malloc((ps->nids + 1) * sizeof *slot);
+    struct growth *g = calloc(ps->nids + 1, sizeof *g);
+    if (!slot || !g) {
+        free(w);
+        free(slot);
+        free(g);
+        return -1;
+    }
+    for (size_t i = 0; i < ps->nids; i++)
+        slot[i] = -1;
+    long n = 0;
+    size_t wfirst = nw ? w[0] : 0, wlast = nw ? w[nw - 1] : 0;
+    for (long wi = 0; wi < nw; wi++) {
+        size_t k = w[wi];
+        const struct psample *sm = &ps->samples[k];
+        double hours = (double)sr->recs[k].uptime_cs / 360000.0;
+        for (size_t q = sm->first; q < sm->first + sm->n; q++) {
+            const struct pentry *e = &ps->entries[q];
+            const struct pident *id = &ps->ids[e->ident];
+            if (id->pid == PROC_AGGREGATE_PID || !proc_passes_filters(r->po, id))
+                continue;
+            if (slot[e->ident] < 0) {
+                slot[e->ident] = n;
+                struct growth *x = &g[n++];
+                x->ident = e->ident;
+                x->first_k = k;
+                x->first_rss = e->rss_kb;
+                x->t0 = hours;
+                x->started = sm->boot != ps->samples[wfirst].boot ||
+                             id->start_ticks * (100 / USER_HZ) > sr->recs[wfirst].uptime_cs;
+            } else {
+                struct growth *x = &g[slot[e->ident]];
+                if (x->last_w + 1 == (size_t)wi) {
+                    x->intervals++;
+                    x->grew += e->rss_kb > x->last_rss;
+                }
+            }
+            struct growth *x = &g[slot[e->ident]];
+            double t = hours - x->t0, v = (double)e->rss_kb;
+            x->samples++;
+            x->st += t;
+            x->stt += t * t;
+            x->sr += v;
+            x->str += t * v;
+            x->last_k = k;
+            x->last_w = (size_t)wi;
+            x->last_rss = e->rss_kb;
+            if (e->rss_kb > x->peak_rss)
+                x->peak_rss = e->rss_kb;
+        }
+    }
+    for (long i = 0; i < n; i++) {
+        struct growth *x = &g[i];
+        double c = (double)x->samples, den = c * x->stt - x->st * x->st;
+        x->slope = c > 1 && fabs(den) > 1e-12 ? (c * x->str - x->st * x->sr) / den : 0;
+        x->change = (int64_t)x->last_rss - (int64_t)x->first_rss;
+        x->ended = x->last_k != wlast;
+    }
+    qsort(g, (size_t)n, sizeof *g, by_growth);
+    free(slot);
+    free(w);
+    *out = g;
+    *first_k = wfirst;
+    *last_k = wlast;
+    return n;
+}
+
+static const char *mark(const struct growth *x)
+{
+    return x->started ? (x->ended ? "+-" : "+") : (x->ended ? "-" : "");
+}
+
+static const char *const cols[] = {
+    "boot_id", "uid", "pid", "ppid", "start_ticks", "comm", "cmdline",
+    "first_epoch", "last_epoch", "samples", "first_rss_kb", "last_rss_kb", "peak_rss_kb",
+    "change_kb", "slope_kb_per_hour", "grew_pct", "started", "ended",
+};
+#define NCOLS (sizeof cols / sizeof *cols)
+
+int render_growth(const struct proc_report *r)
+{
+    const struct render_ctx *ctx = r->ctx;
+    const struct pstore *ps = r->ps;
+    struct growth *g = NULL;
+    size_t wfirst, wlast;
+    long n = compute(r, &g, &wfirst, &wlast);
+    if (n < 0)
+        return 2;
+    if (r->po->top > 0 && n > r->po->top)
+        n = r->po->top;
+    struct table t;
+    if (r->po->text) {
+        sar_banner(ctx, ctx->file_ts, ctx->file_utc_offset, ctx->sr->host.ncpu);
+        if (ctx->sr->n) {
+            char from[64], to[64];
+            proc_time(r, wfirst, from, sizeof from);
+            proc_time(r, wlast, to, sizeof to);
+            fprintf(ctx->out, "\nRSS growth from %s to %s\n", from, to);
+        }
+        fprintf(ctx->out, "%9s %9s %9s %9s %9s %10s %10s %6s %5s  Command\n", "UID", "PID",
+                "FIRST_KB", "LAST_KB", "PEAK_KB", "CHANGE_KB", "KB/HOUR", "GREW%", "MARK");
+    } else {
+        table_begin(&t, ctx, r->po->json, "growth", cols, (int)NCOLS);
+    }
+    for (long i = 0; i < n; i++) {
+        const struct growth *x = &g[i];
+        const struct pident *id = &ps->ids[x->ident];
+        double grew = x->intervals ? (double)x->grew * 100 / (double)x->intervals : 0;
+        if (r->po->text) {
+            char share[16] = "-";
+            if (x->intervals)
+                snprintf(share, sizeof share, "%.1f", grew);
+            fprintf(ctx->out, "%9u %9d %9llu %9llu %9llu %10lld %10.1f %6s %5s  %s\n",
+                    (unsigned)id->uid, (int)id->pid, (unsigned long long)x->first_rss,
+                    (unsigned long long)x->last_rss, (unsigned long long)x->peak_rss,
+                    (long long)x->change, x->slope, share, mark(x), id->comm);
+            continue;
+        }
+        struct cell c[NCOLS];
+        c[0] = cell_str(ps->boots[id->boot]);
+        c[1] = cell_uint(id->uid);
+        c[2] = cell_int(id->pid);
+        c[3] = cell_int(id->ppid);
+        c[4] = cell_uint(id->start_ticks);
+        c[5] = cell_str(id->comm);
+        c[6] = id->cmdline ? cell_str(id->cmdline) : cell_null();
+        c[7] = cell_int(ctx->sr->recs[x->first_k].ts);
+        c[8] = cell_int(ctx->sr->recs[x->last_k].ts);
+        c[9] = cell_uint(x->samples);
+        c[10] = cell_uint(x->first_rss);
+        c[11] = cell_uint(x->last_rss);
+        c[12] = cell_uint(x->peak_rss);
+        c[13] = cell_int(x->change);
+        c[14] = cell_fixed2(x->slope);
+        c[15] = x->intervals ? cell_fixed2(grew) : cell_null();
+        c[16] = cell_int(x->started);
+        c[17] = cell_int(x->ended);
+        table_row(&t, c);
+    }
+    if (!r->po->text)
+        table_end(&t);
+    free(g);
+    return 0;
+}

@@ -1,0 +1,98 @@
+/*
+ * The per-process and NUMA reports (beyond sar): memreport -p (pidstat -r's
+ * layout, procs.c), --growth (growth.c), --at TIME (at.c) and --numa (numa.c).
+ * Each renders the series and the process store in sar text, CSV or JSON.
+ */
+#ifndef MEMTRAIL_PROCVIEW_H
+#define MEMTRAIL_PROCVIEW_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pstore.h"
+#include "render.h"
+#include "select.h"
+#include "table.h"
+
+enum report_kind { REPORT_SAR, REPORT_PROCS, REPORT_GROWTH, REPORT_AT, REPORT_NUMA };
+
+#define FILTER_PIDS_MAX 64
+#define NODES_MAX 64
+
+struct proc_opts {
+    enum report_kind kind;
+    long top;                    /* --top N, default 10 */
+    int npids;                   /* --pid PID[,PID...] */
+    int32_t pids[FILTER_PIDS_MAX];
+    const char *comm;            /* --comm NAME: exact comm */
+    int have_uid;                /* --user NAME|UID */
+    uint32_t uid;
+    struct tstamp at;            /* --at TIME */
+    int nnodes;                  /* --numa n,m; 0: every node */
+    int nodes[NODES_MAX];
+    int json;                    /* --format=json (else csv, when not text) */
+    int text;                    /* sar-style text */
+};
+
+/* What the reports share. */
+struct proc_report {
+    const struct render_ctx *ctx;
+    const struct proc_opts *po;
+    const struct pstore *ps;
+};
+
+typedef int (*proc_render_fn)(const struct proc_report *r);
+int render_procs(const struct proc_report *r);
+int render_growth(const struct proc_report *r);
+int render_at(const struct proc_report *r);
+int render_numa(const struct proc_report *r);
+
+/* Helpers shared by the four (procs.c). */
+int proc_passes_filters(const struct proc_opts *po, const struct pident *id);
+/* Indexes into ps->entries of sample I that pass the filters, largest RSS
+ * first (ties: lower pid), at most po->top of them, the aggregate row last
+ * when no filter is set; returns how many (OUT holds ps->samples[i].n). */
+size_t proc_ranked(const struct proc_opts *po, const struct pstore *ps, size_t i, size_t *out);
+/* Faults per second of entry E of sample I since sample PREV (see procs.c). */
+void proc_rates(const struct pstore *ps, const struct series *sr, size_t prev, size_t i,
+                const struct pentry *e, double *minflt_s, double *majflt_s);
+/* sar's time column for record K. */
+void proc_time(const struct proc_report *r, size_t k, char *buf, size_t cap);
+/* The window's records in order: each segment's reference, then its rows.
+ * Returns how many (malloc'd into *OUT), or -1. */
+long window_records(const struct selection *sel, size_t **out);
+/* The leading CSV/JSON cells of a row about record K (timestamp, epoch,
+ * interval since PREV); ISO is the buffer the timestamp cell points to. */
+#define SAMPLE_NCOLS 3
+#define SAMPLE_COLS "timestamp", "epoch", "interval"
+void sample_cells(const struct series *sr, size_t prev, size_t k, char *iso, size_t cap,
+                  struct cell *cells);
+
+/* A process's columns in CSV and JSON (procs.c), shared by -p and --at. */
+#define PROC_NCOLS 17
+extern const char *const proc_cols[PROC_NCOLS];
+/* The cells of entry E of record K; PREV is the record its rates start from. */
+void proc_cells(const struct proc_report *r, size_t prev, size_t k, const struct pentry *e,
+                struct cell *cells);
+/* pidstat -r's header and rows. */
+void proc_text_header(const struct proc_report *r, const char *time);
+void proc_text_row(const struct proc_report *r, const char *time, const struct pident *id,
+                   double minflt_s, double majflt_s, double vsz, double rss, double mem_pct);
+/* The name a row shows: "(others)" for the aggregate row. */
+const char *proc_name(const struct pident *id);
+
+/* A node's columns in CSV and JSON (numa.c), shared by --numa and --at. */
+#define NODE_NCOLS 14
+extern const char *const node_cols[NODE_NCOLS];
+void node_cells(const struct proc_report *r, size_t prev, size_t k, const struct pnode *n,
+                struct cell *cells);
+/* The nodes of record K shown (every node, or those --numa names); how many. */
+size_t nodes_shown(const struct proc_report *r, size_t k, const struct pnode **out, size_t cap);
+/* The line saying no NUMA data was recorded. */
+void numa_missing(const struct proc_report *r, FILE *out);
+/* sar-style node header and row for record K (PREV for the rates). */
+void node_text_header(const struct proc_report *r, const char *time);
+void node_text_row(const struct proc_report *r, const char *time, size_t prev, size_t k,
+                   const struct pnode *n);
+
+#endif

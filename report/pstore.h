@@ -1,0 +1,81 @@
+/*
+ * The report side's copy of each sample's processes and NUMA nodes, kept
+ * beside the series (series.h) when a per-process or NUMA report asks for
+ * them: sample I of the store is record I of the series.  Identities
+ * (boot, pid, start time) are interned once, with their static facts; a
+ * sample holds compact entries sorted by identity.
+ */
+#ifndef MEMTRAIL_PSTORE_H
+#define MEMTRAIL_PSTORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model.h"
+
+#define USER_HZ 100   /* /proc/PID/stat start times are in 1/100 s on Linux */
+
+struct pident {
+    uint32_t boot;             /* index into the store's boot ids */
+    int32_t pid, ppid;
+    uint32_t uid;
+    uint64_t start_ticks;
+    char comm[COMM_MAX];
+    char *cmdline;             /* NULL when not recorded */
+};
+
+struct pentry {
+    uint32_t ident;
+    int64_t pss_kb;            /* -1: unknown */
+    uint64_t rss_kb, anon_kb, file_kb, shmem_kb, swap_kb, vsz_kb, minflt, majflt;
+};
+
+/* A node's numbers: sizes in kB, numastat counters in pages. */
+enum node_field {
+    NF_FILEPG, NF_ANONPG, NF_SLAB, NF_SHMEM,
+    NF_HIT, NF_MISS, NF_FOREIGN, NF_INTERLEAVE, NF_LOCAL, NF_OTHER,
+    NF_COUNT
+};
+
+struct pnode {
+    int id;
+    uint64_t total_kb, free_kb;
+    uint64_t v[NF_COUNT];
+};
+
+struct psample {
+    int scanned;               /* 0: no process data in this sample */
+    uint32_t boot;
+    size_t first, n;           /* entries[first .. first+n) */
+    size_t node_first, nnodes; /* nodes[...]; nnodes 0: no NUMA data */
+};
+
+struct pstore {
+    struct pident *ids;
+    size_t nids, cap_ids;
+    uint32_t *slots;           /* open addressing over ids, 0 = empty, else index+1 */
+    size_t nslots;
+    char (*boots)[BOOT_ID_LEN + 1];
+    size_t nboots;
+    struct pentry *entries;
+    size_t nentries, cap_entries;
+    struct pnode *nodes;
+    size_t nnodes, cap_nodes;
+    struct psample *samples;
+    size_t nsamples, cap_samples;
+};
+
+/* Copies what S holds of processes and nodes; -1 when out of memory. */
+int pstore_add(struct pstore *ps, const struct sample *s);
+/* Drops the last sample added (its series record could not be stored). */
+void pstore_drop_last(struct pstore *ps);
+void pstore_free(struct pstore *ps);
+
+/* The entry of IDENT in sample I, or NULL. */
+const struct pentry *pstore_find(const struct pstore *ps, size_t i, uint32_t ident);
+/* A node field's name in sysfs ("FilePages", "numa_hit", ...). */
+const char *node_field_key(enum node_field f);
+/* Node ID in sample I, or NULL. */
+const struct pnode *pstore_node(const struct pstore *ps, size_t i, int id);
+
+#endif

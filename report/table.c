@@ -1,0 +1,170 @@
+/* CSV and JSON rows for the per-process and NUMA reports (see table.h). */
+#include "table.h"
+
+#include <string.h>
+#include <time.h>
+
+void iso_local(int64_t ts, char *buf, size_t cap)
+{
+    time_t t = (time_t)ts;
+    struct tm tm;
+    localtime_r(&t, &tm);
+    long off = tm.tm_gmtoff;
+    char sign = off < 0 ? '-' : '+';
+    if (off < 0)
+        off = -off;
+    size_t n = strftime(buf, cap, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(buf + n, cap - n, "%c%02ld:%02ld", sign, off / 3600, (off % 3600) / 60);
+}
+
+/* Length of the valid UTF-8 sequence at P (1-4), or 0 when it is not one. */
+static int utf8_length(const unsigned char *p)
+{
+    unsigned c = p[0];
+    int n;
+    unsigned min;
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xC2 && c <= 0xDF) {
+        n = 2;
+        min = 0x80;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        n = 3;
+        min = 0x800;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        n = 4;
+        min = 0x10000;
+    } else {
+        return 0;
+    }
+    unsigned cp = c & (0x7F >> n);
+    for (int k = 1; k < n; k++) {
+        if ((p[k] & 0xC0) != 0x80)   /* also stops at the terminating NUL */
+            return 0;
+        cp = (cp << 6) | (p[k] & 0x3F);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    return n;
+}
+
+void json_string(FILE *out, const char *s)
+{
+    fputc('"', out);
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p) {
+        int n = utf8_length(p);
+        if (n == 0 || *p < 0x20 || *p == 0x7f) {
+            fprintf(out, "\\u%04x", *p);   /* a control, or a byte outside UTF-8 */
+            p++;
+        } else if (*p == '"' || *p == '\\') {
+            fprintf(out, "\\%c", *p++);
+        } else {
+            fwrite(p, 1, (size_t)n, out);
+            p += n;
+        }
+    }
+    fputc('"', out);
+}
+
+static void csv_string(FILE *out, const char *s)
+{
+    if (!s[strcspn(s, ",\"\r\n;")]) {
+        fputs(s, out);
+        return;
+    }
+    fputc('"', out);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', out);
+        fputc(*s, out);
+    }
+    fputc('"', out);
+}
+
+void table_begin(struct table *t, const struct render_ctx *ctx, int json, const char *kind,
+                 const char *const *cols, int ncols)
+{
+    t->out = ctx->out;
+    t->json = json;
+    t->cols = cols;
+    t->ncols = ncols;
+    t->rows = 0;
+    if (!json) {
+        for (int i = 0; i < ncols; i++)
+            fprintf(t->out, "%s%s", i ? "," : "", cols[i]);
+        fputs("\r\n", t->out);
+        return;
+    }
+    const struct host_facts *h = &ctx->sr->host;
+    fputs("{\"memtrail\": {\n\t\"report\": ", t->out);
+    json_string(t->out, kind);
+    fputs(",\n\t\"host\": {\"nodename\": ", t->out);
+    json_string(t->out, h->nodename);
+    fputs(", \"sysname\": ", t->out);
+    json_string(t->out, h->sysname);
+    fputs(", \"release\": ", t->out);
+    json_string(t->out, h->release);
+    fputs(", \"machine\": ", t->out);
+    json_string(t->out, h->machine);
+    fprintf(t->out, ", \"number-of-cpus\": %d, \"timezone\": ", h->ncpu > 0 ? h->ncpu : 1);
+    json_string(t->out, h->timezone);
+    fputs("},\n\t\"rows\": [", t->out);
+}
+
+static void cell_value(FILE *out, const struct cell *c, int json)
+{
+    switch (c->type) {
+    case CELL_NONE:
+        break;
+    case CELL_NULL:
+        if (json)
+            fputs("null", out);
+        break;
+    case CELL_STR:
+        if (json)
+            json_string(out, c->s);
+        else
+            csv_string(out, c->s);
+        break;
+    case CELL_INT:
+        fprintf(out, "%lld", c->i);
+        break;
+    case CELL_UINT:
+        fprintf(out, "%llu", c->u);
+        break;
+    case CELL_FIXED2:
+        fprintf(out, "%.2f", c->d);
+        break;
+    }
+}
+
+void table_row(struct table *t, const struct cell *cells)
+{
+    if (!t->json) {
+        for (int i = 0; i < t->ncols; i++) {
+            if (i)
+                fputc(',', t->out);
+            cell_value(t->out, &cells[i], 0);
+        }
+        fputs("\r\n", t->out);
+    } else {
+        fputs(t->rows ? ",\n\t\t{" : "\n\t\t{", t->out);
+        int first = 1;
+        for (int i = 0; i < t->ncols; i++) {
+            if (cells[i].type == CELL_NONE)
+                continue;
+            fprintf(t->out, "%s\"%s\": ", first ? "" : ", ", t->cols[i]);
+            cell_value(t->out, &cells[i], 1);
+            first = 0;
+        }
+        fputc('}', t->out);
+    }
+    t->rows++;
+}
+
+void table_end(struct table *t)
+{
+    if (t->json)
+        fputs(t->rows ? "\n\t]\n}}\n" : "]\n}}\n", t->out);
+}
