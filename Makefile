@@ -34,7 +34,7 @@ REPORT_OBJ   := $(REPORT_SRC:%.c=$(BUILD)/%.o)
 
 PROGRAMS := memcollect memreport
 
-.PHONY: all deps check demo bench clean sanitize
+.PHONY: all deps check demo bench clean sanitize install uninstall
 all: $(PROGRAMS)
 
 memcollect: $(COLLECT_OBJ) $(ARCHIVE_OBJ) $(LIB_OBJ)
@@ -97,7 +97,8 @@ $(BUILD)/schema_sql.c: $(SCHEMAS)
 	  done; } > $@
 
 DEPS_BUILD := build-essential pkg-config libsqlite3-dev zlib1g-dev libnuma-dev libproc2-dev
-DEPS_TEST  := sysstat faketime locales sqlite3 valgrind python3 util-linux atop
+DEPS_TEST  := sysstat faketime locales sqlite3 valgrind python3 util-linux atop \
+              systemd cron groff-base
 deps:
 	@missing=""; for p in $(DEPS_BUILD) $(DEPS_TEST); do \
 	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
@@ -118,6 +119,43 @@ demo: all
 
 bench: all
 	@bench/run.sh
+
+# make install [PREFIX=/usr/local] [DESTDIR=...]: the programs, man pages,
+# systemd units, cron file and default settings (an existing settings file
+# is kept).  make uninstall removes them, and the settings file only when
+# it is still the shipped one; archives are never touched.
+PREFIX     ?= /usr/local
+SBINDIR    ?= $(PREFIX)/sbin
+BINDIR     ?= $(PREFIX)/bin
+MANDIR     ?= $(PREFIX)/share/man
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
+SYSCONFDIR ?= $(if $(filter /usr,$(PREFIX)),/etc,$(if $(filter /usr/local,$(PREFIX)),/etc,$(PREFIX)/etc))
+UNITS := memtrail.service memtrail.timer memtrail-maintain.service memtrail-maintain.timer
+SUBST := sed -e 's|@sbindir@|$(SBINDIR)|g' -e 's|@sysconfdir@|$(SYSCONFDIR)|g'
+
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+	    $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/cron.d \
+	    $(DESTDIR)$(SYSCONFDIR)/default
+	install -m 755 memcollect $(DESTDIR)$(SBINDIR)/memcollect
+	install -m 755 memreport $(DESTDIR)$(BINDIR)/memreport
+	install -m 644 man/memcollect.8 $(DESTDIR)$(MANDIR)/man8/memcollect.8
+	install -m 644 man/memreport.1 $(DESTDIR)$(MANDIR)/man1/memreport.1
+	for u in $(UNITS); do \
+	  if [ -f cron/$$u.in ]; then $(SUBST) cron/$$u.in > $(DESTDIR)$(UNITDIR)/$$u; \
+	  else cp cron/$$u $(DESTDIR)$(UNITDIR)/$$u; fi; \
+	  chmod 644 $(DESTDIR)$(UNITDIR)/$$u; done
+	$(SUBST) cron/memtrail.cron.in > $(DESTDIR)$(SYSCONFDIR)/cron.d/memtrail
+	chmod 644 $(DESTDIR)$(SYSCONFDIR)/cron.d/memtrail
+	[ -e $(DESTDIR)$(SYSCONFDIR)/default/memtrail ] || \
+	  install -m 644 cron/memtrail.default $(DESTDIR)$(SYSCONFDIR)/default/memtrail
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/memcollect $(DESTDIR)$(BINDIR)/memreport \
+	    $(DESTDIR)$(MANDIR)/man8/memcollect.8 $(DESTDIR)$(MANDIR)/man1/memreport.1 \
+	    $(DESTDIR)$(SYSCONFDIR)/cron.d/memtrail $(addprefix $(DESTDIR)$(UNITDIR)/,$(UNITS))
+	if cmp -s cron/memtrail.default $(DESTDIR)$(SYSCONFDIR)/default/memtrail; then \
+	  rm -f $(DESTDIR)$(SYSCONFDIR)/default/memtrail; fi
 
 clean:
 	rm -rf $(BUILD) $(PROGRAMS)
