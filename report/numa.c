@@ -25,7 +25,7 @@ static const enum node_field rate_fields[] = { NF_HIT, NF_MISS, NF_FOREIGN, NF_L
 
 const char *const node_cols[NODE_NCOLS] = {
     "node", "memtotal_kb", "memfree_kb", "memused_kb", "memused_pct", "filepg_kb", "anonpg_kb",
-    "slab_kb", "shmem_kb", "numa_hit_s", "numa_miss_s", "numa_foreign_s", "local_s", "other_s",
+    "slab_kb", "node_shmem_kb", "numa_hit_s", "numa_miss_s", "numa_foreign_s", "local_s", "other_s",
 };
 
 static int node_wanted(const struct proc_opts *po, int id)
