@@ -156,8 +156,6 @@ static enum parse_result parse_letters(int argc, char **argv, int *i, struct rep
             return PARSE_USAGE;
         }
     }
-    if (o->procs_letter && !o->sar_outputs_named && o->procs.kind == REPORT_SAR)
-        o->procs.kind = REPORT_PROCS;
     return PARSE_OK;
 }
 
