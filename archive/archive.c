@@ -751,9 +751,9 @@ int archive_host_at(struct archive *ar, int64_t ts, struct host_facts *out,
     return ARCHIVE_OK;
 }
 
-int archive_first_ts(struct archive *ar, int64_t *ts, char *err, size_t cap)
+static int edge_ts(struct archive *ar, const char *sql, int64_t *ts, char *err, size_t cap)
 {
-    int rc = pragma_int(ar, "SELECT ts FROM sample ORDER BY ts LIMIT 1", ts);
+    int rc = pragma_int(ar, sql, ts);
     if (rc == SQLITE_OK)
         return ARCHIVE_OK;
     if (rc == SQLITE_DONE) {
@@ -761,6 +761,16 @@ int archive_first_ts(struct archive *ar, int64_t *ts, char *err, size_t cap)
         return ARCHIVE_ERROR;
     }
     return archive_sql_fail(ar, err, cap, "cannot read samples");
+}
+
+int archive_first_ts(struct archive *ar, int64_t *ts, char *err, size_t cap)
+{
+    return edge_ts(ar, "SELECT ts FROM sample ORDER BY ts LIMIT 1", ts, err, cap);
+}
+
+int archive_last_ts(struct archive *ar, int64_t *ts, char *err, size_t cap)
+{
+    return edge_ts(ar, "SELECT ts FROM sample ORDER BY ts DESC LIMIT 1", ts, err, cap);
 }
 
 void archive_close(struct archive *ar)

@@ -69,6 +69,8 @@ int archive_host_at(struct archive *ar, int64_t ts, struct host_facts *out,
                     char *err, size_t err_cap);
 /* Time of the first sample; ARCHIVE_ERROR with err empty when there is none. */
 int archive_first_ts(struct archive *ar, int64_t *ts, char *err, size_t err_cap);
+/* Time of the last sample, likewise. */
+int archive_last_ts(struct archive *ar, int64_t *ts, char *err, size_t err_cap);
 
 void archive_close(struct archive *ar);
 

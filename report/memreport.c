@@ -39,14 +39,18 @@ static int window_rows(void)
 }
 
 
+/* The daily file of DIR for the local date DAY_OFFSET days ago: the plain
+ * one, or else the compressed one (memcollect --maintain makes those). */
 static void daily_name(const char *dir, int day_offset, char *out, size_t cap)
 {
-    time_t now = time(NULL) - (time_t)day_offset * 86400;
+    time_t when = time(NULL) - (time_t)day_offset * 86400;
     struct tm t;
     char day[16] = "00000000";
-    if (localtime_r(&now, &t))
+    if (localtime_r(&when, &t))
         strftime(day, sizeof day, "%Y%m%d", &t);
-    snprintf(out, cap, "%s/memtrail-%s.db", dir, day);
+    snprintf(out, cap, "%s/memtrail-%s.db.gz", dir, day);
+    if (access(out, F_OK) != 0)
+        snprintf(out, cap, "%s/memtrail-%s.db", dir, day);
 }
 
 /* sar's words ("Average:", its error messages) as the installed sar prints
@@ -109,8 +113,16 @@ static int load_directory_window(struct series *sr, const char *dir, const struc
     struct dirent *de;
     while ((de = readdir(d))) {
         long day;
-        char tail[8];
-        if (sscanf(de->d_name, "memtrail-%8ld.%3s", &day, tail) != 2 || strcmp(tail, "db") != 0)
+        int used = 0;
+        if (sscanf(de->d_name, "memtrail-%8ld%n", &day, &used) != 1 || used != 17)
+            continue;
+        /* a plain day, or a compressed one unless its plain copy is still
+         * there (an interrupted compression leaves both, the same) */
+        const char *tail = de->d_name + used;
+        char plain[64];
+        snprintf(plain, sizeof plain, "memtrail-%08ld.db", day);
+        if (strcmp(tail, ".db") != 0 &&
+            (strcmp(tail, ".db.gz") != 0 || faccessat(dirfd(d), plain, F_OK, 0) == 0))
             continue;
         if (day < first_day || day > last_day)
             continue;
@@ -145,6 +157,12 @@ static int load_archives(struct series *sr, const struct report_opts *o)
     if (is_directory(o->file)) {
         if ((o->start.use && o->start.absolute) || (o->end.use && o->end.absolute))
             return load_directory_window(sr, o->file, o, from, to);
+        /* a whole day: its first sample is shown, against the day before's
+         * last, so that no sample is lost at midnight */
+        if (!o->start.use) {
+            daily_name(o->file, o->day_offset + 1, path, sizeof path);
+            series_load_last(sr, path);
+        }
         daily_name(o->file, o->day_offset, path, sizeof path);
     } else {
         snprintf(path, sizeof path, "%s", o->file);

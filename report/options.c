@@ -301,7 +301,7 @@ enum parse_result parse_report_options(int argc, char **argv, struct report_opts
                 return PARSE_USAGE;
             o->format = (enum format)found;
         } else if (strcmp(a, "-f") == 0) {
-            if (o->file || o->day_offset)
+            if (o->file)
                 return PARSE_USAGE;
             if (takes_file_name(next)) {
                 o->file = next;
@@ -315,14 +315,19 @@ enum parse_result parse_report_options(int argc, char **argv, struct report_opts
             if (parse_bound(argc, argv, &i, start ? &o->start : &o->end,
                             start ? "08:00:00" : "18:00:00") != 0)
                 return PARSE_USAGE;
+        } else if (strcmp(a, "--since") == 0 || strcmp(a, "--until") == 0) {
+            /* -s / -e that always take their argument */
+            struct tstamp *t = a[2] == 's' ? &o->start : &o->end;
+            int at = i;
+            if (!next || parse_bound(argc, argv, &i, t, NULL) != 0 || i == at)
+                return PARSE_USAGE;
         } else if (strcmp(a, "-i") == 0) {
             if (!next || parse_long_arg(next, 1, 0x7fffffffL, &o->interval) != 0)
                 return PARSE_USAGE;
             o->interval_set = 1;
             i++;
         } else if (a[0] == '-' && all_digits(a + 1) && strlen(a) <= 3) {
-            if (o->file)
-                return PARSE_USAGE;
+            /* beyond sar: with -f DIR too, the daily file that many days back */
             o->day_offset = atoi(a + 1);
         } else if (a[0] == '-' && a[1] && a[1] != '-') {
             enum parse_result r = parse_letters(argc, argv, &i, o);

@@ -133,6 +133,21 @@ int series_load(struct series *sr, const char *path, int64_t from, int64_t to,
     return rc;
 }
 
+void series_load_last(struct series *sr, const char *path)
+{
+    struct archive *ar;
+    char err[256];
+    int64_t last;
+    if (archive_open_reader(path, &ar, err, sizeof err) != ARCHIVE_OK)
+        return;
+    int ok = archive_last_ts(ar, &last, err, sizeof err) == ARCHIVE_OK;
+    archive_close(ar);
+    if (ok)
+        series_load(sr, path, last, last, err, sizeof err);
+    /* the day's own file names the host and the banner's date */
+    sr->have_host = 0;
+}
+
 void series_free(struct series *sr)
 {
     free(sr->recs);

@@ -57,6 +57,9 @@ int series_add(struct series *sr, const struct sample *s, int ncpu);
  * archive_status; ERR says why. */
 int series_load(struct series *sr, const char *path, int64_t from, int64_t to,
                 char *err, size_t err_cap);
+/* Loads only the last sample of the archive at PATH (the reference for the
+ * next day's first sample); nothing, and no error, when it cannot. */
+void series_load_last(struct series *sr, const char *path);
 void series_free(struct series *sr);
 
 #endif

@@ -123,6 +123,47 @@ check "a crash between rename and removal leaves a readable day, cleaned up next
     "rc=$rc $(ls days | tr '\n' ' ')" "$(cat err)"
 rm -f days/keep.db
 
+# midnight: a day's report shows its 00:00:00 sample, against the day
+# before's last sample; -1 with -f DIR; --since/--until; a compressed day
+# read from the directory like a plain one
+for t in "2026-11-20 23:58:00" "2026-11-20 23:59:00" "2026-11-21 00:00:00" "2026-11-21 00:01:00"; do
+    AT=$t; at "$MC" --no-procs --no-numa mid/ 2>>err
+done
+AT="2026-11-21 12:00:00"; out=$(LC_ALL=C at "$MR" -r -f mid)
+check "a day's report starts at 00:00:00, the day before's last sample its reference" \
+    $(echo "$out" | sed -n 3p | grep -q '^23:59:00 ' && echo "$out" | sed -n 4p | grep -q '^00:00:00 ' &&
+      echo "$out" | head -1 | grep -q '11/21/26'; echo $?) "$out"
+AT="2026-11-22 12:00:00"; out1=$(LC_ALL=C at "$MR" -r -f mid -1)
+check "-f DIR -1 reads yesterday's file" $([ "$out1" = "$out" ]; echo $?) "$out1"
+out2=$(LC_ALL=C TZ=UTC "$MR" -r -f mid --since '2026-11-20 23:58' --until 2026-11-21T00:01:00)
+check "--since and --until span the daily files as one series" \
+    $([ "$(echo "$out2" | grep -cE '^(23:59|00:00|00:01):00 ')" = 3 ] && [ "$(echo "$out2" | grep -c '^Average:')" = 1 ]; echo $?) "$out2"
+gzip mid/memtrail-20261120.db
+AT="2026-11-21 12:00:00"; out3=$(LC_ALL=C at "$MR" -r -f mid)
+out4=$(LC_ALL=C TZ=UTC "$MR" -r -f mid --since '2026-11-20 23:58' --until 2026-11-21T00:01:00)
+check "compressed and plain days mixed read as before" \
+    $([ "$out3" = "$out" ] && [ "$out4" = "$out2" ]; echo $?) "$out3" "$out4"
+
+# a week of one-minute samples in one command: seven daily files made fast
+# from one real sample (the report is what is tested here, not the collector)
+AT="2026-11-01 00:00:00"; at "$MC" --no-procs --no-numa seed.db 2>>err
+cols=$(sqlite3 seed.db "SELECT group_concat('\"' || col || '\"', ',') FROM field WHERE source != 'node'")
+mkdir -p week
+for d in 1 2 3 4 5 6 7; do
+    f=week/memtrail-2026110$d.db
+    cp seed.db "$f"
+    sqlite3 "$f" "ATTACH 'seed.db' AS seed; DELETE FROM sample; WITH RECURSIVE m(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM m WHERE i < 1439)
+      INSERT INTO sample SELECT s.ts + ($d - 1) * 86400 + 60 * i, s.boot_no, s.uptime_cs + (($d - 1) * 1440 + i) * 6000,
+      s.utc_offset, $cols FROM seed.sample s, m;"
+done
+start=$(date +%s%N)
+TZ=UTC LC_ALL=C "$MR" -r -S -W -f week --since '2026-11-01 00:00' --until '2026-11-07 23:59:00' > week.out 2>err; rc=$?
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+rows=$(grep -c '^[0-9][0-9]:[0-9][0-9]:[0-9][0-9] *[0-9]' week.out)
+check "a week of one-minute samples (10,080) in one command, one Average per block (${ms} ms)" \
+    $([ $rc -eq 0 ] && [ "$rows" = $((3 * 10079)) ] && [ "$(grep -c '^Average:' week.out)" = 3 ]; echo $?) \
+    "rc=$rc rows=$rows" "$(head -5 week.out)" "$(cat err)"
+
 # the size cap: the oldest days go first, today's never
 AT="2026-11-13 00:10:00"; at "$MC" --maintain --keep-days 30 --compress-after 0 --max-size 0 -D days 2>/dev/null
 total=$(du -cb days/memtrail-* | tail -1 | cut -f1)
