@@ -35,12 +35,7 @@ static void row(const struct render_ctx *ctx, const struct rec *prev, const stru
             continue;
         struct value vals[MAX_COLUMNS];
         int n = output_row((enum output)out, ctx->mem_all, prev, curr, vals);
-        for (int i = 0; i < n; i++) {
-            if (vals[i].type == VT_KB)
-                fprintf(ctx->out, ",%llu", (unsigned long long)vals[i].u);
-            else
-                fprintf(ctx->out, ",%.2f", vals[i].d);
-        }
+        print_plain_values(ctx->out, ',', vals, n);
     }
     fputs("\r\n", ctx->out);
 }

@@ -40,5 +40,8 @@ int render_json(const struct render_ctx *ctx);
 size_t row_prev(const struct selection *sel, const struct event *seg, size_t j);
 /* sadf's interval column: seconds between two records, rounded. */
 long interval_seconds(const struct rec *prev, const struct rec *curr);
+/* VALS as sadf -d and CSV write them: SEPARATOR before each, integers as
+ * they are, the rest with two decimals (in the current LC_NUMERIC). */
+void print_plain_values(FILE *out, char separator, const struct value *vals, int n);
 
 #endif

@@ -7,14 +7,6 @@
 
 #include "render.h"
 
-long interval_seconds(const struct rec *prev, const struct rec *curr)
-{
-    uint64_t itv = curr->uptime_cs - prev->uptime_cs;
-    long seconds = (long)(itv / 100);
-    if (itv % 100 >= 50)
-        seconds++;
-    return seconds;
-}
 
 static void utc_string(int64_t ts, char *buf, size_t cap)
 {
@@ -41,12 +33,7 @@ static void section(const struct render_ctx *ctx, const struct event *seg, enum 
         int n = output_row(out, ctx->mem_all, prev, curr, vals);
         utc_string(curr->ts, when, sizeof when);
         fprintf(ctx->out, "%s;%ld;%s", ctx->sr->host.nodename, interval_seconds(prev, curr), when);
-        for (int i = 0; i < n; i++) {
-            if (vals[i].type == VT_KB)
-                fprintf(ctx->out, ";%llu", (unsigned long long)vals[i].u);
-            else
-                fprintf(ctx->out, ";%.2f", vals[i].d);
-        }
+        print_plain_values(ctx->out, ';', vals, n);
         fputc('\n', ctx->out);
     }
 }

@@ -8,10 +8,6 @@
 #include "render.h"
 #include "sar_text.h"
 
-size_t row_prev(const struct selection *sel, const struct event *seg, size_t j)
-{
-    return j == 0 ? seg->ref : sel->rows[seg->first_row + j - 1];
-}
 
 void sar_time_string(const struct render_ctx *ctx, const struct rec *r, char *buf, size_t cap)
 {
