@@ -13,6 +13,10 @@ TOP=$(pwd)
 OUT=$TOP/bench/out
 SADC=/usr/lib/sysstat/sadc
 SAR=/usr/bin/sar
+# The system-wide benchmarks compare what sadc records: no processes (issue 2
+# specifies --no-procs once they are sampled) and no NUMA nodes (not among
+# sadc's activities).  bench/procs.sh, run last, measures per-process sampling.
+MCOPTS="--no-procs --no-numa"
 ACTS=A_NULL,A_MEMORY,A_SWAP,A_PAGE,A_HUGE
 FAKELIB=/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1
 RUNS=${BENCH_RUNS:-201}
@@ -64,7 +68,7 @@ if [ "${BENCH_REGEN:-0}" = 1 ] || [ "$(cat "$SZ/key" 2>/dev/null)" != "$KEY" ]; 
     : > "$SZ/sizes"
     prev=0
     for n in 1 100 1000; do
-        "$HARNESS" gen "$E0" 60 "$prev" "$n" -- "$MC" "$SZ/mt.db" -- "$SADC" -S "$ACTS" 1 1 "$SZ/sa"
+        "$HARNESS" gen "$E0" 60 "$prev" "$n" -- "$MC" --no-procs --no-numa "$SZ/mt.db" -- "$SADC" -S "$ACTS" 1 1 "$SZ/sa"
         echo "$n $(size "$SZ/mt.db") $(size "$SZ/sa")" >> "$SZ/sizes"
         prev=$n
     done
@@ -92,7 +96,7 @@ CPU=$OUT/cpu
 rm -rf "$CPU"; mkdir -p "$CPU"
 echo "1. CPU per sample: $RUNS interleaved runs each ..."
 "$HARNESS" run "$RUNS" \
-    -- --copy "$SZ/mt.db" "$CPU/mt.db" "$MC" "$CPU/mt.db" \
+    -- --copy "$SZ/mt.db" "$CPU/mt.db" "$MC" --no-procs --no-numa "$CPU/mt.db" \
     -- --copy "$SZ/sa" "$CPU/sa" "$SADC" -S "$ACTS" 1 1 "$CPU/sa" \
     -- --copy "$SZ/sa" "$CPU/saf" "$SADC" -f -S "$ACTS" 1 1 "$CPU/saf" > "$CPU/result"
 LM=$(grep '^cmd=0 ' "$CPU/result"); LS=$(grep '^cmd=1 ' "$CPU/result"); LF=$(grep '^cmd=2 ' "$CPU/result")
@@ -101,7 +105,7 @@ CPU_M=$(echo "$LM" | field cpu_ms); CPU_S=$(echo "$LS" | field cpu_ms)
 WALL_M=$(echo "$LM" | field wall_ms); WALL_S=$(echo "$LS" | field wall_ms)
 FAIL_M=$(echo "$LM" | field fails); FAIL_S=$(echo "$LS" | field fails)
 printf '   %-56s user+sys median %7.3f ms (p10 %s, p90 %s)  wall median %7.3f ms  failed runs %s\n' \
-    "memcollect ARCHIVE" "$CPU_M" "$(echo "$LM" | field cpu_p10)" "$(echo "$LM" | field cpu_p90)" "$WALL_M" "$FAIL_M"
+    "memcollect $MCOPTS ARCHIVE" "$CPU_M" "$(echo "$LM" | field cpu_p10)" "$(echo "$LM" | field cpu_p90)" "$WALL_M" "$FAIL_M"
 printf '   %-56s user+sys median %7.3f ms (p10 %s, p90 %s)  wall median %7.3f ms  failed runs %s\n' \
     "sadc -S $ACTS 1 1 SAFILE" "$CPU_S" "$(echo "$LS" | field cpu_p10)" "$(echo "$LS" | field cpu_p90)" "$WALL_S" "$FAIL_S"
 printf '   %-56s user+sys median %7.3f ms (p10 %s, p90 %s)  wall median %7.3f ms  failed runs %s\n' \
@@ -144,7 +148,7 @@ if [ "${BENCH_REGEN:-0}" = 1 ] || [ "$(cat "$DAY/key" 2>/dev/null)" != "$KEY" ];
     done
     E0=$(epoch '2020-01-02 00:00:00')
     set -- "$HARNESS" gen "$E0" 10 0 8640 --fixture "$DAY/fx" \
-        -- "$MC" "$DAY/mt.db" -- "$SADC" -S "$ACTS" 1 1 "$DAY/sa"
+        -- "$MC" --no-procs --no-numa "$DAY/mt.db" -- "$SADC" -S "$ACTS" 1 1 "$DAY/sa"
     MODE=fixture
     # shellcheck disable=SC2016
     if ! unshare -m sh -c 'set -e; for f in meminfo vmstat uptime swaps; do
@@ -155,7 +159,7 @@ if [ "${BENCH_REGEN:-0}" = 1 ] || [ "$(cat "$DAY/key" 2>/dev/null)" != "$KEY" ];
         fi
         echo "   (no private mount namespace: $(head -1 "$DAY/unshare.err"); sampling the real /proc)"
         MODE=live
-        "$HARNESS" gen "$E0" 10 0 8640 -- "$MC" "$DAY/mt.db" -- "$SADC" -S "$ACTS" 1 1 "$DAY/sa"
+        "$HARNESS" gen "$E0" 10 0 8640 -- "$MC" --no-procs --no-numa "$DAY/mt.db" -- "$SADC" -S "$ACTS" 1 1 "$DAY/sa"
     fi
     echo "$MODE" > "$DAY/mode"
     echo "$KEY" > "$DAY/key"
@@ -234,16 +238,16 @@ B=bench/out/bin
     echo
     echo '```sh'
     echo "# 1. fresh process, appending one sample to a fresh fsynced copy of the 1,000-sample file, real /proc and clock"
-    echo "bench/out/benchspawn run $RUNS -- --copy bench/out/size/mt.db bench/out/cpu/mt.db $B/memcollect bench/out/cpu/mt.db \\"
+    echo "bench/out/benchspawn run $RUNS -- --copy bench/out/size/mt.db bench/out/cpu/mt.db $B/memcollect $MCOPTS bench/out/cpu/mt.db \\"
     echo "    -- --copy bench/out/size/sa bench/out/cpu/sa $SADC -S $ACTS 1 1 bench/out/cpu/sa \\"
     echo "    -- --copy bench/out/size/sa bench/out/cpu/saf $SADC -f -S $ACTS 1 1 bench/out/cpu/saf"
     echo "# 2. 1,000 single-sample runs under libfaketime at 2020-01-01 00:00:00 + 60 s * i, real /proc (sizes after 1, 100, 1000)"
-    echo "bench/out/benchspawn gen \$(date -d '2020-01-01 00:00:00' +%s) 60 0 1000 -- $B/memcollect bench/out/size/mt.db \\"
+    echo "bench/out/benchspawn gen \$(date -d '2020-01-01 00:00:00' +%s) 60 0 1000 -- $B/memcollect $MCOPTS bench/out/size/mt.db \\"
     echo "    -- $SADC -S $ACTS 1 1 bench/out/size/sa"
     echo "# 3. 8,640 single-sample runs at 2020-01-02 00:00:00 + 10 s * i; as root in unshare -m with fixture"
     echo "#    meminfo, vmstat, uptime, swaps bind-mounted over /proc's, rewritten before each step (--fixture)"
     echo "bench/out/benchspawn gen \$(date -d '2020-01-02 00:00:00' +%s) 10 0 8640 --fixture bench/out/day/fx \\"
-    echo "    -- $B/memcollect bench/out/day/mt.db -- $SADC -S $ACTS 1 1 bench/out/day/sa"
+    echo "    -- $B/memcollect $MCOPTS bench/out/day/mt.db -- $SADC -S $ACTS 1 1 bench/out/day/sa"
     echo "bench/out/benchspawn run $REPORT_RUNS -- $B/memreport -r ALL -S -W -B -H -f bench/out/day/mt.db \\"
     echo "    -- $SAR -r ALL -S -W -B -H -f bench/out/day/sa"
     echo '```'
@@ -253,3 +257,8 @@ B=bench/out/bin
 } > "$OUT/summary.md"
 echo
 echo "written: bench/out/summary.md"
+
+# ---------------------------------------------------------------------------
+# 5. Per-process sampling against atop and pidstat (same program snapshot).
+echo
+BENCH_SNAPSHOT_DONE=1 bench/procs.sh
