@@ -42,6 +42,11 @@ struct archive {
     int have_numa_table;
     unsigned nfields;
     struct field fields[FIELD_MAX];
+    /* writer: identity numbers archive_new_identities() found, for the
+     * append that follows it (0: new) */
+    int64_t *known_pis;
+    const struct proc_list *known_for;
+    size_t known_n;
     /* reader: process identities by pi, loaded on first need */
     struct identity *idents;
     size_t nidents;

@@ -68,9 +68,22 @@ int archive_new_identities(struct archive *ar, const char *boot_id,
         return ARCHIVE_OK;
     if ((rc = prepare(ar, &find, find_identity_sql, err, cap)) != ARCHIVE_OK)
         return rc;
-    for (size_t i = 0; i < list->n; i++)
-        need[i] = find_identity(find, boot_no, &list->procs[i]) == 0;
+    /* one read transaction: SQLite would otherwise lock and unlock the
+     * file, and look for a journal, once per process */
+    int in_transaction = sqlite3_exec(ar->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
+    free(ar->known_pis);
+    ar->known_pis = calloc(list->n ? list->n : 1, sizeof *ar->known_pis);
+    ar->known_for = ar->known_pis ? list : NULL;
+    ar->known_n = list->n;
+    for (size_t i = 0; i < list->n; i++) {
+        int64_t pi = find_identity(find, boot_no, &list->procs[i]);
+        need[i] = pi == 0;
+        if (ar->known_pis)
+            ar->known_pis[i] = pi;
+    }
     sqlite3_finalize(find);
+    if (in_transaction)
+        sqlite3_exec(ar->db, "COMMIT", NULL, NULL, NULL);
     return ARCHIVE_OK;
 }
 
@@ -130,9 +143,11 @@ int procstore_append(struct archive *ar, const struct sample *s, int64_t boot_no
         (rc = prepare(ar, &add, "INSERT INTO proc(boot_no, pid, start_ticks, ppid, uid, comm,"
                       " cmdline, first_ts) VALUES (?,?,?,?,?,?,?,?)", err, cap)) != ARCHIVE_OK)
         goto done;
+    /* archive_new_identities() may have looked them up already */
+    const int64_t *known = ar->known_for == list && ar->known_n == list->n ? ar->known_pis : NULL;
     for (size_t i = 0; i < list->n; i++) {
         const struct proc *p = &list->procs[i];
-        int64_t pi = find_identity(find, boot_no, p);
+        int64_t pi = known && known[i] ? known[i] : find_identity(find, boot_no, p);
         if (!pi) {
             if (store_identity(add, boot_no, s->ts, p) != 0) {
                 rc = archive_sql_fail(ar, err, cap, "cannot store a process");
@@ -160,6 +175,7 @@ int procstore_append(struct archive *ar, const struct sample *s, int64_t boot_no
     if (sqlite3_step(blob_st) != SQLITE_DONE)
         rc = archive_sql_fail(ar, err, cap, "cannot store the processes");
 done:
+    ar->known_for = NULL;   /* good for this sample only */
     sqlite3_finalize(find);
     sqlite3_finalize(add);
     sqlite3_finalize(blob_st);
@@ -420,6 +436,9 @@ void numastore_fill(struct archive *ar, struct part_cursor *c, struct sample *s)
 
 void procstore_free(struct archive *ar)
 {
+    free(ar->known_pis);
+    ar->known_pis = NULL;
+    ar->known_for = NULL;
     for (size_t i = 0; i < ar->nidents; i++)
         free(ar->idents[i].cmdline);
     free(ar->idents);

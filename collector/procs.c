@@ -135,6 +135,53 @@ static int64_t pss_recheck(int pid)
     return pss ? (int64_t)pss->value : -1;
 }
 
+/*
+ * libproc2 escapes names for a terminal: a newline becomes '.', bytes that
+ * are not valid in the C locale '?', and command-line arguments lose their
+ * control characters.  memtrail keeps the bytes the kernel has (the reports
+ * escape them for each format), so where the escaping may have changed a
+ * name, the name is read again from /proc, raw and bounded.
+ */
+static void raw_comm(int32_t pid, char comm[COMM_MAX])
+{
+    char path[64], text[COMM_MAX + 1];
+    size_t len;
+    snprintf(path, sizeof path, "/proc/%d/comm", (int)pid);
+    if (read_text_file(path, text, sizeof text, &len) != 0 || len == 0)
+        return;
+    if (text[len - 1] == '\n')
+        len--;
+    if (len == 0 || memchr(text, '\0', len))
+        return;
+    memcpy(comm, text, len);
+    comm[len] = '\0';
+}
+
+/* The command line as the kernel has it, NULs between arguments made spaces;
+ * NULL when unreadable or empty (a kernel thread: libproc2's "[name]" stays). */
+static char *raw_cmdline(int32_t pid)
+{
+    char path[64];
+    static char text[PROC_CMDLINE_MAX];
+    size_t len;
+    snprintf(path, sizeof path, "/proc/%d/cmdline", (int)pid);
+    if (read_text_file(path, text, sizeof text, &len) != 0)
+        return NULL;
+    while (len > 0 && text[len - 1] == '\0')
+        len--;
+    if (len == 0)
+        return NULL;
+    for (size_t i = 0; i < len; i++)
+        if (text[i] == '\0')
+            text[i] = ' ';
+    char *copy = malloc(len + 1);
+    if (copy) {
+        memcpy(copy, text, len);
+        copy[len] = '\0';
+    }
+    return copy;
+}
+
 int procs_scan(struct proc_list *list, const struct procs_options *o, char *err, size_t err_cap)
 {
     proc_list_clear(list);
@@ -183,6 +230,8 @@ int procs_scan(struct proc_list *list, const struct procs_options *o, char *err,
             size_t n = bounded_len(cmd, COMM_MAX - 1);
             memcpy(p.comm, cmd, n);
             p.comm[n] = '\0';
+            if (strpbrk(p.comm, "?."))   /* perhaps libproc2's escaping: the real bytes */
+                raw_comm(p.pid, p.comm);
         }
         p.rss_kb = r[S_RSS].result.ul_int;
         p.anon_kb = r[S_ANON].result.ul_int;
@@ -282,15 +331,17 @@ int procs_read_cmdlines(struct proc_list *list, const unsigned char *need, char 
             struct proc *p = &list->procs[hit->index];
             if (p->start_ticks != r[C_BEGAN].result.ull_int)   /* the pid was reused */
                 continue;
-            size_t n = bounded_len(cmdline, PROC_CMDLINE_MAX - 1);
-            char *copy = malloc(n + 1);
+            char *copy = raw_cmdline(p->pid);
             if (!copy) {
-                snprintf(err, err_cap, "out of memory");
-                rc = -1;
-                break;
+                size_t n = bounded_len(cmdline, PROC_CMDLINE_MAX - 1);
+                if (!(copy = malloc(n + 1))) {
+                    snprintf(err, err_cap, "out of memory");
+                    rc = -1;
+                    break;
+                }
+                memcpy(copy, cmdline, n);
+                copy[n] = '\0';
             }
-            memcpy(copy, cmdline, n);
-            copy[n] = '\0';
             free(p->cmdline);
             p->cmdline = copy;
         }
