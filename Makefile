@@ -3,7 +3,7 @@
 #   make deps    install what building and testing need (Debian, apt-get)
 #   make check   run every test (as root: the conformance tests need
 #                unshare -m and faketime); ends with "N passed, N failed"
-#   make demo    a few samples into ./demo-archive and a report of them, no root
+#   make demo    a few samples into ./demo-archive and reports of them, no root
 #   make bench   the benchmarks against sysstat (never part of make check)
 
 CC      ?= cc
@@ -116,6 +116,7 @@ demo: all
 	mkdir -p demo-archive
 	./memcollect 1 4 demo-archive
 	./memreport -r ALL -S -W -B -H -f demo-archive
+	./memreport -p --top 5 -f demo-archive
 
 bench: all
 	@bench/run.sh
