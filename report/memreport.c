@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "archive.h"
+#include "capacity.h"
 #include "live.h"
 #include "options.h"
 #include "procview.h"
@@ -313,6 +314,21 @@ int main(int argc, char **argv)
     ctx.avg_label = sar_text("Average:");
     ctx.out = stdout;
 
+    /* ---- capacity planning: -o, --summary, --trend, --format=svg (capacity.h) ---- */
+    if (o.output && !freopen(o.output, "w", stdout)) {
+        report_error(o.output, strerror(errno));
+        return 2;
+    }
+    if (o.summary || o.trend || o.format == FMT_SVG) {
+        if (!o.file || (o.summary && o.trend)) {
+            fprintf(stderr, "%s: --summary, --trend and --format=svg read archives (-f); "
+                            "--summary and --trend one at a time\n", progname);
+            return 1;
+        }
+        setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
+        return capacity_main(&o, &ctx);
+    }
+    /* ---- end of capacity planning ---- */
     if (!o.file) {
         setvbuf(stdout, NULL, _IONBF, 0);   /* live rows appear as they are taken */
         struct window w;

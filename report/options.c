@@ -31,7 +31,9 @@ void print_usage(void)
             "-s and -e also take YYYY-MM-DD[ T]hh:mm[:ss] or @<epoch seconds>.\n"
             "Processes and NUMA nodes:\n"
             "[ -p ] [ --growth ] [ --at <time> ] [ -N | --numa [ ALL | <node>[,...] ] ]\n"
-            "[ --top <n> ] [ --pid <pid>[,...] ] [ --comm <name> ] [ --user <name> | <uid> ]\n",
+            "[ --top <n> ] [ --pid <pid>[,...] ] [ --comm <name> ] [ --user <name> | <uid> ]\n"
+            "Capacity planning:\n"
+            "[ --summary={ hour | day | week } ] [ --trend ] [ --format=svg ] [ -o <file> ]\n",
             progname);
 }
 
@@ -292,14 +294,31 @@ enum parse_result parse_report_options(int argc, char **argv, struct report_opts
                 return PARSE_USAGE;
             o->dec = a[6] - '0';
         } else if (strncmp(a, "--format=", 9) == 0) {
-            static const char *const names[] = { "sar", "sadf", "csv", "json" };
+            static const char *const names[] = { "sar", "sadf", "csv", "json", "svg" };
             int found = -1;
-            for (int f = 0; f < 4; f++)
+            for (int f = 0; f < (int)(sizeof names / sizeof *names); f++)
                 if (strcmp(a + 9, names[f]) == 0)
                     found = f;
             if (found < 0)
                 return PARSE_USAGE;
             o->format = (enum format)found;
+        /* ---- capacity planning (capacity.h) ---- */
+        } else if (strncmp(a, "--summary=", 10) == 0) {
+            static const char *const periods[] = { "hour", "day", "week" };
+            o->summary = 0;
+            for (int p = 0; p < 3; p++)
+                if (strcmp(a + 10, periods[p]) == 0)
+                    o->summary = p + 1;
+            if (!o->summary)
+                return PARSE_USAGE;
+        } else if (strcmp(a, "--trend") == 0) {
+            o->trend = 1;
+        } else if (strcmp(a, "-o") == 0) {
+            if (!next || !*next)
+                return PARSE_USAGE;
+            o->output = next;
+            i++;
+        /* ---- end of capacity planning ---- */
         } else if (strcmp(a, "-f") == 0) {
             if (o->file)
                 return PARSE_USAGE;

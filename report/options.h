@@ -7,7 +7,7 @@
 
 #define DEFAULT_ARCHIVE_DIR "/var/log/memtrail"
 
-enum format { FMT_SAR, FMT_SADF, FMT_CSV, FMT_JSON };
+enum format { FMT_SAR, FMT_SADF, FMT_CSV, FMT_JSON, FMT_SVG };
 
 struct report_opts {
     unsigned outputs;        /* bits (1 << enum output) */
@@ -26,6 +26,10 @@ struct report_opts {
     int procs_letter;        /* -p */
     int sar_outputs_named;   /* -r, -S, -W, -B, -H or -A: -p keeps sar's meaning */
     struct proc_opts procs;  /* -p, --growth, --at, --numa and their filters */
+    /* capacity planning (capacity.h) */
+    int summary;             /* --summary=hour|day|week: enum cap_period; 0: none */
+    int trend;               /* --trend */
+    const char *output;      /* -o FILE: the output goes there instead of stdout */
 };
 
 enum parse_result { PARSE_OK, PARSE_USAGE, PARSE_EXIT };

@@ -1,0 +1,443 @@
+/*
+ * The window of a capacity report and the one pass over it (capacity.h).
+ *
+ * Which files: with -f FILE, that file.  With -f DIR: every daily file
+ * that may hold part of an absolute window (--since/--until, -s/-e with a
+ * date or @EPOCH); with -N (-1, -2, ...) or -s/-e times of day, that one day's
+ * file (today's with -s/-e alone); otherwise every daily file of DIR.
+ * Times of day are taken on the local date of that day (-f DIR) or of the
+ * file's first sample (-f FILE).
+ */
+#define _GNU_SOURCE
+#include "capacity.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <locale.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "archive.h"
+#include "series.h"
+#include "util.h"
+
+/* ---- local time ---- */
+
+int64_t cap_period_start(int64_t ts, enum cap_period p)
+{
+    time_t t = (time_t)ts;
+    struct tm tm;
+    localtime_r(&t, &tm);
+    if (p == PERIOD_HOUR)   /* offsets that are not whole hours shift the hour, too */
+        return ts - (((ts + tm.tm_gmtoff) % 3600) + 3600) % 3600;
+    tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+    if (p == PERIOD_WEEK)
+        tm.tm_mday -= (tm.tm_wday + 6) % 7;   /* back to Monday (ISO 8601) */
+    tm.tm_isdst = -1;
+    return (int64_t)mktime(&tm);
+}
+
+int64_t cap_period_next(int64_t start, enum cap_period p)
+{
+    if (p == PERIOD_HOUR)
+        return start + 3600;
+    time_t t = (time_t)start;
+    struct tm tm;
+    localtime_r(&t, &tm);
+    tm.tm_mday += p == PERIOD_WEEK ? 7 : 1;
+    tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+    tm.tm_isdst = -1;
+    return (int64_t)mktime(&tm);
+}
+
+void cap_period_label(int64_t start, enum cap_period p, char *buf, size_t cap)
+{
+    time_t t = (time_t)start;
+    struct tm tm;
+    localtime_r(&t, &tm);
+    const char *fmt = p == PERIOD_HOUR ? "%Y-%m-%d %H:%M" : p == PERIOD_DAY ? "%Y-%m-%d" : "%G-W%V";
+    if (strftime(buf, cap, fmt, &tm) == 0 && cap)
+        buf[0] = '\0';
+}
+
+void cap_local_time(int64_t ts, char *buf, size_t cap)
+{
+    time_t t = (time_t)ts;
+    struct tm tm;
+    localtime_r(&t, &tm);
+    if (strftime(buf, cap, "%Y-%m-%d %H:%M:%S", &tm) == 0 && cap)
+        buf[0] = '\0';
+}
+
+/* ---- least squares ---- */
+
+void fit_add(struct fit *f, double x, double y)
+{
+    f->n += 1;
+    f->sx += x;
+    f->sy += y;
+    f->sxx += x * x;
+    f->sxy += x * y;
+    f->syy += y * y;
+}
+
+void fit_result(const struct fit *f, double *slope, double *intercept, double *r2)
+{
+    double n = f->n;
+    double vxx = n * f->sxx - f->sx * f->sx;
+    double vyy = n * f->syy - f->sy * f->sy;
+    double vxy = n * f->sxy - f->sx * f->sy;
+    if (n < 2 || vxx <= 1e-9 * (n * f->sxx + 1)) {
+        *slope = 0;
+        *intercept = n > 0 ? f->sy / n : 0;
+        *r2 = NAN;
+        return;
+    }
+    *slope = vxy / vxx;
+    *intercept = (f->sy - *slope * f->sx) / n;
+    /* a constant y: the line explains nothing, and nothing is left to explain */
+    *r2 = vyy <= 1e-12 * (n * f->syy + 1) ? 0 : (vxy * vxy) / (vxx * vyy);
+}
+
+/* ---- the window ---- */
+
+static int cannot_open(const char *path, const char *why)
+{
+    fprintf(stderr, "Cannot open %s: %s\n", path, why);
+    return 2;
+}
+
+static long local_day(int64_t epoch)
+{
+    time_t t = (time_t)epoch;
+    struct tm tm;
+    if (!localtime_r(&t, &tm))
+        return 0;
+    return (tm.tm_year + 1900L) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int add_path(struct cap_window *w, const char *path)
+{
+    char **grown = realloc(w->paths, (w->npaths + 1) * sizeof *grown);
+    if (!grown)
+        return -1;
+    w->paths = grown;
+    if (!(w->paths[w->npaths] = strdup(path)))
+        return -1;
+    w->npaths++;
+    return 0;
+}
+
+/* The daily files of DIR from local day FIRST to LAST (YYYYMMDD), in order. */
+static int list_days(struct cap_window *w, const char *dir, long first, long last)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return cannot_open(dir, strerror(errno));
+    char **names = NULL;
+    size_t n = 0;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        long day;
+        int used = 0;
+        if (sscanf(de->d_name, "memtrail-%8ld%n", &day, &used) != 1 || used != 17)
+            continue;
+        const char *tail = de->d_name + used;
+        char plain[64];
+        snprintf(plain, sizeof plain, "memtrail-%08ld.db", day);
+        if (strcmp(tail, ".db") != 0 &&
+            (strcmp(tail, ".db.gz") != 0 || faccessat(dirfd(d), plain, F_OK, 0) == 0))
+            continue;
+        if (day < first || day > last)
+            continue;
+        char **grown = realloc(names, (n + 1) * sizeof *names);
+        if (!grown)
+            break;
+        names = grown;
+        names[n++] = strdup(de->d_name);
+    }
+    closedir(d);
+    if (n > 1)
+        qsort(names, n, sizeof *names, by_name);
+    int status = 0;
+    for (size_t i = 0; i < n; i++) {
+        char path[PATH_MAX];
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        if (names[i] && add_path(w, path) != 0)
+            status = 2;
+        free(names[i]);
+    }
+    free(names);
+    return status;
+}
+
+/* The time of day T on the local date of DAY_TS. */
+static int64_t on_day(int64_t day_ts, const struct tstamp *t)
+{
+    time_t when = (time_t)day_ts;
+    struct tm tm;
+    localtime_r(&when, &tm);
+    tm.tm_hour = t->hour;
+    tm.tm_min = t->min;
+    tm.tm_sec = t->sec;
+    tm.tm_isdst = -1;
+    return (int64_t)mktime(&tm);
+}
+
+static int open_status(int rc, const char *path, const char *err)
+{
+    if (rc == ARCHIVE_MISSING)
+        return cannot_open(path, strerror(ENOENT));
+    if (rc == ARCHIVE_NOT_OURS || rc == ARCHIVE_TOO_NEW) {
+        fprintf(stderr, "Invalid system activity file: %s\n", path);
+        return 3;
+    }
+    return cannot_open(path, err);
+}
+
+int cap_window_open(const struct report_opts *o, struct cap_window *w)
+{
+    memset(w, 0, sizeof *w);
+    int abs_start = o->start.use && o->start.absolute, abs_end = o->end.use && o->end.absolute;
+    int tod = (o->start.use && !o->start.absolute) || (o->end.use && !o->end.absolute);
+    w->from = abs_start ? o->start.epoch : INT64_MIN;
+    w->to = abs_end ? o->end.epoch : INT64_MAX;
+    int64_t day_ts = (int64_t)time(NULL) - (int64_t)o->day_offset * 86400;
+    int status = 0;
+    if (is_directory(o->file)) {
+        if (abs_start || abs_end) {
+            status = list_days(w, o->file, abs_start ? local_day(w->from - 86400) : 0,
+                               abs_end ? local_day(w->to + 86400) : 99999999);
+        } else if (o->day_offset > 0 || tod) {
+            long day = local_day(day_ts);
+            char path[PATH_MAX];
+            snprintf(path, sizeof path, "%s/memtrail-%08ld.db.gz", o->file, day);
+            if (access(path, F_OK) != 0)
+                snprintf(path, sizeof path, "%s/memtrail-%08ld.db", o->file, day);
+            status = add_path(w, path) ? 2 : 0;
+        } else {
+            status = list_days(w, o->file, 0, 99999999);
+        }
+    } else {
+        status = add_path(w, o->file) ? 2 : 0;
+    }
+    if (status)
+        return status;
+    if (w->npaths == 0) {
+        fprintf(stderr, "%s: no archive in %s for that window\n", progname, o->file);
+        return 2;
+    }
+    char err[512];
+    struct archive *ar;
+    int rc = archive_open_reader(w->paths[0], &ar, err, sizeof err);
+    if (rc != ARCHIVE_OK)
+        return open_status(rc, w->paths[0], err);
+    int64_t first = 0;
+    if (archive_first_ts(ar, &first, err, sizeof err) == ARCHIVE_OK)
+        archive_host_at(ar, first, &w->host, err, sizeof err);
+    archive_close(ar);
+    if (tod) {
+        int64_t base = is_directory(o->file) ? day_ts : first;
+        if (o->start.use && !o->start.absolute)
+            w->from = on_day(base, &o->start);
+        if (o->end.use && !o->end.absolute)
+            w->to = on_day(base, &o->end);
+    }
+    w->first_ts = first > w->from ? first : w->from;
+    w->last_ts = w->first_ts;
+    rc = archive_open_reader(w->paths[w->npaths - 1], &ar, err, sizeof err);
+    if (rc != ARCHIVE_OK)
+        return open_status(rc, w->paths[w->npaths - 1], err);
+    int64_t last;
+    if (archive_last_ts(ar, &last, err, sizeof err) == ARCHIVE_OK)
+        w->last_ts = last < w->to ? last : w->to;
+    archive_close(ar);
+    if (w->last_ts < w->first_ts)
+        w->last_ts = w->first_ts;
+    return 0;
+}
+
+void cap_window_free(struct cap_window *w)
+{
+    for (size_t i = 0; i < w->npaths; i++)
+        free(w->paths[i]);
+    free(w->paths);
+    memset(w, 0, sizeof *w);
+}
+
+/* ---- the pass ---- */
+
+struct instant {
+    struct cap_point p;
+};
+
+struct run {
+    const struct cap_window *w;
+    struct cap_stream *cs;
+    int have_prev;
+    char prev_boot[BOOT_ID_LEN + 1];
+    uint64_t prev_uptime, prev_in, prev_out;
+    int64_t step, next_grid;     /* process instants */
+    struct instant *inst;        /* this file's */
+    size_t ninst, cap_inst;
+    size_t at;                   /* pass 2: the instant being read */
+    int failed;
+};
+
+static void point_from_sample(struct run *r, const struct sample *s, struct cap_point *p)
+{
+    struct rec rec;
+    rec_from_sample(s, 0, &rec);
+    const uint64_t *m = rec.mem;
+    memset(p, 0, sizeof *p);
+    p->ts = s->ts;
+    p->total = (double)m[M_TOTAL];
+    p->free = (double)m[M_FREE];
+    p->avail = (double)m[M_AVAIL];
+    p->buffers = (double)m[M_BUFFERS];
+    p->cached = (double)m[M_CACHED];
+    p->slab = (double)m[M_SLAB];
+    uint64_t nouse = m[M_FREE] + m[M_BUFFERS] + m[M_CACHED] + m[M_SLAB];
+    p->used = nouse > m[M_TOTAL] ? 0 : (double)(m[M_TOTAL] - nouse);
+    p->memused_pct = m[M_TOTAL] ? p->used / (double)m[M_TOTAL] * 100 : 0;
+    p->committed = (double)m[M_COMMITTED];
+    p->commit_limit = (double)kv_get(&s->meminfo, "CommitLimit");
+    uint64_t limit = m[M_TOTAL] + m[M_SWAPTOTAL];
+    p->commit_pct = limit ? (double)m[M_COMMITTED] / (double)limit * 100 : 0;
+    p->swap_total = (double)m[M_SWAPTOTAL];
+    p->swap_used = m[M_SWAPFREE] > m[M_SWAPTOTAL] ? 0 : (double)(m[M_SWAPTOTAL] - m[M_SWAPFREE]);
+    p->huge_used = m[M_HUGE_FREE] > m[M_HUGE_TOTAL] ? 0 : (double)(m[M_HUGE_TOTAL] - m[M_HUGE_FREE]);
+    int same_boot = r->have_prev && strcmp(r->prev_boot, s->boot_id) == 0 &&
+                    s->uptime_cs >= r->prev_uptime;
+    p->restart = r->have_prev && !same_boot;
+    if (same_boot && s->uptime_cs > r->prev_uptime && rec.vm[V_PSWPIN] >= r->prev_in &&
+        rec.vm[V_PSWPOUT] >= r->prev_out) {
+        double secs = (double)(s->uptime_cs - r->prev_uptime) / 100;
+        p->have_rates = 1;
+        p->swpin_s = (double)(rec.vm[V_PSWPIN] - r->prev_in) / secs;
+        p->swpout_s = (double)(rec.vm[V_PSWPOUT] - r->prev_out) / secs;
+    }
+    r->have_prev = 1;
+    memcpy(r->prev_boot, s->boot_id, sizeof r->prev_boot);
+    r->prev_uptime = s->uptime_cs;
+    r->prev_in = rec.vm[V_PSWPIN];
+    r->prev_out = rec.vm[V_PSWPOUT];
+}
+
+static int on_sample(const struct sample *s, void *arg)
+{
+    struct run *r = arg;
+    struct cap_point p;
+    point_from_sample(r, s, &p);
+    if (r->cs->point && r->cs->point(&p, s, r->cs->ctx) != 0) {
+        r->failed = 1;
+        return 1;
+    }
+    if (r->cs->procs && s->ts >= r->next_grid) {
+        if (r->ninst == r->cap_inst) {
+            size_t cap = r->cap_inst ? r->cap_inst * 2 : 256;
+            struct instant *grown = realloc(r->inst, cap * sizeof *grown);
+            if (!grown) {
+                r->failed = 1;
+                return 1;
+            }
+            r->inst = grown;
+            r->cap_inst = cap;
+        }
+        r->inst[r->ninst++].p = p;
+        while (r->next_grid <= s->ts)
+            r->next_grid += r->step;
+    }
+    return 0;
+}
+
+static int on_procs(const struct sample *s, void *arg)
+{
+    struct run *r = arg;
+    if (r->cs->procs(&r->inst[r->at].p, s, r->cs->ctx) != 0) {
+        r->failed = 1;
+        return 1;
+    }
+    return 0;
+}
+
+int cap_run(const struct cap_window *w, struct cap_stream *cs)
+{
+    struct run r;
+    memset(&r, 0, sizeof r);
+    r.w = w;
+    r.cs = cs;
+    r.step = (w->last_ts - w->first_ts) / CAP_PROC_INSTANTS;
+    if (r.step < 1)
+        r.step = 1;
+    r.next_grid = w->first_ts;
+    int status = 0;
+    for (size_t i = 0; i < w->npaths && status == 0; i++) {
+        char err[512];
+        struct archive *ar;
+        int rc = archive_open_reader(w->paths[i], &ar, err, sizeof err);
+        if (rc != ARCHIVE_OK) {
+            status = open_status(rc, w->paths[i], err);
+            break;
+        }
+        r.ninst = 0;
+        rc = archive_each_sample(ar, w->from, w->to, cs->want_numa ? PART_NUMA : 0, on_sample, &r,
+                                 err, sizeof err);
+        for (r.at = 0; rc == ARCHIVE_OK && !r.failed && r.at < r.ninst; r.at++) {
+            int64_t ts = r.inst[r.at].p.ts;
+            rc = archive_each_sample(ar, ts, ts, PART_PROCS, on_procs, &r, err, sizeof err);
+        }
+        if (rc != ARCHIVE_OK)
+            status = cannot_open(w->paths[i], err);
+        else if (r.failed)
+            status = 2;
+        archive_close(ar);
+    }
+    free(r.inst);
+    if (status == 2 && r.failed)
+        report_error("capacity report", "out of memory");
+    return status;
+}
+
+/* ---- memreport's entry ---- */
+
+int capacity_main(const struct report_opts *o, struct render_ctx *ctx)
+{
+    struct cap_window w;
+    int status = cap_window_open(o, &w);
+    if (status) {
+        cap_window_free(&w);
+        return status;
+    }
+    struct series sr;
+    memset(&sr, 0, sizeof sr);
+    sr.host = w.host;
+    sr.have_host = 1;
+    ctx->sr = &sr;
+    ctx->file_ts = w.first_ts;
+    if (o->format != FMT_SAR)
+        setlocale(LC_NUMERIC, "C");
+    if (o->format == FMT_SVG)
+        status = render_svg(o, ctx, &w);
+    else if (o->trend)
+        status = render_trend(o, ctx, &w);
+    else
+        status = render_summary(o, ctx, &w);
+    cap_window_free(&w);
+    if (fflush(ctx->out) != 0 && status == 0) {
+        report_error("output", strerror(errno));
+        status = 2;
+    }
+    ctx->sr = NULL;
+    return status;
+}

@@ -1,0 +1,85 @@
+/*
+ * Capacity planning over weeks (memreport --summary, --trend, --format=svg):
+ * the window's samples are streamed once, file after file, and never held
+ * all at once.  Each sample is reduced to a cap_point (sar's definitions);
+ * process data, which costs far more to decode than the system-wide
+ * columns, is read at no more than CAP_PROC_INSTANTS instants spread evenly
+ * over the window (every sample when the window has fewer).
+ */
+#ifndef MEMTRAIL_CAPACITY_H
+#define MEMTRAIL_CAPACITY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model.h"
+#include "options.h"
+#include "render.h"
+
+#define CAP_PROC_INSTANTS 2400
+
+/* One sample, system-wide, in kB unless named otherwise. */
+struct cap_point {
+    int64_t ts;
+    int restart;             /* a new boot begins here (not at the window's first sample) */
+    double total, free, avail, buffers, cached, slab;
+    double used;             /* sar's kbmemused: MemTotal - (MemFree + Buffers + Cached + Slab), >= 0 */
+    double memused_pct;      /* used / MemTotal */
+    double committed, commit_limit;  /* Committed_AS, CommitLimit */
+    double commit_pct;       /* sar's %commit: Committed_AS / (MemTotal + SwapTotal) */
+    double swap_total, swap_used;
+    double huge_used;        /* (HugePages_Total - HugePages_Free) x Hugepagesize */
+    int have_rates;          /* the previous sample is of the same boot */
+    double swpin_s, swpout_s;  /* pswpin, pswpout: pages per second since the previous sample */
+};
+
+struct cap_stream {
+    /* every sample of the window, in time order; S holds its NUMA nodes when WANT_NUMA */
+    int (*point)(const struct cap_point *p, const struct sample *s, void *ctx);
+    /* the sampled instants' processes (NULL: processes are not read) */
+    int (*procs)(const struct cap_point *p, const struct sample *s, void *ctx);
+    int want_numa;
+    void *ctx;
+};
+
+struct cap_window {
+    char **paths;            /* the archives, in time order */
+    size_t npaths;
+    int64_t from, to;        /* inclusive bounds (INT64_MIN / INT64_MAX: none) */
+    int64_t first_ts, last_ts;  /* the first and last sample inside the bounds (estimates) */
+    struct host_facts host;
+};
+
+/* Works out the window of O: its files and bounds.  Returns 0, or the exit
+ * status after printing why not. */
+int cap_window_open(const struct report_opts *o, struct cap_window *w);
+void cap_window_free(struct cap_window *w);
+/* Streams the window through CS; returns 0 or an exit status. */
+int cap_run(const struct cap_window *w, struct cap_stream *cs);
+
+/* memreport's entry for the three reports. */
+int capacity_main(const struct report_opts *o, struct render_ctx *ctx);
+int render_summary(const struct report_opts *o, struct render_ctx *ctx, const struct cap_window *w);
+int render_trend(const struct report_opts *o, struct render_ctx *ctx, const struct cap_window *w);
+int render_svg(const struct report_opts *o, struct render_ctx *ctx, const struct cap_window *w);
+
+/* Local-time helpers.  The start of the local day, hour or ISO week
+ * (Monday 00:00) holding TS, and the start of the next one. */
+enum cap_period { PERIOD_HOUR = 1, PERIOD_DAY, PERIOD_WEEK };
+int64_t cap_period_start(int64_t ts, enum cap_period p);
+int64_t cap_period_next(int64_t start, enum cap_period p);
+/* "2026-11-02 14:00", "2026-11-02", "2026-W45". */
+void cap_period_label(int64_t start, enum cap_period p, char *buf, size_t cap);
+/* "2026-11-02 14:05:00" in local time. */
+void cap_local_time(int64_t ts, char *buf, size_t cap);
+
+/* A least-squares line y = a + b x. */
+struct fit {
+    double n, sx, sy, sxx, sxy, syy;
+};
+void fit_add(struct fit *f, double x, double y);
+/* Slope, intercept and R² (R² is 1 for a perfect line, 0 when y does not vary
+ * with x; NAN with fewer than two distinct x). */
+void fit_result(const struct fit *f, double *slope, double *intercept, double *r2);
+
+#endif

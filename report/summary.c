@@ -1,0 +1,296 @@
+/*
+ * memreport --summary=hour|day|week: per local period (ISO weeks start on
+ * Monday) the min, mean, max and 95th percentile of each metric, with the
+ * times of its min and max.  The percentile is the nearest-rank one: the
+ * value at rank ceil(0.95 n) of the period's n values in ascending order.
+ *
+ * The samples are streamed; only the current period's values are kept (a
+ * few numbers per sample), sorted once when the period ends.
+ *
+ * Metrics (sar's names and definitions):
+ *   kbmemused  MemTotal - (MemFree + Buffers + Cached + Slab), kB
+ *   kbavail    MemAvailable, kB
+ *   %memused   kbmemused / MemTotal
+ *   %commit    Committed_AS / (MemTotal + SwapTotal)
+ *   kbswpused  SwapTotal - SwapFree, kB
+ *   pswpin/s, pswpout/s  pages per second between consecutive samples of one boot
+ *   kbhugused  (HugePages_Total - HugePages_Free) x Hugepagesize, kB
+ *
+ * Text: the banner, a line naming the window, then one block per metric:
+ * its name and unit, a header "PERIOD min mean max p95 max at", one row per
+ * period.  CSV and JSON (table.h): one row per period and metric, columns
+ * period, start, start_epoch, end_epoch, metric, unit, samples, min, mean,
+ * max, p95, min_at, min_at_epoch, max_at, max_at_epoch.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "capacity.h"
+#include "sar_text.h"
+#include "table.h"
+
+enum metric { MT_USED, MT_AVAIL, MT_USED_PCT, MT_COMMIT_PCT, MT_SWAP_USED, MT_SWPIN, MT_SWPOUT,
+              MT_HUGE_USED, MT_COUNT };
+
+static const struct {
+    const char *name, *unit;
+    int kb;
+} metrics[MT_COUNT] = {
+    [MT_USED] = { "kbmemused", "kB", 1 }, [MT_AVAIL] = { "kbavail", "kB", 1 },
+    [MT_USED_PCT] = { "%memused", "%", 0 }, [MT_COMMIT_PCT] = { "%commit", "%", 0 },
+    [MT_SWAP_USED] = { "kbswpused", "kB", 1 }, [MT_SWPIN] = { "pswpin/s", "pages/s", 0 },
+    [MT_SWPOUT] = { "pswpout/s", "pages/s", 0 }, [MT_HUGE_USED] = { "kbhugused", "kB", 1 },
+};
+
+struct acc {
+    double *v;
+    size_t n, cap;
+    double sum, min, max;
+    int64_t min_ts, max_ts;
+};
+
+struct stats {
+    size_t n;
+    double min, mean, max, p95;
+    int64_t min_ts, max_ts;
+};
+
+struct period_row {
+    int64_t start, end;
+    struct stats st[MT_COUNT];
+};
+
+struct summary {
+    enum cap_period period;
+    int64_t start, end;          /* the current period */
+    int open;
+    struct acc acc[MT_COUNT];
+    struct period_row *rows;     /* finished periods (a few numbers each) */
+    size_t nrows, cap_rows;
+    unsigned long samples;
+    int64_t first_ts, last_ts;
+};
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static int acc_add(struct acc *a, double v, int64_t ts)
+{
+    if (a->n == a->cap) {
+        size_t cap = a->cap ? a->cap * 2 : 2048;
+        double *grown = realloc(a->v, cap * sizeof *grown);
+        if (!grown)
+            return -1;
+        a->v = grown;
+        a->cap = cap;
+    }
+    if (a->n == 0 || v < a->min) {
+        a->min = v;
+        a->min_ts = ts;
+    }
+    if (a->n == 0 || v > a->max) {
+        a->max = v;
+        a->max_ts = ts;
+    }
+    a->v[a->n++] = v;
+    a->sum += v;
+    return 0;
+}
+
+static void acc_finish(struct acc *a, struct stats *st)
+{
+    memset(st, 0, sizeof *st);
+    st->n = a->n;
+    if (a->n) {
+        qsort(a->v, a->n, sizeof *a->v, cmp_double);
+        size_t rank = (size_t)ceil(0.95 * (double)a->n);   /* nearest rank, 1-based */
+        if (rank < 1)
+            rank = 1;
+        st->p95 = a->v[rank - 1];
+        st->min = a->min;
+        st->max = a->max;
+        st->mean = a->sum / (double)a->n;
+        st->min_ts = a->min_ts;
+        st->max_ts = a->max_ts;
+    }
+    a->n = 0;
+    a->sum = 0;
+}
+
+static int close_period(struct summary *sm)
+{
+    if (!sm->open)
+        return 0;
+    if (sm->nrows == sm->cap_rows) {
+        size_t cap = sm->cap_rows ? sm->cap_rows * 2 : 64;
+        struct period_row *grown = realloc(sm->rows, cap * sizeof *grown);
+        if (!grown)
+            return -1;
+        sm->rows = grown;
+        sm->cap_rows = cap;
+    }
+    struct period_row *row = &sm->rows[sm->nrows++];
+    row->start = sm->start;
+    row->end = sm->end;
+    for (int m = 0; m < MT_COUNT; m++)
+        acc_finish(&sm->acc[m], &row->st[m]);
+    sm->open = 0;
+    return 0;
+}
+
+static int on_point(const struct cap_point *p, const struct sample *s, void *arg)
+{
+    (void)s;
+    struct summary *sm = arg;
+    if (!sm->open || p->ts >= sm->end || p->ts < sm->start) {
+        if (close_period(sm) != 0)
+            return -1;
+        sm->start = cap_period_start(p->ts, sm->period);
+        sm->end = cap_period_next(sm->start, sm->period);
+        sm->open = 1;
+    }
+    if (!sm->samples)
+        sm->first_ts = p->ts;
+    sm->samples++;
+    sm->last_ts = p->ts;
+    int rc = acc_add(&sm->acc[MT_USED], p->used, p->ts);
+    rc |= acc_add(&sm->acc[MT_AVAIL], p->avail, p->ts);
+    rc |= acc_add(&sm->acc[MT_USED_PCT], p->memused_pct, p->ts);
+    rc |= acc_add(&sm->acc[MT_COMMIT_PCT], p->commit_pct, p->ts);
+    rc |= acc_add(&sm->acc[MT_SWAP_USED], p->swap_used, p->ts);
+    if (p->have_rates) {
+        rc |= acc_add(&sm->acc[MT_SWPIN], p->swpin_s, p->ts);
+        rc |= acc_add(&sm->acc[MT_SWPOUT], p->swpout_s, p->ts);
+    }
+    rc |= acc_add(&sm->acc[MT_HUGE_USED], p->huge_used, p->ts);
+    return rc;
+}
+
+static const char *period_word(enum cap_period p)
+{
+    return p == PERIOD_HOUR ? "hour" : p == PERIOD_DAY ? "day" : "week";
+}
+
+static void text_value(FILE *out, int kb, double v)
+{
+    if (kb)
+        fprintf(out, " %13.0f", v);
+    else
+        fprintf(out, " %13.2f", v);
+}
+
+static void print_text(const struct render_ctx *ctx, const struct summary *sm)
+{
+    FILE *out = ctx->out;
+    sar_banner(ctx, sm->samples ? sm->first_ts : ctx->file_ts, 0, ctx->sr->host.ncpu);
+    if (!sm->samples) {
+        fprintf(out, "\nNo samples in the selected window.\n");
+        return;
+    }
+    char from[32], to[32];
+    cap_local_time(sm->first_ts, from, sizeof from);
+    cap_local_time(sm->last_ts, to, sizeof to);
+    fprintf(out, "\nSummary by %s from %s to %s (%lu samples); p95: nearest rank\n",
+            period_word(sm->period), from, to, sm->samples);
+    const char *col = sm->period == PERIOD_HOUR ? "HOUR" : sm->period == PERIOD_DAY ? "DAY" : "WEEK";
+    for (int m = 0; m < MT_COUNT; m++) {
+        fprintf(out, "\n%s (%s)\n%-16s %13s %13s %13s %13s  %s\n", metrics[m].name, metrics[m].unit,
+                col, "min", "mean", "max", "p95", "max at");
+        for (size_t i = 0; i < sm->nrows; i++) {
+            const struct period_row *row = &sm->rows[i];
+            const struct stats *st = &row->st[m];
+            char label[32];
+            cap_period_label(row->start, sm->period, label, sizeof label);
+            fprintf(out, "%-16s", label);
+            if (!st->n) {
+                fprintf(out, " %13s %13s %13s %13s  %s\n", "-", "-", "-", "-", "-");
+                continue;
+            }
+            text_value(out, metrics[m].kb, st->min);
+            fprintf(out, " %13.2f", st->mean);
+            text_value(out, metrics[m].kb, st->max);
+            text_value(out, metrics[m].kb, st->p95);
+            char at[32];
+            cap_local_time(st->max_ts, at, sizeof at);
+            /* the date only where the period spans days */
+            fprintf(out, "  %s\n", sm->period == PERIOD_WEEK ? at : at + 11);
+        }
+    }
+}
+
+static const char *const cols[] = {
+    "period", "start", "start_epoch", "end_epoch", "metric", "unit", "samples",
+    "min", "mean", "max", "p95", "min_at", "min_at_epoch", "max_at", "max_at_epoch",
+};
+#define NCOLS ((int)(sizeof cols / sizeof *cols))
+
+static struct cell value_cell(int kb, size_t n, double v)
+{
+    if (!n)
+        return cell_null();
+    return kb ? cell_int((long long)llround(v)) : cell_fixed2(v);
+}
+
+static void print_table(const struct render_ctx *ctx, const struct summary *sm, int json)
+{
+    struct table t;
+    table_begin(&t, ctx, json, "summary", cols, NCOLS);
+    for (size_t i = 0; i < sm->nrows; i++) {
+        const struct period_row *row = &sm->rows[i];
+        char label[32], start[40], min_at[40], max_at[40];
+        cap_period_label(row->start, sm->period, label, sizeof label);
+        iso_local(row->start, start, sizeof start);
+        for (int m = 0; m < MT_COUNT; m++) {
+            const struct stats *st = &row->st[m];
+            struct cell c[NCOLS];
+            c[0] = cell_str(label);
+            c[1] = cell_str(start);
+            c[2] = cell_int(row->start);
+            c[3] = cell_int(row->end);
+            c[4] = cell_str(metrics[m].name);
+            c[5] = cell_str(metrics[m].unit);
+            c[6] = cell_uint(st->n);
+            c[7] = value_cell(metrics[m].kb, st->n, st->min);
+            c[8] = st->n ? cell_fixed2(st->mean) : cell_null();
+            c[9] = value_cell(metrics[m].kb, st->n, st->max);
+            c[10] = value_cell(metrics[m].kb, st->n, st->p95);
+            if (st->n) {
+                iso_local(st->min_ts, min_at, sizeof min_at);
+                iso_local(st->max_ts, max_at, sizeof max_at);
+                c[11] = cell_str(min_at);
+                c[12] = cell_int(st->min_ts);
+                c[13] = cell_str(max_at);
+                c[14] = cell_int(st->max_ts);
+            } else {
+                c[11] = c[12] = c[13] = c[14] = cell_null();
+            }
+            table_row(&t, c);
+        }
+    }
+    table_end(&t);
+}
+
+int render_summary(const struct report_opts *o, struct render_ctx *ctx, const struct cap_window *w)
+{
+    struct summary sm;
+    memset(&sm, 0, sizeof sm);
+    sm.period = (enum cap_period)o->summary;
+    struct cap_stream cs = { on_point, NULL, 0, &sm };
+    int status = cap_run(w, &cs);
+    if (status == 0 && close_period(&sm) != 0)
+        status = 2;
+    if (status == 0) {
+        if (o->format == FMT_CSV || o->format == FMT_JSON)
+            print_table(ctx, &sm, o->format == FMT_JSON);
+        else
+            print_text(ctx, &sm);
+    }
+    for (int m = 0; m < MT_COUNT; m++)
+        free(sm.acc[m].v);
+    free(sm.rows);
+    return status;
+}
