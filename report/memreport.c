@@ -19,6 +19,7 @@
 
 #include "archive.h"
 #include "capacity.h"
+#include "export.h"
 #include "live.h"
 #include "options.h"
 #include "procview.h"
@@ -329,6 +330,17 @@ int main(int argc, char **argv)
         return capacity_main(&o, &ctx);
     }
     /* ---- end of capacity planning ---- */
+    /* ---- exports: openmetrics, influx, csv-long (export.h) ---- */
+    if (o.format >= FMT_OPENMETRICS) {
+        if (!o.file) {
+            fprintf(stderr, "%s: --format=openmetrics, influx and csv-long read archives (-f)\n",
+                    progname);
+            return 1;
+        }
+        setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
+        return export_replay(&o, &ctx, load_archives);
+    }
+    /* ---- end of exports ---- */
     if (!o.file) {
         setvbuf(stdout, NULL, _IONBF, 0);   /* live rows appear as they are taken */
         struct window w;

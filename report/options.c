@@ -33,7 +33,8 @@ void print_usage(void)
             "[ -p ] [ --growth ] [ --at <time> ] [ -N | --numa [ ALL | <node>[,...] ] ]\n"
             "[ --top <n> ] [ --pid <pid>[,...] ] [ --comm <name> ] [ --user <name> | <uid> ]\n"
             "Capacity planning:\n"
-            "[ --summary={ hour | day | week } ] [ --trend ] [ --format=svg ] [ -o <file> ]\n",
+            "[ --summary={ hour | day | week } ] [ --trend ] [ --format=svg ] [ -o <file> ]\n"
+            "[ --format={ openmetrics | influx | csv-long } ] [ --names={ memtrail | node } ]\n",
             progname);
 }
 
@@ -294,7 +295,8 @@ enum parse_result parse_report_options(int argc, char **argv, struct report_opts
                 return PARSE_USAGE;
             o->dec = a[6] - '0';
         } else if (strncmp(a, "--format=", 9) == 0) {
-            static const char *const names[] = { "sar", "sadf", "csv", "json", "svg" };
+            static const char *const names[] = { "sar", "sadf", "csv", "json", "svg",
+                                                 "openmetrics", "influx", "csv-long" };
             int found = -1;
             for (int f = 0; f < (int)(sizeof names / sizeof *names); f++)
                 if (strcmp(a + 9, names[f]) == 0)
@@ -319,6 +321,12 @@ enum parse_result parse_report_options(int argc, char **argv, struct report_opts
             o->output = next;
             i++;
         /* ---- end of capacity planning ---- */
+        /* ---- exports (export.h) ---- */
+        } else if (strncmp(a, "--names=", 8) == 0) {
+            if (strcmp(a + 8, "node") != 0 && strcmp(a + 8, "memtrail") != 0)
+                return PARSE_USAGE;
+            o->node_names = strcmp(a + 8, "node") == 0;
+        /* ---- end of exports ---- */
         } else if (strcmp(a, "-f") == 0) {
             if (o->file)
                 return PARSE_USAGE;

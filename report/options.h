@@ -7,7 +7,8 @@
 
 #define DEFAULT_ARCHIVE_DIR "/var/log/memtrail"
 
-enum format { FMT_SAR, FMT_SADF, FMT_CSV, FMT_JSON, FMT_SVG };
+enum format { FMT_SAR, FMT_SADF, FMT_CSV, FMT_JSON, FMT_SVG,
+              FMT_OPENMETRICS, FMT_INFLUX, FMT_CSV_LONG /* exports (export.h) */ };
 
 struct report_opts {
     unsigned outputs;        /* bits (1 << enum output) */
@@ -30,6 +31,8 @@ struct report_opts {
     int summary;             /* --summary=hour|day|week: enum cap_period; 0: none */
     int trend;               /* --trend */
     const char *output;      /* -o FILE: the output goes there instead of stdout */
+    /* exports (export.h) */
+    int node_names;          /* --names=node: node_exporter's metric names */
 };
 
 enum parse_result { PARSE_OK, PARSE_USAGE, PARSE_EXIT };

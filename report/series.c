@@ -104,6 +104,10 @@ static int load_one(const struct sample *s, void *arg)
         ctx->failed = 1;
         return 1;
     }
+    if (ctx->sr->each && ctx->sr->each(ctx->sr, s, ctx->sr->each_ctx) != 0) {
+        ctx->failed = 1;
+        return 1;
+    }
     return 0;
 }
 
@@ -122,7 +126,8 @@ int series_load(struct series *sr, const char *path, int64_t from, int64_t to,
     }
     struct load_ctx ctx = { sr, ar, 0 };
     if (rc == ARCHIVE_OK)
-        rc = archive_each_sample(ar, from, to, sr->ps ? PART_PROCS | PART_NUMA : 0, load_one,
+        rc = archive_each_sample(ar, from, to, (sr->ps ? PART_PROCS | PART_NUMA : 0) | sr->each_parts,
+                                 load_one,
                                  &ctx, err, err_cap);
     if (rc == ARCHIVE_OK && ctx.failed) {
         strncpy(err, "out of memory", err_cap - 1);

@@ -46,6 +46,12 @@ struct series {
     int64_t file_ts;          /* the first archive's first sample: sar's file date */
     char last_boot_id[BOOT_ID_LEN + 1];
     struct pstore *ps;        /* when set, series_load() also keeps processes and nodes */
+    /* when set, series_load() also passes each sample (decoded with EACH_PARTS,
+     * an archive.h sample_parts mask) to EACH, just after it became record
+     * n - 1; a non-zero return stops the load as out of memory */
+    int (*each)(const struct series *sr, const struct sample *s, void *ctx);
+    void *each_ctx;
+    unsigned each_parts;
 };
 
 /* The record for one sample; PREV (or NULL) tells whether a restart lies between. */

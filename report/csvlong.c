@@ -1,0 +1,78 @@
+/*
+ * memreport --format=csv-long: the numbers of the exports (export.h) as long
+ * CSV, one row per sample and metric (RFC 4180: comma, CRLF, one header row):
+ *   timestamp,epoch,host,metric,node,device,pid,comm,value
+ * timestamp is ISO 8601 local time with its offset; metric is GROUP.FIELD:
+ * meminfo.MemTotal (kB, as the kernel prints it; HugePages_* in pages),
+ * vmstat.pgfault, swap.size_kb / swap.used_kb / swap.priority,
+ * numa.FilePages (kB) / numa.numa_hit (pages), process.rss_kb, anon_kb,
+ * file_kb, shmem_kb, swap_kb, vsz_kb, pss_kb, minflt, majflt; node, device,
+ * pid and comm are empty where they do not apply.  Rows are in time order,
+ * and within a sample in the order the series first appeared.  Text cells are
+ * written as recorded (quoted when they hold a comma, quote, semicolon, CR or
+ * LF), as the other CSV outputs.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "export.h"
+#include "table.h"
+
+static void csv_cell(FILE *out, const char *s)
+{
+    fputc(',', out);
+    if (!s)
+        return;
+    if (!s[strcspn(s, ",\"\r\n;")]) {
+        fputs(s, out);
+        return;
+    }
+    fputc('"', out);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', out);
+        fputc(*s, out);
+    }
+    fputc('"', out);
+}
+
+int write_csv_long(const struct xstore *x, FILE *out)
+{
+    size_t *cursor = calloc(x->nseries + 1, sizeof *cursor);
+    if (!cursor)
+        return -1;
+    fputs("timestamp,epoch,host,metric,node,device,pid,comm,value\r\n", out);
+    for (size_t t = 0; t < x->ntimes; t++) {
+        int64_t ts = x->times[t];
+        char when[48], head[128];
+        iso_local(ts, when, sizeof when);
+        char *hp = head + snprintf(head, sizeof head, "%s,", when);
+        hp = x_itoa(hp, ts);
+        *hp = '\0';
+        for (size_t g = 0; g < x->ngroups; g++) {
+            const struct xgroup *gr = &x->groups[g];
+            for (size_t k = 0; k < gr->n; k++) {
+                size_t s = gr->series[k];
+                const struct xseries *se = &x->series[s];
+                if (cursor[s] >= se->n || se->pts[cursor[s]].ts != ts)
+                    continue;
+                fputs(head, out);
+                csv_cell(out, x->host);
+                fprintf(out, ",%s.", gr->measurement);
+                fputs(se->field, out);
+                csv_cell(out, gr->node);
+                csv_cell(out, gr->device);
+                csv_cell(out, gr->pid);
+                csv_cell(out, gr->comm);
+                char num[32], *p = num;
+                *p++ = ',';
+                p = x_itoa(p, se->pts[cursor[s]].v);
+                memcpy(p, "\r\n", 2);
+                fwrite(num, 1, (size_t)(p + 2 - num), out);
+                cursor[s]++;
+            }
+        }
+    }
+    free(cursor);
+    return 0;
+}
