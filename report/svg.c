@@ -1,12 +1,751 @@
-/* memreport --svg (capacity.h): being written. */
-#include <stdio.h>
+/*
+ * memreport --format=svg: one self-contained SVG (inline CSS, no fonts,
+ * scripts or links) of the window, for a person to read at a glance.
+ *
+ * Panels, top to bottom, all on one local-time axis with dates:
+ *   Memory   sar's composition stacked (kbmemused, buffers, cached, slab,
+ *            free; per-column means), with bands for kbmemused's min..max,
+ *            MemAvailable and Committed_AS, and CommitLimit as a dashed line
+ *   Swap     swap used (band)
+ *   Swapping pswpin/s and pswpout/s (bands)
+ *   NUMA     one panel per node: used and free (bands)
+ *   Processes the --top N (default 10) identities by peak RSS, one band each
+ * Restarts are vertical dashed lines labelled "restart".
+ *
+ * Downsampling: the plot is PLOT_W pixel columns wide; every sample falls in
+ * one column, and each column keeps the min, max and sum of every series, so
+ * a one-sample peak is still drawn (a band is the polygon between the max
+ * and min polylines, stroked so that it shows when min = max).  Memory holds
+ * PLOT_W columns per series, not the samples.  Processes are read at the
+ * sampled instants (capacity.h).
+ *
+ * Every text, process names too, is escaped for XML: & < > " ' as
+ * entities, control characters as U+2400 pictures, bytes that are not UTF-8
+ * as their Latin-1 reading (&#xNN;).  Each panel is a <g class="panel"> whose
+ * data-* attributes give its plot rectangle, time span and y scale, which
+ * the tests use to find what they look for in the rendered PNG.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
 
 #include "capacity.h"
-#include "util.h"
+#include "table.h"
+
+#define SVG_W 1200
+#define PLOT_X 96
+#define PLOT_W 900
+#define TOP_PAD 54
+#define PANEL_GAP 52
+#define RESTARTS_MAX 256
+#define NUMA_MAX 16
+#define PROC_COLORS 10
+
+enum sys_series { S_USED, S_BUFFERS, S_CACHED, S_SLAB, S_FREE, S_AVAIL, S_COMMITTED, S_LIMIT,
+                  S_TOTAL, S_SWAP, S_SWPIN, S_SWPOUT, S_COUNT };
+
+struct pxcol {
+    unsigned n, rn;              /* samples; samples with rates */
+    float min[S_COUNT], max[S_COUNT];
+    double sum[S_COUNT];
+};
+
+struct node_cols {
+    int id;
+    double total;
+    unsigned *n;
+    float *umin, *umax, *fmin, *fmax;
+};
+
+struct penv {                    /* one column of a process */
+    uint32_t col;
+    float min, max;
+};
+
+struct svgproc {
+    uint32_t boot;
+    int32_t pid;
+    uint64_t start_ticks;
+    char comm[COMM_MAX];
+    uint64_t peak;
+    struct penv *env;
+    size_t nenv, cap_env;
+};
+
+struct chart {
+    int64_t t0, t1;
+    struct pxcol *cols;
+    unsigned long samples;
+    int64_t restarts[RESTARTS_MAX];
+    int nrestarts;
+    struct node_cols nodes[NUMA_MAX];
+    int nnodes;
+    /* processes */
+    char (*boots)[BOOT_ID_LEN + 1];
+    size_t nboots;
+    struct svgproc *ids;
+    size_t nids, cap_ids;
+    uint32_t *slots;
+    size_t nslots;
+    unsigned long instants;
+    FILE *out;
+};
+
+static int col_of(const struct chart *c, int64_t ts)
+{
+    double span = (double)(c->t1 - c->t0 + 1);
+    long col = (long)floor((double)(ts - c->t0) * PLOT_W / span);
+    return col < 0 ? 0 : col >= PLOT_W ? PLOT_W - 1 : (int)col;
+}
+
+static void put(struct pxcol *k, int s, double v, unsigned n)
+{
+    float f = (float)v;
+    if (n == 0 || f < k->min[s])
+        k->min[s] = f;
+    if (n == 0 || f > k->max[s])
+        k->max[s] = f;
+    k->sum[s] += v;
+}
+
+static struct node_cols *node_of(struct chart *c, int id, double total)
+{
+    for (int i = 0; i < c->nnodes; i++)
+        if (c->nodes[i].id == id)
+            return &c->nodes[i];
+    if (c->nnodes == NUMA_MAX)
+        return NULL;
+    struct node_cols *n = &c->nodes[c->nnodes];
+    n->id = id;
+    n->total = total;
+    n->n = calloc(PLOT_W, sizeof *n->n);
+    n->umin = calloc(PLOT_W, sizeof(float));
+    n->umax = calloc(PLOT_W, sizeof(float));
+    n->fmin = calloc(PLOT_W, sizeof(float));
+    n->fmax = calloc(PLOT_W, sizeof(float));
+    if (!n->n || !n->umin || !n->umax || !n->fmin || !n->fmax)
+        return NULL;
+    c->nnodes++;
+    return n;
+}
+
+static int on_point(const struct cap_point *p, const struct sample *s, void *arg)
+{
+    struct chart *c = arg;
+    struct pxcol *k = &c->cols[col_of(c, p->ts)];
+    unsigned n = k->n;
+    put(k, S_USED, p->used, n);
+    put(k, S_BUFFERS, p->buffers, n);
+    put(k, S_CACHED, p->cached, n);
+    put(k, S_SLAB, p->slab, n);
+    put(k, S_FREE, p->free, n);
+    put(k, S_AVAIL, p->avail, n);
+    put(k, S_COMMITTED, p->committed, n);
+    put(k, S_LIMIT, p->commit_limit, n);
+    put(k, S_TOTAL, p->total, n);
+    put(k, S_SWAP, p->swap_used, n);
+    k->n++;
+    if (p->have_rates) {
+        put(k, S_SWPIN, p->swpin_s, k->rn);
+        put(k, S_SWPOUT, p->swpout_s, k->rn);
+        k->rn++;
+    }
+    if (p->restart && c->nrestarts < RESTARTS_MAX)
+        c->restarts[c->nrestarts++] = p->ts;
+    c->samples++;
+    if (s->numa.available) {
+        int col = col_of(c, p->ts);
+        for (unsigned i = 0; i < s->numa.n; i++) {
+            const struct numa_node *src = &s->numa.nodes[i];
+            struct node_cols *nc = node_of(c, src->id, (double)src->total_kb);
+            if (!nc)
+                continue;
+            float used = (float)(src->total_kb > src->free_kb ? src->total_kb - src->free_kb : 0);
+            float fr = (float)src->free_kb;
+            if ((double)src->total_kb > nc->total)
+                nc->total = (double)src->total_kb;
+            if (!nc->n[col] || used < nc->umin[col])
+                nc->umin[col] = used;
+            if (!nc->n[col] || used > nc->umax[col])
+                nc->umax[col] = used;
+            if (!nc->n[col] || fr < nc->fmin[col])
+                nc->fmin[col] = fr;
+            if (!nc->n[col] || fr > nc->fmax[col])
+                nc->fmax[col] = fr;
+            nc->n[col]++;
+        }
+    }
+    return 0;
+}
+
+/* ---- processes: a sparse envelope per identity ---- */
+
+static uint64_t ident_hash(uint32_t boot, int32_t pid, uint64_t start)
+{
+    uint64_t h = ((uint64_t)boot << 40) ^ (uint64_t)(uint32_t)pid ^ (start * 0x9E3779B97F4A7C15ULL);
+    h ^= h >> 29;
+    h *= 0xBF58476D1CE4E5B9ULL;
+    return h ^ (h >> 32);
+}
+
+static int rehash(struct chart *c)
+{
+    size_t n = c->nslots ? c->nslots * 2 : 1024;
+    uint32_t *slots = calloc(n, sizeof *slots);
+    if (!slots)
+        return -1;
+    for (size_t i = 0; i < c->nids; i++) {
+        const struct svgproc *id = &c->ids[i];
+        size_t k = ident_hash(id->boot, id->pid, id->start_ticks) & (n - 1);
+        while (slots[k])
+            k = (k + 1) & (n - 1);
+        slots[k] = (uint32_t)i + 1;
+    }
+    free(c->slots);
+    c->slots = slots;
+    c->nslots = n;
+    return 0;
+}
+
+static struct svgproc *find_ident(struct chart *c, uint32_t boot, const struct proc *p)
+{
+    if ((c->nids + 1) * 2 > c->nslots && rehash(c) != 0)
+        return NULL;
+    size_t k = ident_hash(boot, p->pid, p->start_ticks) & (c->nslots - 1);
+    for (; c->slots[k]; k = (k + 1) & (c->nslots - 1)) {
+        struct svgproc *id = &c->ids[c->slots[k] - 1];
+        if (id->boot == boot && id->pid == p->pid && id->start_ticks == p->start_ticks)
+            return id;
+    }
+    if (c->nids == c->cap_ids) {
+        size_t cap = c->cap_ids ? c->cap_ids * 2 : 1024;
+        struct svgproc *grown = realloc(c->ids, cap * sizeof *grown);
+        if (!grown)
+            return NULL;
+        c->ids = grown;
+        c->cap_ids = cap;
+    }
+    struct svgproc *id = &c->ids[c->nids];
+    memset(id, 0, sizeof *id);
+    id->boot = boot;
+    id->pid = p->pid;
+    id->start_ticks = p->start_ticks;
+    memcpy(id->comm, p->comm, sizeof id->comm);
+    id->comm[COMM_MAX - 1] = '\0';
+    c->slots[k] = (uint32_t)c->nids + 1;
+    c->nids++;
+    return id;
+}
+
+static long intern_boot(struct chart *c, const char *boot_id)
+{
+    for (size_t i = 0; i < c->nboots; i++)
+        if (strcmp(c->boots[i], boot_id) == 0)
+            return (long)i;
+    void *grown = realloc(c->boots, (c->nboots + 1) * sizeof *c->boots);
+    if (!grown)
+        return -1;
+    c->boots = grown;
+    snprintf(c->boots[c->nboots], sizeof c->boots[0], "%s", boot_id);
+    return (long)c->nboots++;
+}
+
+static int on_procs(const struct cap_point *p, const struct sample *s, void *arg)
+{
+    struct chart *c = arg;
+    if (!s->procs.scanned)
+        return 0;
+    long boot = intern_boot(c, s->boot_id);
+    if (boot < 0)
+        return -1;
+    c->instants++;
+    uint32_t col = (uint32_t)col_of(c, p->ts);
+    for (size_t i = 0; i < s->procs.n; i++) {
+        const struct proc *pr = &s->procs.procs[i];
+        if (pr->pid == PROC_AGGREGATE_PID)
+            continue;
+        struct svgproc *id = find_ident(c, (uint32_t)boot, pr);
+        if (!id)
+            return -1;
+        float v = (float)pr->rss_kb;
+        if (pr->rss_kb > id->peak)
+            id->peak = pr->rss_kb;
+        struct penv *last = id->nenv ? &id->env[id->nenv - 1] : NULL;
+        if (last && last->col == col) {
+            if (v < last->min)
+                last->min = v;
+            if (v > last->max)
+                last->max = v;
+            continue;
+        }
+        if (id->nenv == id->cap_env) {
+            size_t cap = id->cap_env ? id->cap_env * 2 : 4;
+            struct penv *grown = realloc(id->env, cap * sizeof *grown);
+            if (!grown)
+                return -1;
+            id->env = grown;
+            id->cap_env = cap;
+        }
+        id->env[id->nenv++] = (struct penv){ col, v, v };
+    }
+    return 0;
+}
+
+static int by_peak(const void *a, const void *b)
+{
+    const struct svgproc *x = a, *y = b;
+    if (x->peak != y->peak)
+        return x->peak > y->peak ? -1 : 1;
+    return x->pid < y->pid ? -1 : x->pid > y->pid;
+}
+
+/* ---- SVG pieces ---- */
+
+/* Length of the valid UTF-8 sequence at P (1-4), or 0. */
+static int utf8_length(const unsigned char *p)
+{
+    unsigned c = p[0], min, cp;
+    int n;
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xC2 && c <= 0xDF)
+        n = 2, min = 0x80;
+    else if (c >= 0xE0 && c <= 0xEF)
+        n = 3, min = 0x800;
+    else if (c >= 0xF0 && c <= 0xF4)
+        n = 4, min = 0x10000;
+    else
+        return 0;
+    cp = c & (0x7F >> n);
+    for (int k = 1; k < n; k++) {
+        if ((p[k] & 0xC0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (p[k] & 0x3F);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    return n;
+}
+
+/* S as XML character data (or an attribute value), at most MAXCHARS characters. */
+static void xml_text(FILE *out, const char *s, int maxchars)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    for (int shown = 0; *p; shown++) {
+        if (maxchars > 0 && shown == maxchars) {
+            fputs("\xe2\x80\xa6", out);   /* … */
+            return;
+        }
+        int n = utf8_length(p);
+        if (n == 0) {
+            fprintf(out, "&#x%X;", *p);   /* Latin-1 reading of a stray byte */
+            p++;
+        } else if (*p < 0x20 || *p == 0x7f) {
+            fprintf(out, "&#x%X;", *p == 0x7f ? 0x2421 : 0x2400 + *p);
+            p++;
+        } else if (*p == '&' || *p == '<' || *p == '>' || *p == '"' || *p == '\'') {
+            fputs(*p == '&' ? "&amp;" : *p == '<' ? "&lt;" : *p == '>' ? "&gt;"
+                  : *p == '"' ? "&quot;" : "&apos;", out);
+            p++;
+        } else {
+            fwrite(p, 1, (size_t)n, out);
+            p += n;
+        }
+    }
+}
+
+/* A 1-2-5 step above MAX / 4. */
+static double nice_max(double max)
+{
+    if (!(max > 0))
+        return 1;
+    double raw = max / 4, mag = pow(10, floor(log10(raw))), step;
+    double f = raw / mag;
+    step = (f <= 1 ? 1 : f <= 2 ? 2 : f <= 2.5 ? 2.5 : f <= 5 ? 5 : 10) * mag;
+    return step * ceil(max / step - 1e-9);
+}
+
+static void size_label(double kb, int rate, char *buf, size_t cap)
+{
+    if (rate)
+        snprintf(buf, cap, kb >= 10 ? "%.0f" : kb >= 1 ? "%.1f" : "%.2f", kb);
+    else if (kb >= 1024.0 * 1024 * 1024)
+        snprintf(buf, cap, "%.1fT", kb / (1024.0 * 1024 * 1024));
+    else if (kb >= 1024.0 * 1024)
+        snprintf(buf, cap, "%.1fG", kb / (1024.0 * 1024));
+    else if (kb >= 1024)
+        snprintf(buf, cap, "%.0fM", kb / 1024);
+    else
+        snprintf(buf, cap, "%.0fk", kb);
+}
+
+struct panel {
+    const char *id;
+    int y0, h;                   /* plot rectangle: PLOT_X, y0, PLOT_W, h */
+    double ymax;
+    int legend;                  /* entries so far */
+};
+
+static double ypos(const struct panel *p, double v)
+{
+    if (v < 0)
+        v = 0;
+    if (v > p->ymax)
+        v = p->ymax;
+    return p->y0 + p->h - v / p->ymax * p->h;
+}
+
+/* A band between LO and HI over the columns where HAVE is set, one polygon
+ * per run of columns. */
+static void band(FILE *out, const struct panel *p, const float *lo, const float *hi,
+                 const unsigned char *have, const char *cls, const char *style)
+{
+    int c = 0;
+    while (c < PLOT_W) {
+        while (c < PLOT_W && !have[c])
+            c++;
+        if (c == PLOT_W)
+            break;
+        int end = c;
+        while (end < PLOT_W && have[end])
+            end++;
+        fprintf(out, "<polygon class=\"%s\"%s points=\"", cls, style ? style : "");
+        for (int k = c; k < end; k++)
+            fprintf(out, "%d,%.1f ", PLOT_X + k, ypos(p, hi[k]));
+        if (end - c == 1)   /* one column: give it a pixel's width */
+            fprintf(out, "%d,%.1f %d,%.1f ", PLOT_X + c + 1, ypos(p, hi[c]), PLOT_X + c + 1,
+                    ypos(p, lo[c]));
+        for (int k = end - 1; k >= c; k--)
+            fprintf(out, "%d,%.1f ", PLOT_X + k, ypos(p, lo[k]));
+        fputs("\"/>\n", out);
+        c = end;
+    }
+}
+
+static void legend(FILE *out, struct panel *p, const char *color, const char *label, int dashed)
+{
+    int x = PLOT_X + PLOT_W + 14, y = p->y0 + 4 + p->legend * 16;
+    if (dashed)
+        fprintf(out, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\" "
+                     "stroke-width=\"2\" stroke-dasharray=\"4 2\"/>", x, y + 5, x + 12, y + 5, color);
+    else
+        fprintf(out, "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"10\" fill=\"%s\"/>", x, y,
+                color);
+    fprintf(out, "<text x=\"%d\" y=\"%d\">", x + 17, y + 9);
+    xml_text(out, label, 26);
+    fputs("</text>\n", out);
+    p->legend++;
+}
+
+struct tick {
+    int64_t ts;
+    int major;                   /* a day boundary */
+};
+
+/* Local-time ticks: whole hours or days, at most about 12. */
+static size_t ticks(const struct chart *c, struct tick *out, size_t cap)
+{
+    static const int hours[] = { 1, 2, 3, 6, 12, 24, 48, 168, 336, 672 };
+    double span_h = (double)(c->t1 - c->t0) / 3600;
+    int step = hours[9];
+    for (size_t i = 0; i < sizeof hours / sizeof *hours; i++)
+        if (span_h / hours[i] <= 12) {
+            step = hours[i];
+            break;
+        }
+    size_t n = 0;
+    if (step < 24) {
+        for (int64_t t = cap_period_start(c->t0, PERIOD_HOUR); t <= c->t1 && n < cap; t += 3600) {
+            time_t w = (time_t)t;
+            struct tm tm;
+            localtime_r(&w, &tm);
+            if (t >= c->t0 && tm.tm_hour % step == 0)
+                out[n++] = (struct tick){ t, tm.tm_hour == 0 };
+        }
+    } else {
+        int days = step / 24, k = 0;
+        for (int64_t t = cap_period_start(c->t0, PERIOD_DAY); t <= c->t1 && n < cap;
+             t = cap_period_next(t, PERIOD_DAY), k++) {
+            time_t w = (time_t)t;
+            struct tm tm;
+            localtime_r(&w, &tm);
+            /* weeks start on Monday; shorter steps count from the first day */
+            int take = days == 7 || days == 14 || days == 28 ? tm.tm_wday == 1 && (k / 7) % (days / 7) == 0
+                                                              : k % days == 0;
+            if (t >= c->t0 && take)
+                out[n++] = (struct tick){ t, 1 };
+        }
+    }
+    return n;
+}
+
+static void panel_frame(FILE *out, const struct chart *c, struct panel *p, const char *title)
+{
+    fprintf(out, "<g class=\"panel\" id=\"%s\" data-x0=\"%d\" data-y0=\"%d\" data-w=\"%d\" "
+                 "data-h=\"%d\" data-t0=\"%lld\" data-t1=\"%lld\" data-ymax=\"%.6g\">\n",
+            p->id, PLOT_X, p->y0, PLOT_W, p->h, (long long)c->t0, (long long)c->t1, p->ymax);
+    fprintf(out, "<text class=\"title\" x=\"%d\" y=\"%d\">", PLOT_X, p->y0 - 8);
+    xml_text(out, title, 0);
+    fputs("</text>\n", out);
+    fprintf(out, "<rect class=\"plot\" x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\"/>\n", PLOT_X,
+            p->y0, PLOT_W, p->h);
+}
+
+static void panel_axes(FILE *out, const struct chart *c, const struct panel *p, int rate)
+{
+    for (int k = 0; k <= 4; k++) {
+        double v = p->ymax * k / 4, y = ypos(p, v);
+        char label[32];
+        size_label(v, rate, label, sizeof label);
+        fprintf(out, "<line class=\"grid\" x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\"/>"
+                     "<text class=\"ylab\" x=\"%d\" y=\"%.1f\">%s</text>\n",
+                PLOT_X, y, PLOT_X + PLOT_W, y, PLOT_X - 6, y + 4, label);
+    }
+    struct tick tk[64];
+    size_t n = ticks(c, tk, 64);
+    for (size_t i = 0; i < n; i++) {
+        int x = PLOT_X + col_of(c, tk[i].ts);
+        time_t w = (time_t)tk[i].ts;
+        struct tm tm;
+        localtime_r(&w, &tm);
+        char label[32];
+        strftime(label, sizeof label, tk[i].major ? "%a %m-%d" : "%H:%M", &tm);
+        fprintf(out, "<line class=\"%s\" x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>"
+                     "<text class=\"xlab\" x=\"%d\" y=\"%d\">%s</text>\n",
+                tk[i].major ? "vgrid day" : "vgrid", x, p->y0, x, p->y0 + p->h, x,
+                p->y0 + p->h + 14, label);
+    }
+    for (int i = 0; i < c->nrestarts; i++) {
+        int x = PLOT_X + col_of(c, c->restarts[i]);
+        fprintf(out, "<line class=\"restart\" x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>"
+                     "<text class=\"rlab\" x=\"%d\" y=\"%d\">restart</text>\n",
+                x, p->y0, x, p->y0 + p->h, x + 3, p->y0 + 10);
+    }
+    fputs("</g>\n", out);
+}
+
+static const char *const proc_colors[PROC_COLORS] = {
+    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
+    "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
+};
+
+static void draw(const struct report_opts *o, struct chart *c, const struct render_ctx *ctx)
+{
+    FILE *out = c->out;
+    float *lo = malloc(PLOT_W * sizeof *lo), *hi = malloc(PLOT_W * sizeof *hi);
+    unsigned char *have = malloc(PLOT_W), *rhave = malloc(PLOT_W);
+    if (!lo || !hi || !have || !rhave) {
+        free(lo), free(hi), free(have), free(rhave);
+        return;
+    }
+    long top = o->procs.top > 0 ? o->procs.top : 10;
+    size_t nprocs = c->nids < (size_t)top ? c->nids : (size_t)top;
+    if (c->nids)
+        qsort(c->ids, c->nids, sizeof *c->ids, by_peak);
+    int height = TOP_PAD + 3 * (PANEL_GAP) + 220 + 100 + 100 + c->nnodes * (90 + PANEL_GAP) +
+                 (c->instants ? 220 + PANEL_GAP : 0) + 30;
+    fprintf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                 "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
+                 "viewBox=\"0 0 %d %d\">\n", SVG_W, height, SVG_W, height);
+    fputs("<style>\n"
+          "text { font-family: sans-serif; font-size: 11px; fill: #222; }\n"
+          ".title { font-size: 13px; font-weight: bold; }\n"
+          ".head { font-size: 15px; font-weight: bold; }\n"
+          ".ylab { text-anchor: end; } .xlab { text-anchor: middle; }\n"
+          ".rlab { fill: #c00; font-size: 10px; }\n"
+          ".plot { fill: #fff; stroke: #888; stroke-width: 1; }\n"
+          ".grid { stroke: #ddd; stroke-width: 1; } .vgrid { stroke: #eee; stroke-width: 1; }\n"
+          ".day { stroke: #ccc; }\n"
+          ".restart { stroke: #c00; stroke-width: 1.5; stroke-dasharray: 5 3; }\n"
+          "polygon { stroke-width: 1; stroke-linejoin: round; }\n"
+          "</style>\n<rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>\n", out);
+    char from[32], to[32], head[512];
+    cap_local_time(c->t0, from, sizeof from);
+    cap_local_time(c->t1, to, sizeof to);
+    snprintf(head, sizeof head, "%s (%s %s): memory from %s to %s, %lu samples",
+             ctx->sr->host.nodename, ctx->sr->host.sysname, ctx->sr->host.release, from, to,
+             c->samples);
+    fprintf(out, "<text class=\"head\" x=\"%d\" y=\"24\">", PLOT_X);
+    xml_text(out, head, 0);
+    fputs("</text>\n", out);
+    if (!c->samples) {
+        fputs("<text x=\"96\" y=\"60\">No samples in the selected window.</text>\n</svg>\n", out);
+        free(lo), free(hi), free(have), free(rhave);
+        return;
+    }
+    double memmax = 0, swapmax = 0, ratemax = 0;
+    for (int k = 0; k < PLOT_W; k++) {
+        const struct pxcol *col = &c->cols[k];
+        have[k] = col->n > 0;
+        rhave[k] = col->rn > 0;
+        if (!col->n)
+            continue;
+        double m = fmax(col->max[S_TOTAL], fmax(col->max[S_COMMITTED], col->max[S_LIMIT]));
+        memmax = fmax(memmax, m);
+        swapmax = fmax(swapmax, fmax(col->max[S_SWAP], 0));
+        if (col->rn)
+            ratemax = fmax(ratemax, fmax(col->max[S_SWPIN], col->max[S_SWPOUT]));
+    }
+    int y = TOP_PAD + 18;
+
+    /* memory */
+    struct panel mem = { "memory", y, 220, nice_max(memmax), 0 };
+    panel_frame(out, c, &mem, "Memory (kB): composition as sar -r defines it, per-pixel means; "
+                              "bands: min..max");
+    static const struct { int s; const char *color, *label; } stack[] = {
+        { S_USED, "#e8887f", "used (kbmemused)" }, { S_BUFFERS, "#f2cf5b", "buffers" },
+        { S_CACHED, "#8fc7c2", "cached" }, { S_SLAB, "#c7a3d3", "slab" },
+        { S_FREE, "#dcebc8", "free" },
+    };
+    double *cum = calloc(PLOT_W, sizeof *cum);
+    for (size_t l = 0; cum && l < sizeof stack / sizeof *stack; l++) {
+        for (int k = 0; k < PLOT_W; k++) {
+            const struct pxcol *col = &c->cols[k];
+            lo[k] = (float)cum[k];
+            if (col->n)
+                cum[k] += col->sum[stack[l].s] / col->n;
+            hi[k] = (float)cum[k];
+        }
+        char style[96];
+        snprintf(style, sizeof style, " fill=\"%s\" stroke=\"%s\"", stack[l].color, stack[l].color);
+        band(out, &mem, lo, hi, have, stack[l].s == S_USED ? "used" : "stack", style);
+        legend(out, &mem, stack[l].color, stack[l].label, 0);
+    }
+    free(cum);
+    static const struct { int s; const char *color, *label, *cls; } lines[] = {
+        { S_USED, "#9e1b12", "used min..max", "used-envelope" },
+        { S_AVAIL, "#1f5fbf", "available (MemAvailable)", "available" },
+        { S_COMMITTED, "#111111", "committed (Committed_AS)", "committed" },
+    };
+    for (size_t l = 0; l < sizeof lines / sizeof *lines; l++) {
+        for (int k = 0; k < PLOT_W; k++) {
+            lo[k] = c->cols[k].min[lines[l].s];
+            hi[k] = c->cols[k].max[lines[l].s];
+        }
+        char style[96];
+        snprintf(style, sizeof style, " fill=\"%s\" fill-opacity=\"0.45\" stroke=\"%s\"",
+                 lines[l].color, lines[l].color);
+        band(out, &mem, lo, hi, have, lines[l].cls, style);
+        legend(out, &mem, lines[l].color, lines[l].label, 0);
+    }
+    for (int k = 0; k < PLOT_W; k++)
+        lo[k] = hi[k] = c->cols[k].max[S_LIMIT];
+    band(out, &mem, lo, hi, have, "limit", " fill=\"none\" stroke=\"#555\" stroke-dasharray=\"6 3\"");
+    legend(out, &mem, "#555", "CommitLimit", 1);
+    panel_axes(out, c, &mem, 0);
+    y += mem.h + PANEL_GAP;
+
+    /* swap used */
+    struct panel sw = { "swap", y, 100, nice_max(swapmax), 0 };
+    panel_frame(out, c, &sw, swapmax > 0 ? "Swap used (kB): min..max"
+                                         : "Swap used (kB): none in this window");
+    for (int k = 0; k < PLOT_W; k++) {
+        lo[k] = c->cols[k].min[S_SWAP];
+        hi[k] = c->cols[k].max[S_SWAP];
+    }
+    band(out, &sw, lo, hi, have, "swap", " fill=\"#9467bd\" fill-opacity=\"0.5\" stroke=\"#6a3d9a\"");
+    legend(out, &sw, "#9467bd", "swap used", 0);
+    panel_axes(out, c, &sw, 0);
+    y += sw.h + PANEL_GAP;
+
+    /* swapping */
+    struct panel rt = { "swapping", y, 100, nice_max(ratemax), 0 };
+    panel_frame(out, c, &rt, "Swapping (pages/s): pswpin/s and pswpout/s, min..max");
+    static const struct { int s; const char *color, *label, *cls; } rates[] = {
+        { S_SWPIN, "#2ca02c", "pswpin/s", "swpin" }, { S_SWPOUT, "#d62728", "pswpout/s", "swpout" },
+    };
+    for (size_t l = 0; l < 2; l++) {
+        for (int k = 0; k < PLOT_W; k++) {
+            lo[k] = c->cols[k].min[rates[l].s];
+            hi[k] = c->cols[k].max[rates[l].s];
+        }
+        char style[96];
+        snprintf(style, sizeof style, " fill=\"%s\" fill-opacity=\"0.45\" stroke=\"%s\"",
+                 rates[l].color, rates[l].color);
+        band(out, &rt, lo, hi, rhave, rates[l].cls, style);
+        legend(out, &rt, rates[l].color, rates[l].label, 0);
+    }
+    panel_axes(out, c, &rt, 1);
+    y += rt.h + PANEL_GAP;
+
+    /* NUMA nodes */
+    for (int i = 0; i < c->nnodes; i++) {
+        struct node_cols *nc = &c->nodes[i];
+        char id[32], title[96];
+        snprintf(id, sizeof id, "node%d", nc->id);
+        snprintf(title, sizeof title, "NUMA node %d (kB): used and free, min..max", nc->id);
+        struct panel np = { id, y, 90, nice_max(nc->total), 0 };
+        panel_frame(out, c, &np, title);
+        for (int k = 0; k < PLOT_W; k++)
+            have[k] = nc->n[k] > 0;
+        band(out, &np, nc->umin, nc->umax, have, "node-used",
+             " fill=\"#e8887f\" fill-opacity=\"0.6\" stroke=\"#c0392b\"");
+        legend(out, &np, "#e8887f", "used", 0);
+        band(out, &np, nc->fmin, nc->fmax, have, "node-free",
+             " fill=\"#72b7b2\" fill-opacity=\"0.6\" stroke=\"#2a7f7a\"");
+        legend(out, &np, "#72b7b2", "free", 0);
+        panel_axes(out, c, &np, 0);
+        y += np.h + PANEL_GAP;
+    }
+
+    /* processes */
+    if (c->instants) {
+        double pmax = nprocs ? (double)c->ids[0].peak : 1;
+        char title[160];
+        snprintf(title, sizeof title, "Largest processes' RSS (kB): top %zu by peak, "
+                 "min..max over %lu sampled instants", nprocs, c->instants);
+        struct panel pp = { "processes", y, 220, nice_max(pmax), 0 };
+        panel_frame(out, c, &pp, title);
+        for (size_t i = 0; i < nprocs; i++) {
+            const struct svgproc *id = &c->ids[i];
+            memset(have, 0, PLOT_W);
+            for (size_t e = 0; e < id->nenv; e++) {
+                have[id->env[e].col] = 1;
+                lo[id->env[e].col] = id->env[e].min;
+                hi[id->env[e].col] = id->env[e].max;
+            }
+            const char *color = proc_colors[i % PROC_COLORS];
+            char style[96];
+            snprintf(style, sizeof style, " fill=\"%s\" fill-opacity=\"0.35\" stroke=\"%s\"", color,
+                     color);
+            band(out, &pp, lo, hi, have, "proc", style);
+            char label[COMM_MAX + 24];
+            snprintf(label, sizeof label, "%d %s", (int)id->pid, id->comm);
+            legend(out, &pp, color, label, 0);
+        }
+        panel_axes(out, c, &pp, 0);
+    }
+    fputs("</svg>\n", out);
+    free(lo), free(hi), free(have), free(rhave);
+}
 
 int render_svg(const struct report_opts *o, struct render_ctx *ctx, const struct cap_window *w)
 {
-    (void)o; (void)ctx; (void)w;
-    fprintf(stderr, "%s: not implemented yet\n", progname);
-    return 1;
+    struct chart c;
+    memset(&c, 0, sizeof c);
+    c.t0 = w->first_ts;
+    c.t1 = w->last_ts;
+    c.out = ctx->out;
+    c.cols = calloc(PLOT_W, sizeof *c.cols);
+    if (!c.cols)
+        return 2;
+    struct cap_stream cs = { on_point, on_procs, 1, &c };
+    int status = cap_run(w, &cs);
+    if (status == 0)
+        draw(o, &c, ctx);
+    free(c.cols);
+    for (int i = 0; i < c.nnodes; i++) {
+        free(c.nodes[i].n);
+        free(c.nodes[i].umin);
+        free(c.nodes[i].umax);
+        free(c.nodes[i].fmin);
+        free(c.nodes[i].fmax);
+    }
+    for (size_t i = 0; i < c.nids; i++)
+        free(c.ids[i].env);
+    free(c.ids);
+    free(c.slots);
+    free(c.boots);
+    return status;
 }
