@@ -98,15 +98,22 @@ $(BUILD)/schema_sql.c: $(SCHEMAS)
 
 DEPS_BUILD := build-essential pkg-config libsqlite3-dev zlib1g-dev libnuma-dev libproc2-dev
 DEPS_TEST  := sysstat faketime locales sqlite3 valgrind python3 util-linux atop \
-              systemd cron groff-base
+              systemd cron groff-base prometheus
+# prometheus: only for promtool (tests/export).  Its postinst enables and starts
+# the server (and the node exporter it recommends): when make deps installed
+# them, they are stopped and disabled again, so nothing is left running.
 deps:
 	@missing=""; for p in $(DEPS_BUILD) $(DEPS_TEST); do \
 	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
 	done; \
+	had_pne=0; dpkg-query -W -f='$${Status}\n' prometheus-node-exporter 2>/dev/null | grep -q 'ok installed' && had_pne=1; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
-	fi
+	fi; \
+	case " $$missing " in *" prometheus "*) \
+	  units=prometheus.service; [ $$had_pne = 1 ] || units="$$units prometheus-node-exporter.service"; \
+	  systemctl disable --now $$units >/dev/null 2>&1 || true;; esac
 	@tests/locales.sh
 
 check: all sanitize
