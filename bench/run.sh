@@ -262,3 +262,7 @@ echo "written: bench/out/summary.md"
 # 5. Per-process sampling against atop and pidstat (same program snapshot).
 echo
 BENCH_SNAPSHOT_DONE=1 bench/procs.sh
+
+# 6. Capacity planning and exports over 30 days (bench/capacity.sh).
+echo
+bench/capacity.sh
