@@ -60,6 +60,7 @@ struct node_cols {
 
 struct penv {                    /* one column of a process */
     uint32_t col;
+    uint32_t joined;             /* seen at the sampled instant before, too */
     float min, max;
 };
 
@@ -69,6 +70,7 @@ struct svgproc {
     uint64_t start_ticks;
     char comm[COMM_MAX];
     uint64_t peak;
+    unsigned long last_instant;
     struct penv *env;
     size_t nenv, cap_env;
 };
@@ -76,6 +78,9 @@ struct svgproc {
 struct chart {
     int64_t t0, t1;
     struct pxcol *cols;
+    unsigned char *link;         /* column K continues the line from the last column before it */
+    int64_t last_ts, last_dt;
+    int last_col;
     unsigned long samples;
     int64_t restarts[RESTARTS_MAX];
     int nrestarts;
@@ -133,7 +138,19 @@ static struct node_cols *node_of(struct chart *c, int id, double total)
 static int on_point(const struct cap_point *p, const struct sample *s, void *arg)
 {
     struct chart *c = arg;
-    struct pxcol *k = &c->cols[col_of(c, p->ts)];
+    int kc = col_of(c, p->ts);
+    struct pxcol *k = &c->cols[kc];
+    /* samples further apart than a pixel are joined, unless a restart or a
+     * gap (more than 10 minutes and 3 intervals) lies between */
+    if (c->samples && !p->restart) {
+        int64_t dt = p->ts - c->last_ts;
+        if (kc > c->last_col + 1 && (dt <= 600 || dt <= 3 * c->last_dt))
+            c->link[kc] = 1;
+    }
+    if (c->samples)
+        c->last_dt = p->ts - c->last_ts;
+    c->last_ts = p->ts;
+    c->last_col = kc;
     unsigned n = k->n;
     put(k, S_USED, p->used, n);
     put(k, S_BUFFERS, p->buffers, n);
@@ -272,6 +289,8 @@ static int on_procs(const struct cap_point *p, const struct sample *s, void *arg
         if (pr->rss_kb > id->peak)
             id->peak = pr->rss_kb;
         struct penv *last = id->nenv ? &id->env[id->nenv - 1] : NULL;
+        int joined = last && id->last_instant + 1 == c->instants;
+        id->last_instant = c->instants;
         if (last && last->col == col) {
             if (v < last->min)
                 last->min = v;
@@ -287,7 +306,7 @@ static int on_procs(const struct cap_point *p, const struct sample *s, void *arg
             id->env = grown;
             id->cap_env = cap;
         }
-        id->env[id->nenv++] = (struct penv){ col, v, v };
+        id->env[id->nenv++] = (struct penv){ col, (uint32_t)joined, v, v };
     }
     return 0;
 }
@@ -398,9 +417,29 @@ static double ypos(const struct panel *p, double v)
 
 /* A band between LO and HI over the columns where HAVE is set, one polygon
  * per run of columns. */
-static void band(FILE *out, const struct panel *p, const float *lo, const float *hi,
-                 const unsigned char *have, const char *cls, const char *style)
+static void band(FILE *out, const struct panel *p, const float *lo0, const float *hi0,
+                 const unsigned char *have0, const unsigned char *link, const char *cls,
+                 const char *style)
 {
+    /* fill the columns between joined samples by linear interpolation */
+    static float lo[PLOT_W], hi[PLOT_W];
+    static unsigned char have[PLOT_W];
+    memcpy(lo, lo0, sizeof lo);
+    memcpy(hi, hi0, sizeof hi);
+    memcpy(have, have0, sizeof have);
+    int prev = -1;
+    for (int k = 0; k < PLOT_W; k++) {
+        if (!have0[k])
+            continue;
+        if (prev >= 0 && k > prev + 1 && link && link[k])
+            for (int j = prev + 1; j < k; j++) {
+                float f = (float)(j - prev) / (float)(k - prev);
+                lo[j] = lo0[prev] + f * (lo0[k] - lo0[prev]);
+                hi[j] = hi0[prev] + f * (hi0[k] - hi0[prev]);
+                have[j] = 1;
+            }
+        prev = k;
+    }
     int c = 0;
     while (c < PLOT_W) {
         while (c < PLOT_W && !have[c])
@@ -411,13 +450,20 @@ static void band(FILE *out, const struct panel *p, const float *lo, const float 
         while (end < PLOT_W && have[end])
             end++;
         fprintf(out, "<polygon class=\"%s\"%s points=\"", cls, style ? style : "");
-        for (int k = c; k < end; k++)
-            fprintf(out, "%d,%.1f ", PLOT_X + k, ypos(p, hi[k]));
-        if (end - c == 1)   /* one column: give it a pixel's width */
-            fprintf(out, "%d,%.1f %d,%.1f ", PLOT_X + c + 1, ypos(p, hi[c]), PLOT_X + c + 1,
-                    ypos(p, lo[c]));
-        for (int k = end - 1; k >= c; k--)
-            fprintf(out, "%d,%.1f ", PLOT_X + k, ypos(p, lo[k]));
+        /* steps: each column's min and max span its whole pixel, so that a
+         * one-column peak is a full pixel wide, not a hairline spike */
+        for (int k = c; k < end; k++) {
+            double y = ypos(p, hi[k]);
+            if (k == c || ypos(p, hi[k - 1]) != y)
+                fprintf(out, "%d,%.1f ", PLOT_X + k, y);
+            fprintf(out, "%d,%.1f ", PLOT_X + k + 1, y);
+        }
+        for (int k = end - 1; k >= c; k--) {
+            double y = ypos(p, lo[k]);
+            fprintf(out, "%d,%.1f ", PLOT_X + k + 1, y);
+            if (k == c || ypos(p, lo[k - 1]) != y)
+                fprintf(out, "%d,%.1f ", PLOT_X + k, y);
+        }
         fputs("\"/>\n", out);
         c = end;
     }
@@ -443,36 +489,38 @@ struct tick {
     int major;                   /* a day boundary */
 };
 
-/* Local-time ticks: whole hours or days, at most about 12. */
+/* Local-time ticks: whole minutes, hours or days, at most about 12. */
 static size_t ticks(const struct chart *c, struct tick *out, size_t cap)
 {
-    static const int hours[] = { 1, 2, 3, 6, 12, 24, 48, 168, 336, 672 };
-    double span_h = (double)(c->t1 - c->t0) / 3600;
-    int step = hours[9];
-    for (size_t i = 0; i < sizeof hours / sizeof *hours; i++)
-        if (span_h / hours[i] <= 12) {
-            step = hours[i];
+    static const int minutes[] = { 1, 2, 5, 10, 15, 30, 60, 120, 180, 360, 720,
+                                   1440, 2880, 10080, 20160, 40320 };
+    double span_min = (double)(c->t1 - c->t0) / 60;
+    int step = minutes[15];
+    for (size_t i = 0; i < sizeof minutes / sizeof *minutes; i++)
+        if (span_min / minutes[i] <= 12) {
+            step = minutes[i];
             break;
         }
     size_t n = 0;
-    if (step < 24) {
-        for (int64_t t = cap_period_start(c->t0, PERIOD_HOUR); t <= c->t1 && n < cap; t += 3600) {
+    if (step < 1440) {
+        for (int64_t t = cap_period_start(c->t0, PERIOD_HOUR); t <= c->t1 && n < cap; t += 60) {
             time_t w = (time_t)t;
             struct tm tm;
             localtime_r(&w, &tm);
-            if (t >= c->t0 && tm.tm_hour % step == 0)
-                out[n++] = (struct tick){ t, tm.tm_hour == 0 };
+            if (t >= c->t0 && (tm.tm_hour * 60 + tm.tm_min) % step == 0)
+                out[n++] = (struct tick){ t, tm.tm_hour == 0 && tm.tm_min == 0 };
+            if (step >= 60)   /* whole hours from here on */
+                t += 3540;
         }
     } else {
-        int days = step / 24, k = 0;
+        int days = step / 1440, k = 0;
         for (int64_t t = cap_period_start(c->t0, PERIOD_DAY); t <= c->t1 && n < cap;
              t = cap_period_next(t, PERIOD_DAY), k++) {
             time_t w = (time_t)t;
             struct tm tm;
             localtime_r(&w, &tm);
             /* weeks start on Monday; shorter steps count from the first day */
-            int take = days == 7 || days == 14 || days == 28 ? tm.tm_wday == 1 && (k / 7) % (days / 7) == 0
-                                                              : k % days == 0;
+            int take = days >= 7 ? tm.tm_wday == 1 : k % days == 0;
             if (t >= c->t0 && take)
                 out[n++] = (struct tick){ t, 1 };
         }
@@ -535,6 +583,7 @@ static void draw(const struct report_opts *o, struct chart *c, const struct rend
     FILE *out = c->out;
     float *lo = malloc(PLOT_W * sizeof *lo), *hi = malloc(PLOT_W * sizeof *hi);
     unsigned char *have = malloc(PLOT_W), *rhave = malloc(PLOT_W);
+    static unsigned char plink[PLOT_W];
     if (!lo || !hi || !have || !rhave) {
         free(lo), free(hi), free(have), free(rhave);
         return;
@@ -609,7 +658,7 @@ static void draw(const struct report_opts *o, struct chart *c, const struct rend
         }
         char style[96];
         snprintf(style, sizeof style, " fill=\"%s\" stroke=\"%s\"", stack[l].color, stack[l].color);
-        band(out, &mem, lo, hi, have, stack[l].s == S_USED ? "used" : "stack", style);
+        band(out, &mem, lo, hi, have, c->link, stack[l].s == S_USED ? "used" : "stack", style);
         legend(out, &mem, stack[l].color, stack[l].label, 0);
     }
     free(cum);
@@ -626,12 +675,12 @@ static void draw(const struct report_opts *o, struct chart *c, const struct rend
         char style[96];
         snprintf(style, sizeof style, " fill=\"%s\" fill-opacity=\"0.45\" stroke=\"%s\"",
                  lines[l].color, lines[l].color);
-        band(out, &mem, lo, hi, have, lines[l].cls, style);
+        band(out, &mem, lo, hi, have, c->link, lines[l].cls, style);
         legend(out, &mem, lines[l].color, lines[l].label, 0);
     }
     for (int k = 0; k < PLOT_W; k++)
         lo[k] = hi[k] = c->cols[k].max[S_LIMIT];
-    band(out, &mem, lo, hi, have, "limit", " fill=\"none\" stroke=\"#555\" stroke-dasharray=\"6 3\"");
+    band(out, &mem, lo, hi, have, c->link, "limit", " fill=\"none\" stroke=\"#555\" stroke-dasharray=\"6 3\"");
     legend(out, &mem, "#555", "CommitLimit", 1);
     panel_axes(out, c, &mem, 0);
     y += mem.h + PANEL_GAP;
@@ -644,7 +693,7 @@ static void draw(const struct report_opts *o, struct chart *c, const struct rend
         lo[k] = c->cols[k].min[S_SWAP];
         hi[k] = c->cols[k].max[S_SWAP];
     }
-    band(out, &sw, lo, hi, have, "swap", " fill=\"#9467bd\" fill-opacity=\"0.5\" stroke=\"#6a3d9a\"");
+    band(out, &sw, lo, hi, have, c->link, "swap", " fill=\"#9467bd\" fill-opacity=\"0.5\" stroke=\"#6a3d9a\"");
     legend(out, &sw, "#9467bd", "swap used", 0);
     panel_axes(out, c, &sw, 0);
     y += sw.h + PANEL_GAP;
@@ -663,7 +712,7 @@ static void draw(const struct report_opts *o, struct chart *c, const struct rend
         char style[96];
         snprintf(style, sizeof style, " fill=\"%s\" fill-opacity=\"0.45\" stroke=\"%s\"",
                  rates[l].color, rates[l].color);
-        band(out, &rt, lo, hi, rhave, rates[l].cls, style);
+        band(out, &rt, lo, hi, rhave, c->link, rates[l].cls, style);
         legend(out, &rt, rates[l].color, rates[l].label, 0);
     }
     panel_axes(out, c, &rt, 1);
@@ -679,10 +728,10 @@ static void draw(const struct report_opts *o, struct chart *c, const struct rend
         panel_frame(out, c, &np, title);
         for (int k = 0; k < PLOT_W; k++)
             have[k] = nc->n[k] > 0;
-        band(out, &np, nc->umin, nc->umax, have, "node-used",
+        band(out, &np, nc->umin, nc->umax, have, c->link, "node-used",
              " fill=\"#e8887f\" fill-opacity=\"0.6\" stroke=\"#c0392b\"");
         legend(out, &np, "#e8887f", "used", 0);
-        band(out, &np, nc->fmin, nc->fmax, have, "node-free",
+        band(out, &np, nc->fmin, nc->fmax, have, c->link, "node-free",
              " fill=\"#72b7b2\" fill-opacity=\"0.6\" stroke=\"#2a7f7a\"");
         legend(out, &np, "#72b7b2", "free", 0);
         panel_axes(out, c, &np, 0);
@@ -700,8 +749,10 @@ static void draw(const struct report_opts *o, struct chart *c, const struct rend
         for (size_t i = 0; i < nprocs; i++) {
             const struct svgproc *id = &c->ids[i];
             memset(have, 0, PLOT_W);
+            memset(plink, 0, PLOT_W);
             for (size_t e = 0; e < id->nenv; e++) {
                 have[id->env[e].col] = 1;
+                plink[id->env[e].col] = (unsigned char)id->env[e].joined;
                 lo[id->env[e].col] = id->env[e].min;
                 hi[id->env[e].col] = id->env[e].max;
             }
@@ -709,7 +760,7 @@ static void draw(const struct report_opts *o, struct chart *c, const struct rend
             char style[96];
             snprintf(style, sizeof style, " fill=\"%s\" fill-opacity=\"0.35\" stroke=\"%s\"", color,
                      color);
-            band(out, &pp, lo, hi, have, "proc", style);
+            band(out, &pp, lo, hi, have, plink, "proc", style);
             char label[COMM_MAX + 24];
             snprintf(label, sizeof label, "%d %s", (int)id->pid, id->comm);
             legend(out, &pp, color, label, 0);
@@ -728,13 +779,18 @@ int render_svg(const struct report_opts *o, struct render_ctx *ctx, const struct
     c.t1 = w->last_ts;
     c.out = ctx->out;
     c.cols = calloc(PLOT_W, sizeof *c.cols);
-    if (!c.cols)
+    c.link = calloc(PLOT_W, 1);
+    if (!c.cols || !c.link) {
+        free(c.cols);
+        free(c.link);
         return 2;
+    }
     struct cap_stream cs = { on_point, on_procs, 1, &c };
     int status = cap_run(w, &cs);
     if (status == 0)
         draw(o, &c, ctx);
     free(c.cols);
+    free(c.link);
     for (int i = 0; i < c.nnodes; i++) {
         free(c.nodes[i].n);
         free(c.nodes[i].umin);

@@ -242,7 +242,8 @@ static size_t rank_processes(struct trend *t)
         t->ids[n++] = *id;
         *id = tmp;
     }
-    qsort(t->ids, n, sizeof *t->ids, by_slope);
+    if (n > 1)
+        qsort(t->ids, n, sizeof *t->ids, by_slope);
     return n;
 }
 
