@@ -98,7 +98,9 @@ $(BUILD)/schema_sql.c: $(SCHEMAS)
 
 DEPS_BUILD := build-essential pkg-config libsqlite3-dev zlib1g-dev libnuma-dev libproc2-dev
 DEPS_TEST  := sysstat faketime locales sqlite3 valgrind python3 util-linux atop \
-              systemd cron groff-base prometheus
+              systemd cron groff-base prometheus \
+              librsvg2-bin
+# librsvg2-bin: rsvg-convert renders memreport --format=svg to PNG (tests/capacity).
 # prometheus: only for promtool (tests/export).  Its postinst enables and starts
 # the server (and the node exporter it recommends): when make deps installed
 # them, they are stopped and disabled again, so nothing is left running.
