@@ -378,7 +378,7 @@ static void xml_text(FILE *out, const char *s, int maxchars)
 static double nice_max(double max)
 {
     if (!(max > 0))
-        return 1;
+        return 4;   /* an empty panel: 0 to 4 on the axis */
     double raw = max / 4, mag = pow(10, floor(log10(raw))), step;
     double f = raw / mag;
     step = (f <= 1 ? 1 : f <= 2 ? 2 : f <= 2.5 ? 2.5 : f <= 5 ? 5 : 10) * mag;
