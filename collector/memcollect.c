@@ -73,6 +73,7 @@ static void usage(FILE *out)
             progname, progname);
 }
 
+/* 0: sample; 1: --help or --version done, exit 0; -1: usage error. */
 static int parse_options(int argc, char **argv, struct options *o)
 {
     int positional = 0;
@@ -90,10 +91,10 @@ static int parse_options(int argc, char **argv, struct options *o)
         const char *a = argv[i];
         if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
             usage(stdout);
-            exit(EXIT_OK);
+            return 1;
         } else if (strcmp(a, "-V") == 0 || strcmp(a, "--version") == 0) {
             printf("memcollect (memtrail) 0.1, archive format %d\n", ARCHIVE_FORMAT);
-            exit(EXIT_OK);
+            return 1;
         } else if (strcmp(a, "--no-procs") == 0) {
             o->procs = 0;
         } else if (strcmp(a, "--no-cmdline") == 0) {
@@ -361,7 +362,10 @@ int main(int argc, char **argv)
     struct writer w = { 0 };
 
     progname = "memcollect";
-    if (parse_options(argc, argv, &o) != 0) {
+    int parsed = parse_options(argc, argv, &o);
+    if (parsed > 0)
+        return EXIT_OK;   /* --help or --version */
+    if (parsed < 0) {
         usage(stderr);
         return EXIT_USAGE;
     }
