@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "archive.h"
+#include "grow.h"
+#include "identmap.h"
 #include "procview.h"
 #include "select.h"
 #include "util.h"
@@ -132,21 +134,6 @@ static const char *influx_string_escape(unsigned char c)
     }
 }
 
-static int grow(void **array, size_t *cap, size_t need, size_t size)
-{
-    if (need <= *cap)
-        return 0;
-    size_t cap2 = *cap ? *cap * 2 : 16;
-    while (cap2 < need)
-        cap2 *= 2;
-    void *grown = realloc(*array, cap2 * size);
-    if (!grown)
-        return -1;
-    *array = grown;
-    *cap = cap2;
-    return 0;
-}
-
 /* ---- string -> index maps (open addressing, FNV-1a) */
 
 static uint64_t fnv(const char *s)
@@ -212,7 +199,8 @@ static long family(struct xstore *x, const char *name, enum xtype type, const ch
     long f = map_get(&x->family_map, name);
     if (f >= 0)
         return f;
-    if (grow((void **)&x->families, &x->cap_families, x->nfamilies + 1, sizeof *x->families) != 0)
+    if (grow_array((void **)&x->families, &x->cap_families, x->nfamilies + 1,
+                   sizeof *x->families) != 0)
         return -1;
     struct xfamily *fam = &x->families[x->nfamilies];
     memset(fam, 0, sizeof *fam);
@@ -236,7 +224,7 @@ static long group(struct xstore *x, const char *key, enum xkind kind, const char
         [XG_MEMINFO] = "meminfo", [XG_VMSTAT] = "vmstat", [XG_SWAP] = "swap",
         [XG_NUMA] = "numa", [XG_PROCESS] = "process", [XG_HOST] = "host",
     };
-    if (grow((void **)&x->groups, &x->cap_groups, x->ngroups + 1, sizeof *x->groups) != 0)
+    if (grow_array((void **)&x->groups, &x->cap_groups, x->ngroups + 1, sizeof *x->groups) != 0)
         return -1;
     struct xgroup *gr = &x->groups[x->ngroups];
     memset(gr, 0, sizeof *gr);
@@ -275,7 +263,7 @@ static long series(struct xstore *x, const char *key, long g, long f, const char
     if (s >= 0)
         return s;
     if (g < 0 || f < 0 ||
-        grow((void **)&x->series, &x->cap_series, x->nseries + 1, sizeof *x->series) != 0)
+        grow_array((void **)&x->series, &x->cap_series, x->nseries + 1, sizeof *x->series) != 0)
         return -1;
     struct xseries *se = &x->series[x->nseries];
     memset(se, 0, sizeof *se);
@@ -286,8 +274,8 @@ static long series(struct xstore *x, const char *key, long g, long f, const char
         return -1;
     struct xfamily *fam = &x->families[f];
     struct xgroup *gr = &x->groups[g];
-    if (grow((void **)&fam->series, &fam->cap, fam->n + 1, sizeof *fam->series) != 0 ||
-        grow((void **)&gr->series, &gr->cap, gr->n + 1, sizeof *gr->series) != 0 ||
+    if (grow_array((void **)&fam->series, &fam->cap, fam->n + 1, sizeof *fam->series) != 0 ||
+        grow_array((void **)&gr->series, &gr->cap, gr->n + 1, sizeof *gr->series) != 0 ||
         map_put(&x->series_map, key, x->nseries) != 0)
         return -1;
     fam->series[fam->n++] = x->nseries;
@@ -304,7 +292,7 @@ static int point(struct xstore *x, long s, int64_t ts, int64_t v)
         x->dropped++;
         return 0;
     }
-    if (grow((void **)&se->pts, &se->cap, se->n + 1, sizeof *se->pts) != 0)
+    if (grow_array((void **)&se->pts, &se->cap, se->n + 1, sizeof *se->pts) != 0)
         return -1;
     se->pts[se->n++] = (struct xpoint){ ts, v };
     return 0;
@@ -531,9 +519,7 @@ static int add_process(struct xstore *x, const struct proc *p, int64_t ts)
 /* ---- the passes */
 
 struct ident {
-    char boot[BOOT_ID_LEN + 1];
     int32_t pid;
-    uint64_t start_ticks;
     uint32_t uid;
     char comm[COMM_MAX];
     uint64_t peak_rss;
@@ -545,39 +531,33 @@ struct pass {
     const unsigned char *in_window;   /* by record index */
     size_t nwindow;
     const struct proc_opts *po;
-    struct ident *ids;
+    struct identmap map;
+    struct ident *ids;                /* by the map's index */
     size_t nids, cap_ids;
-    struct xmap id_map;
     int procs_pass;                   /* 0: system-wide and ranking; 1: chosen processes */
 };
 
-static void ident_key(char *out, size_t cap, const char *boot, const struct proc *p)
-{
-    snprintf(out, cap, "%s/%d/%llu", boot, (int)p->pid, (unsigned long long)p->start_ticks);
-}
-
 static int rank_procs(struct pass *ps, const struct sample *s)
 {
-    char key[BOOT_ID_LEN + 48];
+    long boot = identmap_boot(&ps->map, s->boot_id);
+    if (boot < 0)
+        return -1;
     for (size_t i = 0; i < s->procs.n; i++) {
         const struct proc *p = &s->procs.procs[i];
         if (p->pid == PROC_AGGREGATE_PID)
             continue;
-        ident_key(key, sizeof key, s->boot_id, p);
-        long k = map_get(&ps->id_map, key);
-        if (k < 0) {
-            if (grow((void **)&ps->ids, &ps->cap_ids, ps->nids + 1, sizeof *ps->ids) != 0 ||
-                map_put(&ps->id_map, key, ps->nids) != 0)
+        long k = identmap_add(&ps->map, (uint32_t)boot, p->pid, p->start_ticks);
+        if (k < 0)
+            return -1;
+        if ((size_t)k == ps->nids) {
+            if (grow_array((void **)&ps->ids, &ps->cap_ids, ps->nids + 1, sizeof *ps->ids) != 0)
                 return -1;
-            struct ident *id = &ps->ids[ps->nids];
+            struct ident *id = &ps->ids[ps->nids++];
             memset(id, 0, sizeof *id);
-            memcpy(id->boot, s->boot_id, sizeof id->boot);
             id->pid = p->pid;
-            id->start_ticks = p->start_ticks;
             id->uid = p->uid;
             memcpy(id->comm, p->comm, sizeof id->comm);
             id->comm[COMM_MAX - 1] = '\0';
-            k = (long)ps->nids++;
         }
         if (p->rss_kb > ps->ids[k].peak_rss)
             ps->ids[k].peak_rss = p->rss_kb;
@@ -593,13 +573,14 @@ static int each_sample(const struct series *sr, const struct sample *s, void *ar
         return 0;
     struct xstore *x = ps->x;
     if (ps->procs_pass) {
-        char key[BOOT_ID_LEN + 48];
+        long boot = identmap_boot(&ps->map, s->boot_id);
+        if (boot < 0)
+            return -1;
         for (size_t i = 0; s->procs.scanned && i < s->procs.n; i++) {
             const struct proc *p = &s->procs.procs[i];
             if (p->pid == PROC_AGGREGATE_PID)
                 continue;
-            ident_key(key, sizeof key, s->boot_id, p);
-            long k = map_get(&ps->id_map, key);
+            long k = identmap_find(&ps->map, (uint32_t)boot, p->pid, p->start_ticks);
             if (k >= 0 && ps->ids[k].chosen && add_process(x, p, s->ts) != 0)
                 return -1;
         }
@@ -818,7 +799,7 @@ int export_replay(const struct report_opts *o, struct render_ctx *ctx, export_lo
     }
     free(in_window);
     free(ps.ids);
-    map_free(&ps.id_map);
+    identmap_free(&ps.map);
     xstore_free(&x);
     return status;
 }

@@ -176,7 +176,7 @@ int render_growth(const struct proc_report *r)
             continue;
         }
         struct cell c[NCOLS];
-        c[0] = cell_str(ps->boots[id->boot]);
+        c[0] = cell_str(ps->map.boots[id->boot]);
         c[1] = cell_uint(id->uid);
         c[2] = cell_int(id->pid);
         c[3] = cell_int(id->ppid);

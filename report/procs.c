@@ -176,7 +176,7 @@ void proc_cells(const struct proc_report *r, size_t prev, size_t k, const struct
     int aggregate = id->pid == PROC_AGGREGATE_PID;
     double minflt_s, majflt_s;
     proc_rates(r->ps, r->ctx->sr, prev, k, e, &minflt_s, &majflt_s);
-    c[0] = cell_str(r->ps->boots[id->boot]);
+    c[0] = cell_str(r->ps->map.boots[id->boot]);
     c[1] = aggregate ? cell_null() : cell_uint(id->uid);
     c[2] = cell_int(id->pid);
     c[3] = aggregate ? cell_null() : cell_int(id->ppid);

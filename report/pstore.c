@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
+
 static const char *const node_keys[NF_COUNT] = {
     [NF_FILEPG] = "FilePages", [NF_ANONPG] = "AnonPages", [NF_SLAB] = "Slab",
     [NF_SHMEM] = "Shmem", [NF_HIT] = "numa_hit", [NF_MISS] = "numa_miss",
@@ -16,73 +18,13 @@ const char *node_field_key(enum node_field f)
     return node_keys[f];
 }
 
-static int grow(void **array, size_t *cap, size_t need, size_t size)
-{
-    if (need <= *cap)
-        return 0;
-    size_t cap2 = *cap ? *cap * 2 : 256;
-    while (cap2 < need)
-        cap2 *= 2;
-    void *grown = realloc(*array, cap2 * size);
-    if (!grown)
-        return -1;
-    *array = grown;
-    *cap = cap2;
-    return 0;
-}
-
-static uint64_t ident_hash(uint32_t boot, int32_t pid, uint64_t start)
-{
-    uint64_t h = ((uint64_t)boot << 40) ^ (uint64_t)(uint32_t)pid ^ (start * 0x9E3779B97F4A7C15ULL);
-    h ^= h >> 29;
-    h *= 0xBF58476D1CE4E5B9ULL;
-    return h ^ (h >> 32);
-}
-
-static int rehash(struct pstore *ps)
-{
-    size_t n = ps->nslots ? ps->nslots * 2 : 1024;
-    uint32_t *slots = calloc(n, sizeof *slots);
-    if (!slots)
-        return -1;
-    for (size_t i = 0; i < ps->nids; i++) {
-        const struct pident *id = &ps->ids[i];
-        size_t k = ident_hash(id->boot, id->pid, id->start_ticks) & (n - 1);
-        while (slots[k])
-            k = (k + 1) & (n - 1);
-        slots[k] = (uint32_t)i + 1;
-    }
-    free(ps->slots);
-    ps->slots = slots;
-    ps->nslots = n;
-    return 0;
-}
-
-static long intern_boot(struct pstore *ps, const char *boot_id)
-{
-    for (size_t i = 0; i < ps->nboots; i++)
-        if (strcmp(ps->boots[i], boot_id) == 0)
-            return (long)i;
-    void *grown = realloc(ps->boots, (ps->nboots + 1) * sizeof *ps->boots);
-    if (!grown)
-        return -1;
-    ps->boots = grown;
-    memcpy(ps->boots[ps->nboots], boot_id, sizeof ps->boots[0]);
-    ps->boots[ps->nboots][BOOT_ID_LEN] = '\0';
-    return (long)ps->nboots++;
-}
-
+/* The index of P's identity, its static facts copied when it is new. */
 static long intern_ident(struct pstore *ps, uint32_t boot, const struct proc *p)
 {
-    if ((ps->nids + 1) * 2 > ps->nslots && rehash(ps) != 0)
-        return -1;
-    size_t k = ident_hash(boot, p->pid, p->start_ticks) & (ps->nslots - 1);
-    for (; ps->slots[k]; k = (k + 1) & (ps->nslots - 1)) {
-        const struct pident *id = &ps->ids[ps->slots[k] - 1];
-        if (id->boot == boot && id->pid == p->pid && id->start_ticks == p->start_ticks)
-            return (long)ps->slots[k] - 1;
-    }
-    if (grow((void **)&ps->ids, &ps->cap_ids, ps->nids + 1, sizeof *ps->ids) != 0)
+    long k = identmap_add(&ps->map, boot, p->pid, p->start_ticks);
+    if (k < 0 || (size_t)k < ps->nids)
+        return k;
+    if (grow_array((void **)&ps->ids, &ps->cap_ids, ps->nids + 1, sizeof *ps->ids) != 0)
         return -1;
     struct pident *id = &ps->ids[ps->nids];
     memset(id, 0, sizeof *id);
@@ -93,10 +35,10 @@ static long intern_ident(struct pstore *ps, uint32_t boot, const struct proc *p)
     id->start_ticks = p->start_ticks;
     memcpy(id->comm, p->comm, sizeof id->comm);
     id->comm[COMM_MAX - 1] = '\0';
+    ps->nids++;   /* counted before the strdup, so that pstore_free frees it */
     if (p->cmdline && !(id->cmdline = strdup(p->cmdline)))
         return -1;
-    ps->slots[k] = (uint32_t)ps->nids + 1;
-    return (long)ps->nids++;
+    return k;
 }
 
 static int by_ident(const void *a, const void *b)
@@ -107,9 +49,9 @@ static int by_ident(const void *a, const void *b)
 
 int pstore_add(struct pstore *ps, const struct sample *s)
 {
-    if (grow((void **)&ps->samples, &ps->cap_samples, ps->nsamples + 1, sizeof *ps->samples) != 0)
+    if (grow_array((void **)&ps->samples, &ps->cap_samples, ps->nsamples + 1, sizeof *ps->samples) != 0)
         return -1;
-    long boot = intern_boot(ps, s->boot_id);
+    long boot = identmap_boot(&ps->map, s->boot_id);
     if (boot < 0)
         return -1;
     struct psample *sm = &ps->samples[ps->nsamples];
@@ -119,7 +61,7 @@ int pstore_add(struct pstore *ps, const struct sample *s)
     sm->first = ps->nentries;
     sm->node_first = ps->nnodes;
     if (s->procs.scanned) {
-        if (grow((void **)&ps->entries, &ps->cap_entries, ps->nentries + s->procs.n,
+        if (grow_array((void **)&ps->entries, &ps->cap_entries, ps->nentries + s->procs.n,
                  sizeof *ps->entries) != 0)
             return -1;
         for (size_t i = 0; i < s->procs.n; i++) {
@@ -146,7 +88,7 @@ int pstore_add(struct pstore *ps, const struct sample *s)
         ps->nentries += sm->n;
     }
     if (s->numa.available && s->numa.n) {
-        if (grow((void **)&ps->nodes, &ps->cap_nodes, ps->nnodes + s->numa.n, sizeof *ps->nodes) != 0)
+        if (grow_array((void **)&ps->nodes, &ps->cap_nodes, ps->nnodes + s->numa.n, sizeof *ps->nodes) != 0)
             return -1;
         for (unsigned i = 0; i < s->numa.n; i++) {
             const struct numa_node *src = &s->numa.nodes[i];
@@ -178,8 +120,7 @@ void pstore_free(struct pstore *ps)
     for (size_t i = 0; i < ps->nids; i++)
         free(ps->ids[i].cmdline);
     free(ps->ids);
-    free(ps->slots);
-    free(ps->boots);
+    identmap_free(&ps->map);
     free(ps->entries);
     free(ps->nodes);
     free(ps->samples);

@@ -11,12 +11,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "identmap.h"
 #include "model.h"
 
 #define USER_HZ 100   /* /proc/PID/stat start times are in 1/100 s on Linux */
 
 struct pident {
-    uint32_t boot;             /* index into the store's boot ids */
+    uint32_t boot;             /* index into map.boots */
     int32_t pid, ppid;
     uint32_t uid;
     uint64_t start_ticks;
@@ -51,12 +52,9 @@ struct psample {
 };
 
 struct pstore {
-    struct pident *ids;
+    struct identmap map;       /* identities and boot ids */
+    struct pident *ids;        /* by the map's index */
     size_t nids, cap_ids;
-    uint32_t *slots;           /* open addressing over ids, 0 = empty, else index+1 */
-    size_t nslots;
-    char (*boots)[BOOT_ID_LEN + 1];
-    size_t nboots;
     struct pentry *entries;
     size_t nentries, cap_entries;
     struct pnode *nodes;

@@ -31,6 +31,8 @@
 #include <time.h>
 
 #include "capacity.h"
+#include "grow.h"
+#include "identmap.h"
 #include "table.h"
 
 #define SVG_W 1200
@@ -65,9 +67,7 @@ struct penv {                    /* one column of a process */
 };
 
 struct svgproc {
-    uint32_t boot;
     int32_t pid;
-    uint64_t start_ticks;
     char comm[COMM_MAX];
     uint64_t peak;
     unsigned long last_instant;
@@ -87,12 +87,9 @@ struct chart {
     struct node_cols nodes[NUMA_MAX];
     int nnodes;
     /* processes */
-    char (*boots)[BOOT_ID_LEN + 1];
-    size_t nboots;
-    struct svgproc *ids;
+    struct identmap map;
+    struct svgproc *ids;         /* by the map's index, until sorted by peak */
     size_t nids, cap_ids;
-    uint32_t *slots;
-    size_t nslots;
     unsigned long instants;
     FILE *out;
 };
@@ -198,74 +195,22 @@ static int on_point(const struct cap_point *p, const struct sample *s, void *arg
 
 /* ---- processes: a sparse envelope per identity ---- */
 
-static uint64_t ident_hash(uint32_t boot, int32_t pid, uint64_t start)
-{
-    uint64_t h = ((uint64_t)boot << 40) ^ (uint64_t)(uint32_t)pid ^ (start * 0x9E3779B97F4A7C15ULL);
-    h ^= h >> 29;
-    h *= 0xBF58476D1CE4E5B9ULL;
-    return h ^ (h >> 32);
-}
-
-static int rehash(struct chart *c)
-{
-    size_t n = c->nslots ? c->nslots * 2 : 1024;
-    uint32_t *slots = calloc(n, sizeof *slots);
-    if (!slots)
-        return -1;
-    for (size_t i = 0; i < c->nids; i++) {
-        const struct svgproc *id = &c->ids[i];
-        size_t k = ident_hash(id->boot, id->pid, id->start_ticks) & (n - 1);
-        while (slots[k])
-            k = (k + 1) & (n - 1);
-        slots[k] = (uint32_t)i + 1;
-    }
-    free(c->slots);
-    c->slots = slots;
-    c->nslots = n;
-    return 0;
-}
-
+/* The envelope of P's identity, started when it is new. */
 static struct svgproc *find_ident(struct chart *c, uint32_t boot, const struct proc *p)
 {
-    if ((c->nids + 1) * 2 > c->nslots && rehash(c) != 0)
+    long k = identmap_add(&c->map, boot, p->pid, p->start_ticks);
+    if (k < 0)
         return NULL;
-    size_t k = ident_hash(boot, p->pid, p->start_ticks) & (c->nslots - 1);
-    for (; c->slots[k]; k = (k + 1) & (c->nslots - 1)) {
-        struct svgproc *id = &c->ids[c->slots[k] - 1];
-        if (id->boot == boot && id->pid == p->pid && id->start_ticks == p->start_ticks)
-            return id;
-    }
-    if (c->nids == c->cap_ids) {
-        size_t cap = c->cap_ids ? c->cap_ids * 2 : 1024;
-        struct svgproc *grown = realloc(c->ids, cap * sizeof *grown);
-        if (!grown)
+    if ((size_t)k == c->nids) {
+        if (grow_array((void **)&c->ids, &c->cap_ids, c->nids + 1, sizeof *c->ids) != 0)
             return NULL;
-        c->ids = grown;
-        c->cap_ids = cap;
+        struct svgproc *id = &c->ids[c->nids++];
+        memset(id, 0, sizeof *id);
+        id->pid = p->pid;
+        memcpy(id->comm, p->comm, sizeof id->comm);
+        id->comm[COMM_MAX - 1] = '\0';
     }
-    struct svgproc *id = &c->ids[c->nids];
-    memset(id, 0, sizeof *id);
-    id->boot = boot;
-    id->pid = p->pid;
-    id->start_ticks = p->start_ticks;
-    memcpy(id->comm, p->comm, sizeof id->comm);
-    id->comm[COMM_MAX - 1] = '\0';
-    c->slots[k] = (uint32_t)c->nids + 1;
-    c->nids++;
-    return id;
-}
-
-static long intern_boot(struct chart *c, const char *boot_id)
-{
-    for (size_t i = 0; i < c->nboots; i++)
-        if (strcmp(c->boots[i], boot_id) == 0)
-            return (long)i;
-    void *grown = realloc(c->boots, (c->nboots + 1) * sizeof *c->boots);
-    if (!grown)
-        return -1;
-    c->boots = grown;
-    snprintf(c->boots[c->nboots], sizeof c->boots[0], "%s", boot_id);
-    return (long)c->nboots++;
+    return &c->ids[k];
 }
 
 static int on_procs(const struct cap_point *p, const struct sample *s, void *arg)
@@ -273,7 +218,7 @@ static int on_procs(const struct cap_point *p, const struct sample *s, void *arg
     struct chart *c = arg;
     if (!s->procs.scanned)
         return 0;
-    long boot = intern_boot(c, s->boot_id);
+    long boot = identmap_boot(&c->map, s->boot_id);
     if (boot < 0)
         return -1;
     c->instants++;
@@ -801,7 +746,6 @@ int render_svg(const struct report_opts *o, struct render_ctx *ctx, const struct
     for (size_t i = 0; i < c.nids; i++)
         free(c.ids[i].env);
     free(c.ids);
-    free(c.slots);
-    free(c.boots);
+    identmap_free(&c.map);
     return status;
 }

@@ -32,6 +32,8 @@
 #include <string.h>
 
 #include "capacity.h"
+#include "grow.h"
+#include "identmap.h"
 #include "sar_text.h"
 #include "table.h"
 
@@ -46,9 +48,8 @@ struct day {
 };
 
 struct ident {
-    uint32_t boot;
+    uint32_t boot;               /* index into map.boots */
     int32_t pid;
-    uint64_t start_ticks;
     char comm[COMM_MAX];
     unsigned long samples;
     int64_t first_ts, last_ts;
@@ -65,12 +66,9 @@ struct trend {
     int64_t first_ts, last_ts;
     /* processes */
     int64_t t0;
-    char (*boots)[BOOT_ID_LEN + 1];
-    size_t nboots;
-    struct ident *ids;
+    struct identmap map;
+    struct ident *ids;           /* by the map's index, until ranked */
     size_t nids, cap_ids;
-    uint32_t *slots;             /* open addressing, 0 empty, else index + 1 */
-    size_t nslots;
     unsigned long instants;
 };
 
@@ -118,74 +116,23 @@ static int on_point(const struct cap_point *p, const struct sample *s, void *arg
 
 /* ---- processes ---- */
 
-static uint64_t ident_hash(uint32_t boot, int32_t pid, uint64_t start)
-{
-    uint64_t h = ((uint64_t)boot << 40) ^ (uint64_t)(uint32_t)pid ^ (start * 0x9E3779B97F4A7C15ULL);
-    h ^= h >> 29;
-    h *= 0xBF58476D1CE4E5B9ULL;
-    return h ^ (h >> 32);
-}
-
-static int rehash(struct trend *t)
-{
-    size_t n = t->nslots ? t->nslots * 2 : 1024;
-    uint32_t *slots = calloc(n, sizeof *slots);
-    if (!slots)
-        return -1;
-    for (size_t i = 0; i < t->nids; i++) {
-        const struct ident *id = &t->ids[i];
-        size_t k = ident_hash(id->boot, id->pid, id->start_ticks) & (n - 1);
-        while (slots[k])
-            k = (k + 1) & (n - 1);
-        slots[k] = (uint32_t)i + 1;
-    }
-    free(t->slots);
-    t->slots = slots;
-    t->nslots = n;
-    return 0;
-}
-
+/* The growth of P's identity, started when it is new. */
 static struct ident *find_ident(struct trend *t, uint32_t boot, const struct proc *p)
 {
-    if ((t->nids + 1) * 2 > t->nslots && rehash(t) != 0)
+    long k = identmap_add(&t->map, boot, p->pid, p->start_ticks);
+    if (k < 0)
         return NULL;
-    size_t k = ident_hash(boot, p->pid, p->start_ticks) & (t->nslots - 1);
-    for (; t->slots[k]; k = (k + 1) & (t->nslots - 1)) {
-        struct ident *id = &t->ids[t->slots[k] - 1];
-        if (id->boot == boot && id->pid == p->pid && id->start_ticks == p->start_ticks)
-            return id;
-    }
-    if (t->nids == t->cap_ids) {
-        size_t cap = t->cap_ids ? t->cap_ids * 2 : 1024;
-        struct ident *grown = realloc(t->ids, cap * sizeof *grown);
-        if (!grown)
+    if ((size_t)k == t->nids) {
+        if (grow_array((void **)&t->ids, &t->cap_ids, t->nids + 1, sizeof *t->ids) != 0)
             return NULL;
-        t->ids = grown;
-        t->cap_ids = cap;
+        struct ident *id = &t->ids[t->nids++];
+        memset(id, 0, sizeof *id);
+        id->boot = boot;
+        id->pid = p->pid;
+        memcpy(id->comm, p->comm, sizeof id->comm);
+        id->comm[COMM_MAX - 1] = '\0';
     }
-    struct ident *id = &t->ids[t->nids];
-    memset(id, 0, sizeof *id);
-    id->boot = boot;
-    id->pid = p->pid;
-    id->start_ticks = p->start_ticks;
-    memcpy(id->comm, p->comm, sizeof id->comm);
-    id->comm[COMM_MAX - 1] = '\0';
-    t->slots[k] = (uint32_t)t->nids + 1;
-    t->nids++;
-    return id;
-}
-
-static long intern_boot(struct trend *t, const char *boot_id)
-{
-    for (size_t i = 0; i < t->nboots; i++)
-        if (strcmp(t->boots[i], boot_id) == 0)
-            return (long)i;
-    void *grown = realloc(t->boots, (t->nboots + 1) * sizeof *t->boots);
-    if (!grown)
-        return -1;
-    t->boots = grown;
-    snprintf(t->boots[t->nboots], sizeof t->boots[0], "%s", boot_id);
-    return (long)t->nboots++;
+    return &t->ids[k];
 }
 
 static int on_procs(const struct cap_point *p, const struct sample *s, void *arg)
@@ -193,7 +140,7 @@ static int on_procs(const struct cap_point *p, const struct sample *s, void *arg
     struct trend *t = arg;
     if (!s->procs.scanned)
         return 0;
-    long boot = intern_boot(t, s->boot_id);
+    long boot = identmap_boot(&t->map, s->boot_id);
     if (boot < 0)
         return -1;
     t->instants++;
@@ -506,7 +453,7 @@ static void print_table(const struct render_ctx *ctx, struct trend *t, const str
         const struct ident *id = &t->ids[i];
         none(c);
         c[C_KIND] = cell_str("process");
-        c[C_BOOT] = cell_str(t->boots[id->boot]);
+        c[C_BOOT] = cell_str(t->map.boots[id->boot]);
         c[C_PID] = cell_int(id->pid);
         c[C_COMM] = cell_str(id->comm);
         c[C_SAMPLES] = cell_uint(id->samples);
@@ -540,8 +487,7 @@ int render_trend(const struct report_opts *o, struct render_ctx *ctx, const stru
             print_text(ctx, &t, oc, nprocs, o->procs.top);
     }
     free(t.days);
-    free(t.boots);
     free(t.ids);
-    free(t.slots);
+    identmap_free(&t.map);
     return status;
 }
