@@ -11,7 +11,6 @@
 #define _GNU_SOURCE
 #include "capacity.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <locale.h>
@@ -23,6 +22,7 @@
 #include <unistd.h>
 
 #include "archive.h"
+#include "days.h"
 #include "series.h"
 #include "util.h"
 
@@ -112,20 +112,6 @@ static int cannot_open(const char *path, const char *why)
     return 2;
 }
 
-static long local_day(int64_t epoch)
-{
-    time_t t = (time_t)epoch;
-    struct tm tm;
-    if (!localtime_r(&t, &tm))
-        return 0;
-    return (tm.tm_year + 1900L) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
-}
-
-static int by_name(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static int add_path(struct cap_window *w, const char *path)
 {
     char **grown = realloc(w->paths, (w->npaths + 1) * sizeof *grown);
@@ -141,44 +127,9 @@ static int add_path(struct cap_window *w, const char *path)
 /* The daily files of DIR from local day FIRST to LAST (YYYYMMDD), in order. */
 static int list_days(struct cap_window *w, const char *dir, long first, long last)
 {
-    DIR *d = opendir(dir);
-    if (!d)
+    if (days_list(dir, first, last, &w->paths, &w->npaths) != 0)
         return cannot_open(dir, strerror(errno));
-    char **names = NULL;
-    size_t n = 0;
-    struct dirent *de;
-    while ((de = readdir(d))) {
-        long day;
-        int used = 0;
-        if (sscanf(de->d_name, "memtrail-%8ld%n", &day, &used) != 1 || used != 17)
-            continue;
-        const char *tail = de->d_name + used;
-        char plain[64];
-        snprintf(plain, sizeof plain, "memtrail-%08ld.db", day);
-        if (strcmp(tail, ".db") != 0 &&
-            (strcmp(tail, ".db.gz") != 0 || faccessat(dirfd(d), plain, F_OK, 0) == 0))
-            continue;
-        if (day < first || day > last)
-            continue;
-        char **grown = realloc(names, (n + 1) * sizeof *names);
-        if (!grown)
-            break;
-        names = grown;
-        names[n++] = strdup(de->d_name);
-    }
-    closedir(d);
-    if (n > 1)
-        qsort(names, n, sizeof *names, by_name);
-    int status = 0;
-    for (size_t i = 0; i < n; i++) {
-        char path[PATH_MAX];
-        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
-        if (names[i] && add_path(w, path) != 0)
-            status = 2;
-        free(names[i]);
-    }
-    free(names);
-    return status;
+    return 0;
 }
 
 /* The time of day T on the local date of DAY_TS. */
@@ -219,11 +170,8 @@ int cap_window_open(const struct report_opts *o, struct cap_window *w)
             status = list_days(w, o->file, abs_start ? local_day(w->from - 86400) : 0,
                                abs_end ? local_day(w->to + 86400) : 99999999);
         } else if (o->day_offset > 0 || tod) {
-            long day = local_day(day_ts);
             char path[PATH_MAX];
-            snprintf(path, sizeof path, "%s/memtrail-%08ld.db.gz", o->file, day);
-            if (access(path, F_OK) != 0)
-                snprintf(path, sizeof path, "%s/memtrail-%08ld.db", o->file, day);
+            day_path(o->file, local_day(day_ts), path, sizeof path);
             status = add_path(w, path) ? 2 : 0;
         } else {
             status = list_days(w, o->file, 0, 99999999);
@@ -269,9 +217,7 @@ int cap_window_open(const struct report_opts *o, struct cap_window *w)
 
 void cap_window_free(struct cap_window *w)
 {
-    for (size_t i = 0; i < w->npaths; i++)
-        free(w->paths[i]);
-    free(w->paths);
+    days_free(w->paths, w->npaths);
     memset(w, 0, sizeof *w);
 }
 

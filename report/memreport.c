@@ -5,7 +5,6 @@
  * them: 1 usage, 2 cannot open, 3 not an archive.
  */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <errno.h>
 #include <libintl.h>
 #include <limits.h>
@@ -19,6 +18,7 @@
 
 #include "archive.h"
 #include "capacity.h"
+#include "days.h"
 #include "export.h"
 #include "live.h"
 #include "options.h"
@@ -41,18 +41,10 @@ static int window_rows(void)
 }
 
 
-/* The daily file of DIR for the local date DAY_OFFSET days ago: the plain
- * one, or else the compressed one (memcollect --maintain makes those). */
+/* The daily file of DIR for the local date DAY_OFFSET days ago (days.h). */
 static void daily_name(const char *dir, int day_offset, char *out, size_t cap)
 {
-    time_t when = time(NULL) - (time_t)day_offset * 86400;
-    struct tm t;
-    char day[16] = "00000000";
-    if (localtime_r(&when, &t))
-        strftime(day, sizeof day, "%Y%m%d", &t);
-    snprintf(out, cap, "%s/memtrail-%s.db.gz", dir, day);
-    if (access(out, F_OK) != 0)
-        snprintf(out, cap, "%s/memtrail-%s.db", dir, day);
+    day_path(dir, local_day((int64_t)time(NULL) - (int64_t)day_offset * 86400), out, cap);
 }
 
 /* sar's words ("Average:", its error messages) as the installed sar prints
@@ -83,71 +75,27 @@ static int load_failed(int rc, const char *path, const char *err, int default_fi
     }
 }
 
-/* The local date (YYYYMMDD) of an instant. */
-static long local_day(int64_t epoch)
-{
-    time_t t = (time_t)epoch;
-    struct tm tm;
-    if (!localtime_r(&t, &tm))
-        return 0;
-    return (tm.tm_year + 1900L) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
-}
-
-static int by_name(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* With a window of instants, every daily file of DIR that may hold part of
  * it, in date order (a day either side: local days are not UTC days). */
 static int load_directory_window(struct series *sr, const char *dir, const struct report_opts *o,
                                  int64_t from, int64_t to)
 {
-    DIR *d = opendir(dir);
-    if (!d) {
+    long first_day = o->start.use ? local_day(from - 86400) : 0;
+    long last_day = o->end.use ? local_day(to + 86400) : 99999999;
+    char **paths;
+    size_t n;
+    if (days_list(dir, first_day, last_day, &paths, &n) != 0) {
         fprintf(stderr, sar_text("Cannot open %s: %s\n"), dir, strerror(errno));
         return 2;
     }
-    long first_day = o->start.use ? local_day(from - 86400) : 0;
-    long last_day = o->end.use ? local_day(to + 86400) : 99999999;
-    char **names = NULL;
-    size_t n = 0;
-    struct dirent *de;
-    while ((de = readdir(d))) {
-        long day;
-        int used = 0;
-        if (sscanf(de->d_name, "memtrail-%8ld%n", &day, &used) != 1 || used != 17)
-            continue;
-        /* a plain day, or a compressed one unless its plain copy is still
-         * there (an interrupted compression leaves both, the same) */
-        const char *tail = de->d_name + used;
-        char plain[64];
-        snprintf(plain, sizeof plain, "memtrail-%08ld.db", day);
-        if (strcmp(tail, ".db") != 0 &&
-            (strcmp(tail, ".db.gz") != 0 || faccessat(dirfd(d), plain, F_OK, 0) == 0))
-            continue;
-        if (day < first_day || day > last_day)
-            continue;
-        char **grown = realloc(names, (n + 1) * sizeof *names);
-        if (!grown)
-            break;
-        names = grown;
-        names[n++] = strdup(de->d_name);
-    }
-    closedir(d);
-    if (n > 1)
-        qsort(names, n, sizeof *names, by_name);
     int status = 0;
     for (size_t i = 0; i < n && status == 0; i++) {
-        char path[PATH_MAX], err[512];
-        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
-        int rc = series_load(sr, path, from, to, err, sizeof err);
+        char err[512];
+        int rc = series_load(sr, paths[i], from, to, err, sizeof err);
         if (rc != ARCHIVE_OK)
-            status = load_failed(rc, path, err, 0);
+            status = load_failed(rc, paths[i], err, 0);
     }
-    for (size_t i = 0; i < n; i++)
-        free(names[i]);
-    free(names);
+    days_free(paths, n);
     return status;
 }
 
