@@ -23,6 +23,7 @@
 
 #include "archive.h"
 #include "days.h"
+#include "grow.h"
 #include "series.h"
 #include "util.h"
 
@@ -290,15 +291,9 @@ static int on_sample(const struct sample *s, void *arg)
         return 1;
     }
     if (r->cs->procs && s->ts >= r->next_grid) {
-        if (r->ninst == r->cap_inst) {
-            size_t cap = r->cap_inst ? r->cap_inst * 2 : 256;
-            struct instant *grown = realloc(r->inst, cap * sizeof *grown);
-            if (!grown) {
-                r->failed = 1;
-                return 1;
-            }
-            r->inst = grown;
-            r->cap_inst = cap;
+        if (grow_array((void **)&r->inst, &r->cap_inst, r->ninst + 1, sizeof *r->inst) != 0) {
+            r->failed = 1;
+            return 1;
         }
         r->inst[r->ninst++].p = p;
         while (r->next_grid <= s->ts)

@@ -18,22 +18,12 @@
 #include "export.h"
 #include "table.h"
 
+/* A cell after its comma; NULL: empty. */
 static void csv_cell(FILE *out, const char *s)
 {
     fputc(',', out);
-    if (!s)
-        return;
-    if (!s[strcspn(s, ",\"\r\n;")]) {
-        fputs(s, out);
-        return;
-    }
-    fputc('"', out);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', out);
-        fputc(*s, out);
-    }
-    fputc('"', out);
+    if (s)
+        csv_string(out, s);
 }
 
 int write_csv_long(const struct xstore *x, FILE *out)

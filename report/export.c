@@ -14,6 +14,7 @@
 #include "identmap.h"
 #include "procview.h"
 #include "select.h"
+#include "table.h"
 #include "util.h"
 
 /* ---- small helpers */
@@ -34,37 +35,11 @@ char *x_itoa(char *p, int64_t v)
     return p;
 }
 
-/* Length of the valid UTF-8 sequence at P (1-4), or 0 when it is not one. */
-static int utf8_len(const unsigned char *p)
-{
-    unsigned c = p[0], min, cp;
-    int n;
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xC2 && c <= 0xDF)
-        n = 2, min = 0x80;
-    else if (c >= 0xE0 && c <= 0xEF)
-        n = 3, min = 0x800;
-    else if (c >= 0xF0 && c <= 0xF4)
-        n = 4, min = 0x10000;
-    else
-        return 0;
-    cp = c & (0x7F >> n);
-    for (int k = 1; k < n; k++) {
-        if ((p[k] & 0xC0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (p[k] & 0x3F);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-        return 0;
-    return n;
-}
-
 char *x_utf8(char *p, const char *s, const char *(*escape)(unsigned char c))
 {
     const unsigned char *u = (const unsigned char *)s;
     while (*u) {
-        int n = utf8_len(u);
+        int n = utf8_length(u);
         if (n == 0) {   /* a byte outside UTF-8: its Latin-1 reading */
             *p++ = (char)(0xC0 | (*u >> 6));
             *p++ = (char)(0x80 | (*u & 0x3F));

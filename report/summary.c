@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "capacity.h"
+#include "grow.h"
 #include "sar_text.h"
 #include "table.h"
 
@@ -80,14 +81,8 @@ static int cmp_double(const void *a, const void *b)
 
 static int acc_add(struct acc *a, double v, int64_t ts)
 {
-    if (a->n == a->cap) {
-        size_t cap = a->cap ? a->cap * 2 : 2048;
-        double *grown = realloc(a->v, cap * sizeof *grown);
-        if (!grown)
-            return -1;
-        a->v = grown;
-        a->cap = cap;
-    }
+    if (grow_array((void **)&a->v, &a->cap, a->n + 1, sizeof *a->v) != 0)
+        return -1;
     if (a->n == 0 || v < a->min) {
         a->min = v;
         a->min_ts = ts;
@@ -125,14 +120,8 @@ static int close_period(struct summary *sm)
 {
     if (!sm->open)
         return 0;
-    if (sm->nrows == sm->cap_rows) {
-        size_t cap = sm->cap_rows ? sm->cap_rows * 2 : 64;
-        struct period_row *grown = realloc(sm->rows, cap * sizeof *grown);
-        if (!grown)
-            return -1;
-        sm->rows = grown;
-        sm->cap_rows = cap;
-    }
+    if (grow_array((void **)&sm->rows, &sm->cap_rows, sm->nrows + 1, sizeof *sm->rows) != 0)
+        return -1;
     struct period_row *row = &sm->rows[sm->nrows++];
     row->start = sm->start;
     row->end = sm->end;

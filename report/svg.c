@@ -243,14 +243,8 @@ static int on_procs(const struct cap_point *p, const struct sample *s, void *arg
                 last->max = v;
             continue;
         }
-        if (id->nenv == id->cap_env) {
-            size_t cap = id->cap_env ? id->cap_env * 2 : 4;
-            struct penv *grown = realloc(id->env, cap * sizeof *grown);
-            if (!grown)
-                return -1;
-            id->env = grown;
-            id->cap_env = cap;
-        }
+        if (grow_array((void **)&id->env, &id->cap_env, id->nenv + 1, sizeof *id->env) != 0)
+            return -1;
         id->env[id->nenv++] = (struct penv){ col, (uint32_t)joined, v, v };
     }
     return 0;
@@ -265,32 +259,6 @@ static int by_peak(const void *a, const void *b)
 }
 
 /* ---- SVG pieces ---- */
-
-/* Length of the valid UTF-8 sequence at P (1-4), or 0. */
-static int utf8_length(const unsigned char *p)
-{
-    unsigned c = p[0], min, cp;
-    int n;
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xC2 && c <= 0xDF)
-        n = 2, min = 0x80;
-    else if (c >= 0xE0 && c <= 0xEF)
-        n = 3, min = 0x800;
-    else if (c >= 0xF0 && c <= 0xF4)
-        n = 4, min = 0x10000;
-    else
-        return 0;
-    cp = c & (0x7F >> n);
-    for (int k = 1; k < n; k++) {
-        if ((p[k] & 0xC0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (p[k] & 0x3F);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-        return 0;
-    return n;
-}
 
 /* S as XML character data (or an attribute value), at most MAXCHARS characters. */
 static void xml_text(FILE *out, const char *s, int maxchars)

@@ -17,8 +17,7 @@ void iso_local(int64_t ts, char *buf, size_t cap)
     snprintf(buf + n, cap - n, "%c%02ld:%02ld", sign, off / 3600, (off % 3600) / 60);
 }
 
-/* Length of the valid UTF-8 sequence at P (1-4), or 0 when it is not one. */
-static int utf8_length(const unsigned char *p)
+int utf8_length(const unsigned char *p)
 {
     unsigned c = p[0];
     int n;
@@ -67,7 +66,7 @@ void json_string(FILE *out, const char *s)
     fputc('"', out);
 }
 
-static void csv_string(FILE *out, const char *s)
+void csv_string(FILE *out, const char *s)
 {
     if (!s[strcspn(s, ",\"\r\n;")]) {
         fputs(s, out);

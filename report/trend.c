@@ -77,14 +77,8 @@ static int on_point(const struct cap_point *p, const struct sample *s, void *arg
     (void)s;
     struct trend *t = arg;
     if (!t->ndays || p->ts >= t->day_end || p->ts < t->days[t->ndays - 1].start) {
-        if (t->ndays == t->cap_days) {
-            size_t cap = t->cap_days ? t->cap_days * 2 : 64;
-            struct day *grown = realloc(t->days, cap * sizeof *grown);
-            if (!grown)
-                return -1;
-            t->days = grown;
-            t->cap_days = cap;
-        }
+        if (grow_array((void **)&t->days, &t->cap_days, t->ndays + 1, sizeof *t->days) != 0)
+            return -1;
         struct day *d = &t->days[t->ndays++];
         memset(d, 0, sizeof *d);
         d->start = cap_period_start(p->ts, PERIOD_DAY);
