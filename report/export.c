@@ -330,50 +330,52 @@ static void om_labels(char *out, size_t cap, const char *k1, const char *v1, con
 
 #define LBL_MAX 2048
 
-static long meminfo_series(struct xstore *x, const char *key)
+/* The family of a /proc/meminfo key (XG_MEMINFO) or /proc/vmstat counter,
+ * and its OpenMetrics labels into LABELS (LBL_MAX bytes). */
+static long key_family(struct xstore *x, enum xkind kind, const char *key, char *labels)
 {
-    char skey[KEY_NAME_MAX + 4];
-    snprintf(skey, sizeof skey, "M:%s", key);
-    long s = map_get(&x->series_map, skey);
-    if (s >= 0)
-        return s;
-    int count = is_count_key(key);
-    long g = group(x, "meminfo", XG_MEMINFO, NULL, NULL, NULL, NULL, NULL, NULL), f;
-    char name[128], part[KEY_NAME_MAX], help[160], labels[LBL_MAX] = "";
-    if (x->node_names) {
-        metric_part(key, part, sizeof part);
-        snprintf(name, sizeof name, "node_memory_%s%s", part, count ? "" : "_bytes");
-        snprintf(help, sizeof help, "Memory information field %s%s.", part, count ? "" : "_bytes");
-        f = family(x, name, X_GAUGE, count ? NULL : "bytes", help);
-    } else {
-        om_labels(labels, sizeof labels, "field", key, NULL, NULL);
-        f = count ? family(x, "memtrail_meminfo_hugepages", X_GAUGE, NULL,
-                           "HugePages_* keys of /proc/meminfo, in pages.")
-                  : family(x, "memtrail_meminfo_bytes", X_GAUGE, "bytes",
-                           "Keys of /proc/meminfo, in bytes.");
+    int mem = kind == XG_MEMINFO, count = mem && is_count_key(key);
+    if (!x->node_names) {
+        om_labels(labels, LBL_MAX, mem ? "field" : "counter", key, NULL, NULL);
+        if (!mem)
+            return family(x, "memtrail_vmstat", X_COUNTER, NULL, "Counters of /proc/vmstat.");
+        return count ? family(x, "memtrail_meminfo_hugepages", X_GAUGE, NULL,
+                              "HugePages_* keys of /proc/meminfo, in pages.")
+                     : family(x, "memtrail_meminfo_bytes", X_GAUGE, "bytes",
+                              "Keys of /proc/meminfo, in bytes.");
     }
-    return series(x, skey, g, f, key, labels, count ? 1 : 1024);
-}
-
-static long vmstat_series(struct xstore *x, const char *key)
-{
-    char skey[KEY_NAME_MAX + 4];
-    snprintf(skey, sizeof skey, "V:%s", key);
-    long s = map_get(&x->series_map, skey);
-    if (s >= 0)
-        return s;
-    long g = group(x, "vmstat", XG_VMSTAT, NULL, NULL, NULL, NULL, NULL, NULL), f;
-    char name[128], part[KEY_NAME_MAX], help[160], labels[LBL_MAX] = "";
-    if (x->node_names) {   /* node_exporter: untyped, no _total */
-        metric_part(key, part, sizeof part);
+    char name[128], part[KEY_NAME_MAX], help[160];
+    metric_part(key, part, sizeof part);
+    if (!mem) {   /* node_exporter: untyped, no _total */
         snprintf(name, sizeof name, "node_vmstat_%s", part);
         snprintf(help, sizeof help, "/proc/vmstat information field %s.", part);
-        f = family(x, name, X_UNKNOWN, NULL, help);
-    } else {
-        om_labels(labels, sizeof labels, "counter", key, NULL, NULL);
-        f = family(x, "memtrail_vmstat", X_COUNTER, NULL, "Counters of /proc/vmstat.");
+        return family(x, name, X_UNKNOWN, NULL, help);
     }
-    return series(x, skey, g, f, key, labels, 1);
+    snprintf(name, sizeof name, "node_memory_%s%s", part, count ? "" : "_bytes");
+    snprintf(help, sizeof help, "Memory information field %s%s.", part, count ? "" : "_bytes");
+    return family(x, name, X_GAUGE, count ? NULL : "bytes", help);
+}
+
+/* The points of a sample's meminfo (XG_MEMINFO) or vmstat keys. */
+static int add_keys(struct xstore *x, enum xkind kind, const struct kv_list *keys, int64_t ts)
+{
+    const char *gkey = kind == XG_MEMINFO ? "meminfo" : "vmstat";
+    for (unsigned i = 0; i < keys->n; i++) {
+        const char *key = keys->items[i].name;
+        char skey[KEY_NAME_MAX + 4];
+        snprintf(skey, sizeof skey, "%c:%s", kind == XG_MEMINFO ? 'M' : 'V', key);
+        long s = map_get(&x->series_map, skey);
+        if (s < 0) {
+            char labels[LBL_MAX] = "";
+            long g = group(x, gkey, kind, NULL, NULL, NULL, NULL, NULL, NULL);
+            long f = key_family(x, kind, key, labels);
+            int kb = kind == XG_MEMINFO && !is_count_key(key);
+            s = series(x, skey, g, f, key, labels, kb ? 1024 : 1);
+        }
+        if (point(x, s, ts, (int64_t)keys->items[i].value) != 0)
+            return -1;
+    }
+    return 0;
 }
 
 static int add_swap(struct xstore *x, const struct swap_device *d, int64_t ts)
@@ -561,14 +563,9 @@ static int each_sample(const struct series *sr, const struct sample *s, void *ar
         }
         return 0;
     }
-    for (unsigned i = 0; i < s->meminfo.n; i++)
-        if (point(x, meminfo_series(x, s->meminfo.items[i].name), s->ts,
-                  (int64_t)s->meminfo.items[i].value) != 0)
-            return -1;
-    for (unsigned i = 0; i < s->vmstat.n; i++)
-        if (point(x, vmstat_series(x, s->vmstat.items[i].name), s->ts,
-                  (int64_t)s->vmstat.items[i].value) != 0)
-            return -1;
+    if (add_keys(x, XG_MEMINFO, &s->meminfo, s->ts) != 0 ||
+        add_keys(x, XG_VMSTAT, &s->vmstat, s->ts) != 0)
+        return -1;
     for (unsigned i = 0; i < s->swaps.n; i++)
         if (add_swap(x, &s->swaps.dev[i], s->ts) != 0)
             return -1;

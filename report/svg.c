@@ -486,6 +486,30 @@ static void panel_axes(FILE *out, const struct chart *c, const struct panel *p, 
     fputs("</g>\n", out);
 }
 
+/* A system-wide series drawn as its min..max band, translucent. */
+struct envelope {
+    int s;
+    const char *color, *label, *cls;
+};
+
+/* The bands of the N series in E on panel P, with their legend entries;
+ * LO and HI are PLOT_W floats of scratch. */
+static void envelopes(FILE *out, const struct chart *c, struct panel *p, const struct envelope *e,
+                      size_t n, const unsigned char *have, float *lo, float *hi)
+{
+    for (size_t l = 0; l < n; l++) {
+        for (int k = 0; k < PLOT_W; k++) {
+            lo[k] = c->cols[k].min[e[l].s];
+            hi[k] = c->cols[k].max[e[l].s];
+        }
+        char style[96];
+        snprintf(style, sizeof style, " fill=\"%s\" fill-opacity=\"0.45\" stroke=\"%s\"",
+                 e[l].color, e[l].color);
+        band(out, p, lo, hi, have, c->link, e[l].cls, style);
+        legend(out, p, e[l].color, e[l].label, 0);
+    }
+}
+
 static const char *const proc_colors[PROC_COLORS] = {
     "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
     "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
@@ -575,22 +599,12 @@ static void draw(const struct report_opts *o, struct chart *c, const struct rend
         legend(out, &mem, stack[l].color, stack[l].label, 0);
     }
     free(cum);
-    static const struct { int s; const char *color, *label, *cls; } lines[] = {
+    static const struct envelope lines[] = {
         { S_USED, "#9e1b12", "used min..max", "used-envelope" },
         { S_AVAIL, "#1f5fbf", "available (MemAvailable)", "available" },
         { S_COMMITTED, "#111111", "committed (Committed_AS)", "committed" },
     };
-    for (size_t l = 0; l < sizeof lines / sizeof *lines; l++) {
-        for (int k = 0; k < PLOT_W; k++) {
-            lo[k] = c->cols[k].min[lines[l].s];
-            hi[k] = c->cols[k].max[lines[l].s];
-        }
-        char style[96];
-        snprintf(style, sizeof style, " fill=\"%s\" fill-opacity=\"0.45\" stroke=\"%s\"",
-                 lines[l].color, lines[l].color);
-        band(out, &mem, lo, hi, have, c->link, lines[l].cls, style);
-        legend(out, &mem, lines[l].color, lines[l].label, 0);
-    }
+    envelopes(out, c, &mem, lines, sizeof lines / sizeof *lines, have, lo, hi);
     for (int k = 0; k < PLOT_W; k++)
         lo[k] = hi[k] = c->cols[k].max[S_LIMIT];
     band(out, &mem, lo, hi, have, c->link, "limit", " fill=\"none\" stroke=\"#555\" stroke-dasharray=\"6 3\"");
@@ -614,20 +628,10 @@ static void draw(const struct report_opts *o, struct chart *c, const struct rend
     /* swapping */
     struct panel rt = { "swapping", y, 100, nice_max(ratemax), 0 };
     panel_frame(out, c, &rt, "Swapping (pages/s): pswpin/s and pswpout/s, min..max");
-    static const struct { int s; const char *color, *label, *cls; } rates[] = {
+    static const struct envelope rates[] = {
         { S_SWPIN, "#2ca02c", "pswpin/s", "swpin" }, { S_SWPOUT, "#d62728", "pswpout/s", "swpout" },
     };
-    for (size_t l = 0; l < 2; l++) {
-        for (int k = 0; k < PLOT_W; k++) {
-            lo[k] = c->cols[k].min[rates[l].s];
-            hi[k] = c->cols[k].max[rates[l].s];
-        }
-        char style[96];
-        snprintf(style, sizeof style, " fill=\"%s\" fill-opacity=\"0.45\" stroke=\"%s\"",
-                 rates[l].color, rates[l].color);
-        band(out, &rt, lo, hi, rhave, c->link, rates[l].cls, style);
-        legend(out, &rt, rates[l].color, rates[l].label, 0);
-    }
+    envelopes(out, c, &rt, rates, sizeof rates / sizeof *rates, rhave, lo, hi);
     panel_axes(out, c, &rt, 1);
     y += rt.h + PANEL_GAP;
 
