@@ -24,6 +24,7 @@
 #include "archive.h"
 #include "days.h"
 #include "grow.h"
+#include "sar_text.h"
 #include "series.h"
 #include "util.h"
 
@@ -73,6 +74,19 @@ void cap_local_time(int64_t ts, char *buf, size_t cap)
     localtime_r(&t, &tm);
     if (strftime(buf, cap, "%Y-%m-%d %H:%M:%S", &tm) == 0 && cap)
         buf[0] = '\0';
+}
+
+int cap_text_head(const struct render_ctx *ctx, unsigned long samples, int64_t first_ts,
+                  int64_t last_ts, char *from, char *to)
+{
+    sar_banner(ctx, samples ? first_ts : ctx->file_ts, 0, ctx->sr->host.ncpu);
+    if (!samples) {
+        fprintf(ctx->out, "\nNo samples in the selected window.\n");
+        return -1;
+    }
+    cap_local_time(first_ts, from, 32);
+    cap_local_time(last_ts, to, 32);
+    return 0;
 }
 
 /* ---- least squares ---- */

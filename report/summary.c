@@ -28,7 +28,6 @@
 
 #include "capacity.h"
 #include "grow.h"
-#include "sar_text.h"
 #include "table.h"
 
 enum metric { MT_USED, MT_AVAIL, MT_USED_PCT, MT_COMMIT_PCT, MT_SWAP_USED, MT_SWPIN, MT_SWPOUT,
@@ -175,14 +174,9 @@ static void text_value(FILE *out, int kb, double v)
 static void print_text(const struct render_ctx *ctx, const struct summary *sm)
 {
     FILE *out = ctx->out;
-    sar_banner(ctx, sm->samples ? sm->first_ts : ctx->file_ts, 0, ctx->sr->host.ncpu);
-    if (!sm->samples) {
-        fprintf(out, "\nNo samples in the selected window.\n");
-        return;
-    }
     char from[32], to[32];
-    cap_local_time(sm->first_ts, from, sizeof from);
-    cap_local_time(sm->last_ts, to, sizeof to);
+    if (cap_text_head(ctx, sm->samples, sm->first_ts, sm->last_ts, from, to) != 0)
+        return;
     fprintf(out, "\nSummary by %s from %s to %s (%lu samples); p95: nearest rank\n",
             period_word(sm->period), from, to, sm->samples);
     const char *col = sm->period == PERIOD_HOUR ? "HOUR" : sm->period == PERIOD_DAY ? "DAY" : "WEEK";

@@ -34,7 +34,6 @@
 #include "capacity.h"
 #include "grow.h"
 #include "identmap.h"
-#include "sar_text.h"
 #include "table.h"
 
 #define TREND_MIN_DAYS 3
@@ -326,14 +325,9 @@ static void print_text(const struct render_ctx *ctx, struct trend *t, const stru
                        size_t nprocs, long top)
 {
     FILE *out = ctx->out;
-    sar_banner(ctx, t->samples ? t->first_ts : ctx->file_ts, 0, ctx->sr->host.ncpu);
-    if (!t->samples) {
-        fprintf(out, "\nNo samples in the selected window.\n");
-        return;
-    }
     char from[32], to[32];
-    cap_local_time(t->first_ts, from, sizeof from);
-    cap_local_time(t->last_ts, to, sizeof to);
+    if (cap_text_head(ctx, t->samples, t->first_ts, t->last_ts, from, to) != 0)
+        return;
     fprintf(out, "\nTrend from %s to %s (%zu day%s, %lu samples)\n", from, to, t->ndays,
             t->ndays == 1 ? "" : "s", t->samples);
     fprintf(out, "\nDaily peaks\n%-10s %13s %13s %8s %13s %13s %8s %13s %13s\n", "DAY",
