@@ -5,16 +5,12 @@
 # on the same archives, and the SVG rendered to PNG with rsvg-convert.
 # Prints "ok - NAME" / "not ok - NAME" / "skip - NAME (why)".
 set -u
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+. "$(dirname "$0")/../lib.sh"
 cd "$ROOT" || exit 2
-BIN=${MEMTRAIL_BIN:-$ROOT}
-MC=$BIN/memcollect
-MR=$BIN/memreport
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 export TZ=Europe/Berlin LC_ALL=C
 export ASAN_OPTIONS=${ASAN_OPTIONS:-verify_asan_link_order=0}   # libfaketime before the ASan runtime
-FAKETIME_LIB=$(ls /usr/lib/*/faketime/libfaketime.so.1 2>/dev/null | head -1)
 
 check() {   # NAME STATUS [DETAILS...]
     local name=$1 st=$2; shift 2

@@ -5,23 +5,12 @@
 # sqlite3 shell, windows across daily files, and valgrind on a collect and
 # report cycle.  Prints "ok - NAME" / "not ok - NAME" / "skip - NAME (why)".
 set -u
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-BIN=${MEMTRAIL_BIN:-$ROOT}
-MC=$BIN/memcollect
-MR=$BIN/memreport
+. "$(dirname "$0")/../lib.sh"
 WORK=$(mktemp -d /tmp/memtrail-cli.XXXXXX)
 chmod 755 "$WORK"
 trap 'rm -rf "$WORK"' EXIT
 cd "$WORK" || exit 2
 
-ok() { echo "ok - $1"; }
-not_ok() { echo "not ok - $1"; shift; for l in "$@"; do echo "  $l"; done; }
-check() { # NAME COND-RESULT(0/1) [details...]
-    local name=$1 rc=$2; shift 2
-    if [ "$rc" -eq 0 ]; then ok "$name"; else not_ok "$name" "$@"; fi
-}
-have() { command -v "$1" >/dev/null 2>&1; }
-FAKETIME_LIB=$(ls /usr/lib/*/faketime/libfaketime.so.1 2>/dev/null | head -1)
 at() { # run "$@" with the wall clock fixed at $AT (local time)
     LD_PRELOAD=$FAKETIME_LIB FAKETIME="@$AT" FAKETIME_DONT_RESET=1 "$@"
 }

@@ -6,11 +6,8 @@
 # the real collector, and three days from bench/gen30.c with a reboot.
 # Prints "ok - NAME" / "not ok - NAME" / "skip - NAME (why)".
 set -u
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+. "$(dirname "$0")/../lib.sh"
 cd "$ROOT" || exit 2
-BIN=${MEMTRAIL_BIN:-$ROOT}
-MR="$BIN/memreport"
-MC="$BIN/memcollect"
 CHECK="python3 $ROOT/tests/export/check.py"
 FIX=build/san/tests/procs_fixture
 [ -x "$FIX" ] || FIX=build/tests/procs_fixture

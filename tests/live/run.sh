@@ -10,20 +10,9 @@
 # process of the machine can outgrow the child or collide with its pid.
 # Prints "ok - NAME" / "not ok - NAME" / "skip - NAME (why)".
 set -u
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-BIN=${MEMTRAIL_BIN:-$ROOT}
-MC=$BIN/memcollect
-MR=$BIN/memreport
+. "$(dirname "$0")/../lib.sh"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-verify_asan_link_order=0}
 export LC_ALL=C TZ=UTC
-
-ok() { echo "ok - $1"; }
-not_ok() { echo "not ok - $1"; shift; for l in "$@"; do printf '%s\n' "$l" | sed 's/^/  /'; done; }
-check() { # NAME COND-RESULT(0/1) [details...]
-    local name=$1 rc=$2; shift 2
-    if [ "$rc" -eq 0 ]; then ok "$name"; else not_ok "$name" "$@"; fi
-}
-skip() { echo "skip - $1"; }
 
 ALL="64 MiB child: pid, comm, RSS|growing child ranks first under --growth|reused pid: two identities|odd process names in every format|NUMA node 0 equals sysfs|--no-procs|--no-cmdline|--procs-max 5|--pss"
 if [ "$(id -u)" != 0 ]; then

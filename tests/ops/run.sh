@@ -6,19 +6,11 @@
 # compression that reports exactly as before, interrupted compressions.
 # Prints "ok - NAME" / "not ok - NAME" / "skip - NAME (why)".
 set -u
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-BIN=${MEMTRAIL_BIN:-$ROOT}
-MC=$BIN/memcollect
-MR=$BIN/memreport
+. "$(dirname "$0")/../lib.sh"
 WORK=$(mktemp -d /tmp/memtrail-ops.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 cd "$WORK" || exit 2
 
-ok() { echo "ok - $1"; }
-not_ok() { echo "not ok - $1"; shift; for l in "$@"; do echo "  $l"; done; }
-check() { local name=$1 rc=$2; shift 2; if [ "$rc" -eq 0 ]; then ok "$name"; else not_ok "$name" "$@"; fi; }
-have() { command -v "$1" >/dev/null 2>&1; }
-FAKETIME_LIB=$(ls /usr/lib/*/faketime/libfaketime.so.1 2>/dev/null | head -1)
 at() { LD_PRELOAD=$FAKETIME_LIB FAKETIME="@$AT" FAKETIME_DONT_RESET=1 TZ=UTC "$@"; }
 
 # --- make install / uninstall into a DESTDIR, and the installed programs at work

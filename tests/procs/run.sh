@@ -4,10 +4,8 @@
 # build/san/tests/procs_fixture, plus one archive of the real collector.
 # Prints "ok - NAME" / "not ok - NAME" / "skip - NAME (why)".
 set -u
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+. "$(dirname "$0")/../lib.sh"
 cd "$ROOT" || exit 2
-BIN=${MEMTRAIL_BIN:-$ROOT}
-MR="$BIN/memreport"
 FIX=build/san/tests/procs_fixture
 [ -x "$FIX" ] || FIX=build/tests/procs_fixture
 T=$(mktemp -d)

@@ -1,0 +1,28 @@
+# What the test suites (tests/*/run.sh) share; each sources it first.
+#
+# The suites print one line per test, read by tests/run.sh:
+#   ok - NAME | not ok - NAME (details indented below) | skip - NAME (why)
+# The programs under test are $MC and $MR: the sanitizer build when
+# tests/run.sh points MEMTRAIL_BIN at it, else the tree's own.
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BIN=${MEMTRAIL_BIN:-$ROOT}
+MC=$BIN/memcollect
+MR=$BIN/memreport
+FAKETIME_LIB=$(ls /usr/lib/*/faketime/libfaketime.so.1 2>/dev/null | head -1)
+
+ok() { echo "ok - $1"; }
+skip() { echo "skip - $1"; }
+not_ok() {
+    echo "not ok - $1"
+    shift
+    local line
+    for line in "$@"; do printf '%s\n' "$line" | sed 's/^/  /'; done
+}
+# check NAME STATUS [DETAILS...]: ok when STATUS is 0, else not ok with the details.
+check() {
+    local name=$1 status=$2
+    shift 2
+    if [ "$status" -eq 0 ]; then ok "$name"; else not_ok "$name" "$@"; fi
+}
+have() { command -v "$1" >/dev/null 2>&1; }
