@@ -101,21 +101,24 @@ DEPS_TEST  := sysstat faketime locales sqlite3 valgrind python3 util-linux atop 
               systemd cron groff-base prometheus \
               librsvg2-bin
 # librsvg2-bin: rsvg-convert renders memreport --format=svg to PNG (tests/capacity).
-# prometheus: only for promtool (tests/export).  Its postinst enables and starts
-# the server (and the node exporter it recommends): when make deps installed
-# them, they are stopped and disabled again, so nothing is left running.
+# prometheus: only for promtool (tests/export); atop: only for make bench.
+# Their packages start daemons (prometheus, atop's loggers): the ones this
+# target installed are stopped and disabled again, with or without systemd.
+DAEMONS := prometheus:prometheus atop:atop atopacct:atop   # daemon:package
 deps:
 	@missing=""; for p in $(DEPS_BUILD) $(DEPS_TEST); do \
 	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
 	done; \
-	had_pne=0; dpkg-query -W -f='$${Status}\n' prometheus-node-exporter 2>/dev/null | grep -q 'ok installed' && had_pne=1; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
-	fi; \
-	case " $$missing " in *" prometheus "*) \
-	  units=prometheus.service; [ $$had_pne = 1 ] || units="$$units prometheus-node-exporter.service"; \
-	  systemctl disable --now $$units >/dev/null 2>&1 || true;; esac
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	    apt-get install -y -qq --no-install-recommends $$missing; \
+	  for dp in $(DAEMONS); do \
+	    d=$${dp%%:*}; case " $$missing " in *" $${dp#*:} "*) ;; *) continue;; esac; \
+	    [ -e /etc/init.d/$$d ] || [ -e /lib/systemd/system/$$d.service ] || continue; \
+	    systemctl disable --now $$d >/dev/null 2>&1 || service $$d stop >/dev/null 2>&1 || true; \
+	  done; \
+	fi
 	@tests/locales.sh
 
 check: all sanitize
