@@ -13,11 +13,6 @@ static const char *const node_keys[NF_COUNT] = {
     [NF_LOCAL] = "local_node", [NF_OTHER] = "other_node",
 };
 
-const char *node_field_key(enum node_field f)
-{
-    return node_keys[f];
-}
-
 /* The index of P's identity, its static facts copied when it is new. */
 static long intern_ident(struct pstore *ps, uint32_t boot, const struct proc *p)
 {

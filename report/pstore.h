@@ -71,8 +71,6 @@ void pstore_free(struct pstore *ps);
 
 /* The entry of IDENT in sample I, or NULL. */
 const struct pentry *pstore_find(const struct pstore *ps, size_t i, uint32_t ident);
-/* A node field's name in sysfs ("FilePages", "numa_hit", ...). */
-const char *node_field_key(enum node_field f);
 /* Node ID in sample I, or NULL. */
 const struct pnode *pstore_node(const struct pstore *ps, size_t i, int id);
 
