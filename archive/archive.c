@@ -89,6 +89,26 @@ static int col_name_valid(const char *s)
     return 1;
 }
 
+/* The slot after the last field, NULL at FIELD_MAX or out of memory.  The
+ * array grows on demand so that a one-shot collector touches (and the
+ * kernel faults in) only the memory of the fields it has. */
+static struct field *next_field_slot(struct archive *ar)
+{
+    if (ar->nfields < ar->fields_cap)
+        return &ar->fields[ar->nfields];
+    if (ar->fields_cap >= FIELD_MAX)
+        return NULL;
+    unsigned grown = ar->fields_cap ? 2 * ar->fields_cap : 192;
+    if (grown > FIELD_MAX)
+        grown = FIELD_MAX;
+    struct field *fields = realloc(ar->fields, grown * sizeof *fields);
+    if (!fields)
+        return NULL;
+    ar->fields = fields;
+    ar->fields_cap = grown;
+    return &ar->fields[ar->nfields];
+}
+
 static int load_fields(struct archive *ar, char *err, size_t cap)
 {
     sqlite3_stmt *st;
@@ -102,7 +122,11 @@ static int load_fields(struct archive *ar, char *err, size_t cap)
         const char *key = (const char *)sqlite3_column_text(st, 2);
         if (!col || !src || !key || !col_name_valid(col) || !key_name_valid(key))
             continue;
-        struct field *f = &ar->fields[ar->nfields];
+        struct field *f = next_field_slot(ar);
+        if (!f) {
+            sqlite3_finalize(st);
+            return archive_fail(err, cap, ARCHIVE_ERROR, "out of memory%s%s", "", "");
+        }
         int known = 0;
         for (int k = 0; k <= SRC_NODE; k++) {
             if (strcmp(src, source_names[k]) == 0) {
@@ -214,7 +238,9 @@ static int add_field(struct archive *ar, enum source src, const char *key,
 {
     if (ar->nfields >= FIELD_MAX)
         return ARCHIVE_OK;   /* beyond any real kernel: keep what fits */
-    struct field *f = &ar->fields[ar->nfields];
+    struct field *f = next_field_slot(ar);
+    if (!f)
+        return archive_fail(err, cap, ARCHIVE_ERROR, "out of memory%s%s", "", "");
     copy_text(f->col, sizeof f->col, key);
     if (col_taken(ar, src, f->col))
         snprintf(f->col, sizeof f->col, "%s_%s", source_names[src], key);
@@ -509,10 +535,14 @@ int archive_append(struct archive *ar, const struct sample *s,
 
 static struct archive *archive_new(void)
 {
-    /* Both programs are single-threaded: SQLite's mutexes would be pure cost. */
+    /* Both programs are single-threaded: SQLite's mutexes would be pure cost.
+     * No bulk page-cache allocation: SQLite would otherwise set up 20 cache
+     * lines (about 90 kB, each page faulted in) on first use, where a
+     * one-sample collector needs a handful. */
     static int configured;
     if (!configured) {
         sqlite3_config(SQLITE_CONFIG_SINGLETHREAD);
+        sqlite3_config(SQLITE_CONFIG_PAGECACHE, NULL, 0, 0);
         configured = 1;
     }
     struct archive *ar = calloc(1, sizeof *ar);
@@ -782,5 +812,6 @@ void archive_close(struct archive *ar)
         sqlite3_close(ar->db);
     if (ar->lock_fd >= 0)
         close(ar->lock_fd);
+    free(ar->fields);
     free(ar);
 }

@@ -40,8 +40,8 @@ struct archive {
     int named_insert;         /* writer: "sample"'s columns are not in field order */
     int have_proc_tables;     /* the optional tables exist (or were made) */
     int have_numa_table;
-    unsigned nfields;
-    struct field fields[FIELD_MAX];
+    unsigned nfields, fields_cap;
+    struct field *fields;     /* grown as needed: most archives use ~150 of FIELD_MAX */
     /* writer: identity numbers archive_new_identities() found, for the
      * append that follows it (0: new) */
     int64_t *known_pis;

@@ -115,6 +115,48 @@ static void test_round_trip(const char *path)
     archive_close(ar);
 }
 
+/* Hundreds of keys, more than the field array first holds: each gets its
+ * column, and a writer that reopens the archive finds them all again. */
+static void many_keys(struct sample *s, int64_t ts, uint64_t base)
+{
+    make_sample(s, ts, boot_a, 1000);
+    char key[32];
+    for (int i = 0; i < 250; i++) {
+        snprintf(key, sizeof key, "Extra%03d", i);
+        kv_set(&s->meminfo, key, base + (uint64_t)i);
+        snprintf(key, sizeof key, "extra_%03d", i);
+        kv_set(&s->vmstat, key, 2 * base + (uint64_t)i);
+    }
+}
+
+static void test_many_fields(const char *path)
+{
+    static struct sample s;
+    struct host_facts h;
+    struct archive *ar;
+    make_host(&h);
+    for (int round = 0; round < 2; round++) {
+        CHECK(archive_open_writer(path, 0, &ar, err, sizeof err) == ARCHIVE_OK);
+        many_keys(&s, 1795609000 + 60 * round, 1000 * (uint64_t)(round + 1));
+        CHECK(archive_append(ar, &s, &h, err, sizeof err) == ARCHIVE_OK);
+        archive_close(ar);
+    }
+    CHECK(archive_open_reader(path, &ar, err, sizeof err) == ARCHIVE_OK);
+    ngot = 0;
+    CHECK(archive_each_sample(ar, INT64_MIN, INT64_MAX, 0, collect, NULL, err, sizeof err) ==
+          ARCHIVE_OK);
+    CHECK(ngot == 2);
+    for (int i = 0; i < ngot && i < 2; i++) {
+        uint64_t base = 1000 * (uint64_t)(i + 1);
+        CHECK(got[i].meminfo.n == 254 && got[i].vmstat.n == 252);
+        CHECK(kv_get(&got[i].meminfo, "Extra000") == base);
+        CHECK(kv_get(&got[i].meminfo, "Extra249") == base + 249);
+        CHECK(kv_get(&got[i].vmstat, "extra_249") == 2 * base + 249);
+        CHECK(kv_get(&got[i].meminfo, "MemFree") == 1000);
+    }
+    archive_close(ar);
+}
+
 static void write_file(const char *path, const char *text)
 {
     FILE *f = fopen(path, "w");
@@ -285,6 +327,8 @@ int main(void)
     test_symlink_refused();
     snprintf(path, sizeof path, "%s/procs.db", dir);
     test_procs(path);
+    snprintf(path, sizeof path, "%s/fields.db", dir);
+    test_many_fields(path);
     char cmd[700];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (system(cmd) != 0)
