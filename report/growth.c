@@ -1,8 +1,11 @@
 /*
  * memreport --growth: the leak-suspect view.  Over the window's samples
  * (each segment's reference record and its rows), one row per process
- * identity (boot, pid, start time), ranked by RSS growth (last - first,
- * descending; ties: the steeper slope, then the lower pid), --top N rows.
+ * identity (boot, pid, start time), ranked by its contribution to the memory
+ * that appeared in the window (CHANGE, contrib.h: born in the window counts
+ * from 0, ended counts down to 0; descending; ties: the steeper slope, then
+ * the lower pid), --top N rows.  The slope and GREW% keep the slow-leak
+ * reading.
  *
  * Text layout (memtrail's own): sar's banner, a line naming the window,
  * then the header
@@ -22,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "contrib.h"
 #include "procview.h"
 #include "sar_text.h"
 
@@ -40,7 +44,7 @@ static int by_growth(const void *a, const void *b)
 {
     const struct growth *x = a, *y = b;
     if (x->change != y->change)
-        return x->change > y->change ? -1 : 1;
+        return by_contribution(x->change, y->change);
     if (x->slope != y->slope)
         return x->slope > y->slope ? -1 : 1;
     return x->ident < y->ident ? -1 : x->ident > y->ident;
@@ -69,6 +73,8 @@ static long compute(const struct proc_report *r, struct growth **out, size_t *fi
         slot[i] = -1;
     long n = 0;
     size_t wfirst = nw ? w[0] : 0, wlast = nw ? w[nw - 1] : 0;
+    struct window_start start = { nw ? ps->samples[wfirst].boot : 0,
+                                  nw ? sr->recs[wfirst].uptime_cs : 0 };
     for (long wi = 0; wi < nw; wi++) {
         size_t k = w[wi];
         const struct psample *sm = &ps->samples[k];
@@ -85,8 +91,7 @@ static long compute(const struct proc_report *r, struct growth **out, size_t *fi
                 x->first_k = k;
                 x->first_rss = e->rss_kb;
                 x->t0 = hours;
-                x->started = sm->boot != ps->samples[wfirst].boot ||
-                             id->start_ticks * (100 / USER_HZ) > sr->recs[wfirst].uptime_cs;
+                x->started = born_in_window(&start, sm->boot, id->start_ticks);
             } else {
                 struct growth *x = &g[slot[e->ident]];
                 if (x->last_w + 1 == (size_t)wi) {
@@ -112,8 +117,8 @@ static long compute(const struct proc_report *r, struct growth **out, size_t *fi
         struct growth *x = &g[i];
         double c = (double)x->samples, den = c * x->stt - x->st * x->st;
         x->slope = c > 1 && fabs(den) > 1e-12 ? (c * x->str - x->st * x->sr) / den : 0;
-        x->change = (int64_t)x->last_rss - (int64_t)x->first_rss;
         x->ended = x->last_k != wlast;
+        x->change = rss_contribution(x->started, x->ended, x->first_rss, x->last_rss);
     }
     qsort(g, (size_t)n, sizeof *g, by_growth);
     free(slot);
@@ -156,6 +161,9 @@ int render_growth(const struct proc_report *r)
             proc_time(r, wlast, to, sizeof to);
             fprintf(ctx->out, "\nRSS growth from %s to %s\n", from, to);
         }
+        fprintf(ctx->out, "CHANGE_KB: each process's share of the memory that appeared: last RSS - "
+                          "first, a process born in the window counted from 0 (MARK +), one "
+                          "that ended down to 0 (MARK -)\n");
         fprintf(ctx->out, "%9s %9s %9s %9s %9s %10s %10s %6s %5s  Command\n", "UID", "PID",
                 "FIRST_KB", "LAST_KB", "PEAK_KB", "CHANGE_KB", "KB/HOUR", "GREW%", "MARK");
     } else {

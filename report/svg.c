@@ -9,7 +9,9 @@
  *   Swap     swap used (band)
  *   Swapping pswpin/s and pswpout/s (bands)
  *   NUMA     one panel per node: used and free (bands)
- *   Processes the --top N (default 10) identities by peak RSS, one band each
+ *   Processes the --top N (default 10) identities by their contribution to
+ *            the memory that appeared between the first and the last sampled
+ *            instant (contrib.h; ties: the larger peak), one band each
  * Restarts are vertical dashed lines labelled "restart".
  *
  * Downsampling: the plot is PLOT_W pixel columns wide; every sample falls in
@@ -31,6 +33,7 @@
 #include <time.h>
 
 #include "capacity.h"
+#include "contrib.h"
 #include "grow.h"
 #include "identmap.h"
 #include "table.h"
@@ -69,7 +72,9 @@ struct penv {                    /* one column of a process */
 struct svgproc {
     int32_t pid;
     char comm[COMM_MAX];
-    uint64_t peak;
+    uint64_t peak, first_rss, last_rss;
+    int born;
+    int64_t change;
     unsigned long last_instant;
     struct penv *env;
     size_t nenv, cap_env;
@@ -88,9 +93,10 @@ struct chart {
     int nnodes;
     /* processes */
     struct identmap map;
-    struct svgproc *ids;         /* by the map's index, until sorted by peak */
+    struct svgproc *ids;         /* by the map's index, until sorted by contribution */
     size_t nids, cap_ids;
     unsigned long instants;
+    struct window_start start;   /* the first sampled instant */
     FILE *out;
 };
 
@@ -209,6 +215,8 @@ static struct svgproc *find_ident(struct chart *c, uint32_t boot, const struct p
         id->pid = p->pid;
         memcpy(id->comm, p->comm, sizeof id->comm);
         id->comm[COMM_MAX - 1] = '\0';
+        id->born = born_in_window(&c->start, boot, p->start_ticks);
+        id->first_rss = p->rss_kb;
     }
     return &c->ids[k];
 }
@@ -221,7 +229,8 @@ static int on_procs(const struct cap_point *p, const struct sample *s, void *arg
     long boot = identmap_boot(&c->map, s->boot_id);
     if (boot < 0)
         return -1;
-    c->instants++;
+    if (!c->instants++)
+        c->start = (struct window_start){ (uint32_t)boot, s->uptime_cs };
     uint32_t col = (uint32_t)col_of(c, p->ts);
     for (size_t i = 0; i < s->procs.n; i++) {
         const struct proc *pr = &s->procs.procs[i];
@@ -231,6 +240,7 @@ static int on_procs(const struct cap_point *p, const struct sample *s, void *arg
         if (!id)
             return -1;
         float v = (float)pr->rss_kb;
+        id->last_rss = pr->rss_kb;
         if (pr->rss_kb > id->peak)
             id->peak = pr->rss_kb;
         struct penv *last = id->nenv ? &id->env[id->nenv - 1] : NULL;
@@ -250,9 +260,11 @@ static int on_procs(const struct cap_point *p, const struct sample *s, void *arg
     return 0;
 }
 
-static int by_peak(const void *a, const void *b)
+static int by_change(const void *a, const void *b)
 {
     const struct svgproc *x = a, *y = b;
+    if (x->change != y->change)
+        return by_contribution(x->change, y->change);
     if (x->peak != y->peak)
         return x->peak > y->peak ? -1 : 1;
     return x->pid < y->pid ? -1 : x->pid > y->pid;
@@ -527,8 +539,13 @@ static void draw(const struct report_opts *o, struct chart *c, const struct rend
     }
     long top = o->procs.top > 0 ? o->procs.top : 10;
     size_t nprocs = c->nids < (size_t)top ? c->nids : (size_t)top;
+    for (size_t i = 0; i < c->nids; i++) {
+        struct svgproc *id = &c->ids[i];
+        id->change = rss_contribution(id->born, id->last_instant != c->instants, id->first_rss,
+                                      id->last_rss);
+    }
     if (c->nids)
-        qsort(c->ids, c->nids, sizeof *c->ids, by_peak);
+        qsort(c->ids, c->nids, sizeof *c->ids, by_change);
     int height = TOP_PAD + 3 * (PANEL_GAP) + 220 + 100 + 100 + c->nnodes * (90 + PANEL_GAP) +
                  (c->instants ? 220 + PANEL_GAP : 0) + 30;
     fprintf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
@@ -657,10 +674,14 @@ static void draw(const struct report_opts *o, struct chart *c, const struct rend
 
     /* processes */
     if (c->instants) {
-        double pmax = nprocs ? (double)c->ids[0].peak : 1;
-        char title[160];
-        snprintf(title, sizeof title, "Largest processes' RSS (kB): top %zu by peak, "
-                 "min..max over %lu sampled instants", nprocs, c->instants);
+        double pmax = 1;
+        for (size_t i = 0; i < nprocs; i++)
+            if ((double)c->ids[i].peak > pmax)
+                pmax = (double)c->ids[i].peak;
+        char title[200];
+        snprintf(title, sizeof title, "Processes' RSS (kB): top %zu by the memory they brought "
+                 "(last - first, born: from 0), min..max over %lu sampled instants", nprocs,
+                 c->instants);
         struct panel pp = { "processes", y, 220, nice_max(pmax), 0 };
         panel_frame(out, c, &pp, title);
         for (size_t i = 0; i < nprocs; i++) {

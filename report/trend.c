@@ -18,10 +18,13 @@
  *      beyond_10_years  more than 3650 days after the last day
  *      ok               the date
  *    Every day with data counts, a partial first or last day too.
- * 3. The largest processes' growth: per identity (boot, pid, start time) a
- *    least-squares slope of RSS over time (kB/day) from the sampled instants
- *    (capacity.h), among identities seen at least 3 times over at least a
- *    quarter of the window; the --top N (default 10) steepest.
+ * 3. The processes' growth: per identity (boot, pid, start time) over the
+ *    sampled instants (capacity.h), its contribution to the memory that
+ *    appeared between the first and the last (contrib.h: born in the window
+ *    counts from 0, ended down to 0); the --top N (default 10) largest
+ *    contributions.  The least-squares slope of RSS over time (kB/day) and
+ *    its R² are given for identities seen at least 3 times over at least a
+ *    quarter of the window (the slow-leak reading).
  *
  * CSV and JSON (table.h) are one table: column "kind" is "day", "fit" or
  * "process", and each kind fills its own columns (empty in CSV, absent in
@@ -32,6 +35,7 @@
 #include <string.h>
 
 #include "capacity.h"
+#include "contrib.h"
 #include "grow.h"
 #include "identmap.h"
 #include "table.h"
@@ -39,6 +43,7 @@
 #define TREND_MIN_DAYS 3
 #define TREND_MIN_R2 0.5
 #define TREND_HORIZON_DAYS 3650
+#define TREND_MIN_INSTANTS 2     /* a contribution needs a first and a last instant */
 
 struct day {
     int64_t start;
@@ -54,7 +59,9 @@ struct ident {
     int64_t first_ts, last_ts;
     uint64_t first_rss, last_rss, peak_rss;
     struct fit fit;
-    double slope, r2;
+    double slope, r2;            /* NAN: too few samples for a slope */
+    int started, fitted;
+    int64_t change;
 };
 
 struct trend {
@@ -69,6 +76,8 @@ struct trend {
     struct ident *ids;           /* by the map's index, until ranked */
     size_t nids, cap_ids;
     unsigned long instants;
+    struct window_start start;   /* the first sampled instant */
+    int64_t last_instant;
 };
 
 static int on_point(const struct cap_point *p, const struct sample *s, void *arg)
@@ -122,6 +131,7 @@ static struct ident *find_ident(struct trend *t, uint32_t boot, const struct pro
         memset(id, 0, sizeof *id);
         id->boot = boot;
         id->pid = p->pid;
+        id->started = born_in_window(&t->start, boot, p->start_ticks);
         memcpy(id->comm, p->comm, sizeof id->comm);
         id->comm[COMM_MAX - 1] = '\0';
     }
@@ -136,7 +146,9 @@ static int on_procs(const struct cap_point *p, const struct sample *s, void *arg
     long boot = identmap_boot(&t->map, s->boot_id);
     if (boot < 0)
         return -1;
-    t->instants++;
+    if (!t->instants++)
+        t->start = (struct window_start){ (uint32_t)boot, s->uptime_cs };
+    t->last_instant = p->ts;
     double x = (double)(p->ts - t->t0) / 86400.0;
     for (size_t i = 0; i < s->procs.n; i++) {
         const struct proc *pr = &s->procs.procs[i];
@@ -159,32 +171,38 @@ static int on_procs(const struct cap_point *p, const struct sample *s, void *arg
     return 0;
 }
 
-static int by_slope(const void *a, const void *b)
+static int by_change(const void *a, const void *b)
 {
     const struct ident *x = a, *y = b;
-    if (x->slope != y->slope)
-        return x->slope > y->slope ? -1 : 1;
+    if (x->change != y->change)
+        return by_contribution(x->change, y->change);
+    if (x->peak_rss != y->peak_rss)
+        return x->peak_rss > y->peak_rss ? -1 : 1;
     return x->pid < y->pid ? -1 : x->pid > y->pid;
 }
 
-/* The eligible identities first, steepest first; returns how many. */
+/* Every identity's contribution and, where it has enough samples, its slope;
+ * sorted by contribution.  Returns how many can be ranked (none with fewer
+ * than TREND_MIN_INSTANTS instants). */
 static size_t rank_processes(struct trend *t)
 {
     int64_t span = t->last_ts - t->first_ts;
-    size_t n = 0;
+    if (t->instants < TREND_MIN_INSTANTS)
+        return 0;
     for (size_t i = 0; i < t->nids; i++) {
         struct ident *id = &t->ids[i];
-        if (id->samples < 3 || (id->last_ts - id->first_ts) * 4 < span)
-            continue;
-        double intercept;
-        fit_result(&id->fit, &id->slope, &intercept, &id->r2);
-        struct ident tmp = t->ids[n];
-        t->ids[n++] = *id;
-        *id = tmp;
+        id->change = rss_contribution(id->started, id->last_ts != t->last_instant, id->first_rss,
+                                      id->last_rss);
+        id->slope = id->r2 = NAN;
+        id->fitted = id->samples >= 3 && (id->last_ts - id->first_ts) * 4 >= span;
+        if (id->fitted) {
+            double intercept;
+            fit_result(&id->fit, &id->slope, &intercept, &id->r2);
+        }
     }
-    if (n > 1)
-        qsort(t->ids, n, sizeof *t->ids, by_slope);
-    return n;
+    if (t->nids > 1)
+        qsort(t->ids, t->nids, sizeof *t->ids, by_change);
+    return t->nids;
 }
 
 /* ---- the fits ---- */
@@ -347,29 +365,40 @@ static void print_text(const struct render_ctx *ctx, struct trend *t, const stru
     fprintf(out, "%-14s %14s %6s %13s  %s\n", "PEAK", "kB/day", "R\xc2\xb2", "LIMIT", "OUTLOOK");
     for (int k = 0; k < FIT_COUNT; k++) {
         const struct outcome *o = &oc[k];
-        char r2[16] = "-", limit[32] = "-";
+        char r2[16] = "-", limit[32] = "-", slope[32] = "-";
         if (!isnan(o->r2) && t->ndays >= 2)
             snprintf(r2, sizeof r2, "%.3f", o->r2);
+        if (t->ndays >= 2)   /* one day has no slope: "-", not +0.0 */
+            snprintf(slope, sizeof slope, "%+.1f", o->slope);
         if (o->have_limit)
             snprintf(limit, sizeof limit, "%.0f", o->limit);
-        fprintf(out, "%-14s %+14.1f %6s %13s  %s\n", o->metric, o->slope, r2, limit, o->message);
+        fprintf(out, "%-14s %14s %6s %13s  %s\n", o->metric, slope, r2, limit, o->message);
     }
-    fprintf(out, "\nLargest processes' growth (RSS least-squares slope over %lu sampled "
-                 "instants; seen over at least a quarter of the window)\n", t->instants);
+    fprintf(out, "\nProcesses' growth over %lu sampled instants: CHANGE_KB is each one's "
+                 "share of the memory that appeared (last RSS - first, born in the window "
+                 "from 0, ended down to 0); KB/DAY and R\xc2\xb2 (least squares) for those "
+                 "seen 3 times over at least a quarter of the window\n", t->instants);
     if (!t->instants) {
         fprintf(out, "No process data was recorded in the selected samples.\n");
         return;
     }
-    fprintf(out, "%9s %11s %11s %11s %12s %6s  Command\n", "PID", "FIRST_KB", "LAST_KB",
-            "PEAK_KB", "KB/DAY", "R\xc2\xb2");
+    if (t->instants < TREND_MIN_INSTANTS) {
+        fprintf(out, "not enough data: %lu sampled instant, need at least %d\n", t->instants,
+                TREND_MIN_INSTANTS);
+        return;
+    }
+    fprintf(out, "%9s %11s %11s %11s %11s %12s %6s  Command\n", "PID", "FIRST_KB", "LAST_KB",
+            "PEAK_KB", "CHANGE_KB", "KB/DAY", "R\xc2\xb2");
     for (size_t i = 0; i < nprocs && (long)i < top; i++) {
         const struct ident *id = &t->ids[i];
-        char r2[16] = "-";
-        if (!isnan(id->r2))
+        char r2[16] = "-", slope[32] = "-";
+        if (id->fitted && !isnan(id->r2))
             snprintf(r2, sizeof r2, "%.3f", id->r2);
-        fprintf(out, "%9d %11llu %11llu %11llu %+12.1f %6s  %s\n", (int)id->pid,
+        if (id->fitted)
+            snprintf(slope, sizeof slope, "%+.1f", id->slope);
+        fprintf(out, "%9d %11llu %11llu %11llu %11lld %12s %6s  %s\n", (int)id->pid,
                 (unsigned long long)id->first_rss, (unsigned long long)id->last_rss,
-                (unsigned long long)id->peak_rss, id->slope, r2, id->comm);
+                (unsigned long long)id->peak_rss, (long long)id->change, slope, r2, id->comm);
     }
 }
 
@@ -383,13 +412,13 @@ static const char *const cols[] = {
     "reaches_epoch", "message",
     /* process (slope_per_day and r2 too) */
     "boot_id", "pid", "comm", "samples", "first_epoch", "last_epoch", "first_rss_kb",
-    "last_rss_kb", "peak_rss_kb",
+    "last_rss_kb", "peak_rss_kb", "change_kb",
 };
 #define NCOLS ((int)(sizeof cols / sizeof *cols))
 enum { C_KIND, C_DAY, C_DAY_EPOCH, C_USED, C_AVAIL, C_COMMIT_PCT, C_COMMITTED, C_LIMIT_KB,
        C_LIMIT_PCT, C_SWAP, C_SWAP_TOTAL, C_METRIC, C_DAYS, C_SLOPE, C_INTERCEPT, C_R2, C_LIMIT,
        C_STATUS, C_REACHES_DAY, C_REACHES_EPOCH, C_MESSAGE, C_BOOT, C_PID, C_COMM, C_SAMPLES,
-       C_FIRST_EPOCH, C_LAST_EPOCH, C_FIRST_RSS, C_LAST_RSS, C_PEAK_RSS };
+       C_FIRST_EPOCH, C_LAST_EPOCH, C_FIRST_RSS, C_LAST_RSS, C_PEAK_RSS, C_CHANGE };
 
 static void none(struct cell *c)
 {
@@ -450,8 +479,9 @@ static void print_table(const struct render_ctx *ctx, struct trend *t, const str
         c[C_FIRST_RSS] = cell_uint(id->first_rss);
         c[C_LAST_RSS] = cell_uint(id->last_rss);
         c[C_PEAK_RSS] = cell_uint(id->peak_rss);
-        c[C_SLOPE] = cell_fixed2(id->slope);
-        c[C_R2] = isnan(id->r2) ? cell_null() : cell_fixed2(id->r2);
+        c[C_CHANGE] = cell_int(id->change);
+        c[C_SLOPE] = id->fitted ? cell_fixed2(id->slope) : cell_null();
+        c[C_R2] = id->fitted && !isnan(id->r2) ? cell_fixed2(id->r2) : cell_null();
         table_row(&tb, c);
     }
     table_end(&tb);
