@@ -1,14 +1,22 @@
 /*
- * memreport --at TIME: the sample nearest TIME (an instant, or a time of day
- * as -s takes it, compared with the time column as sar shows it; a tie goes
- * to the earlier sample), among the samples the window options select.
- * Text: sar's banner, the sample's time, a system summary line
+ * memreport --at TIME | worst: one moment of the window the options select.
+ * - TIME: the sample nearest TIME in absolute time (a tie goes to the
+ *   earlier sample).  TIME is an instant, or a time of day as -s takes it,
+ *   on the local date (as the time column shows it) of the window's first
+ *   row.  When the sample is more than AT_FAR_INTERVALS sampling intervals
+ *   (the median gap between the window's samples) from TIME, the text says
+ *   how far and on which side.
+ * - worst: the sample with the lowest MemAvailable (a tie: the earlier).
+ * A window without a sample is an error (exit 2).
+ * Text: sar's banner, the rule and the sample's time, a system summary line
  *   "%-11s" time, " %10s" kbmemtotal kbavail kbswpused %swpused
  * then its largest processes in pidstat -r's layout (rates since the
  * previous sample of the same boot) and every node in --numa's layout.
  * CSV/JSON: one table, a row per process and per node, column "kind"
- * ("process" or "node") first, then the sample's columns and the
- * process's or the node's (the other kind's columns empty / left out).
+ * ("process" or "node") first, then the sample's columns, the rule
+ * ("nearest" or "worst") and distance_s (the sample's time minus TIME, in
+ * seconds; empty for worst), then the process's or the node's (the other
+ * kind's columns empty / left out).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -16,24 +24,86 @@
 #include "procview.h"
 #include "sar_text.h"
 
-static long distance(const struct proc_report *r, size_t k)
+#define AT_FAR_INTERVALS 2
+
+/* The instant --at TIME asks for: a time of day is taken on the date of
+ * record FIRST as the time column shows it. */
+static int64_t target(const struct proc_report *r, size_t first)
 {
     const struct tstamp *at = &r->po->at;
-    const struct rec *rec = &r->ctx->sr->recs[k];
-    if (at->absolute) {
-        int64_t d = rec->ts - at->epoch;
-        return (long)(d < 0 ? -d : d);
-    }
+    if (at->absolute)
+        return at->epoch;
+    const struct rec *rec = &r->ctx->sr->recs[first];
     struct tm t;
     rec_time(rec, &r->ctx->time, &t);
-    long d = labs((t.tm_hour * 3600L + t.tm_min * 60 + t.tm_sec) -
-                  (at->hour * 3600L + at->min * 60 + at->sec));
-    return d > 43200 ? 86400 - d : d;
+    return rec->ts - (t.tm_hour * 3600L + t.tm_min * 60 + t.tm_sec) +
+           (at->hour * 3600L + at->min * 60 + at->sec);
 }
 
-#define SYS_NCOLS 4
+static int64_t abs64(int64_t v)
+{
+    return v < 0 ? -v : v;
+}
+
+static int by_value(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The median gap between the window's N records W (0 with one record). */
+static int64_t median_interval(const struct series *sr, const size_t *w, long n)
+{
+    if (n < 2)
+        return 0;
+    int64_t *gaps = malloc((size_t)(n - 1) * sizeof *gaps);
+    if (!gaps)
+        return 0;
+    for (long i = 1; i < n; i++)
+        gaps[i - 1] = sr->recs[w[i]].ts - sr->recs[w[i - 1]].ts;
+    qsort(gaps, (size_t)(n - 1), sizeof *gaps, by_value);
+    int64_t m = gaps[(n - 1) / 2];
+    free(gaps);
+    return m;
+}
+
+/* The moment of the window's N records W that --at asks for. */
+static size_t pick(const struct proc_report *r, const size_t *w, long n, int64_t when)
+{
+    const struct rec *recs = r->ctx->sr->recs;
+    size_t k = w[0];
+    for (long i = 1; i < n; i++) {
+        int closer = r->po->at_worst ? recs[w[i]].mem[M_AVAIL] < recs[k].mem[M_AVAIL]
+                                     : abs64(recs[w[i]].ts - when) < abs64(recs[k].ts - when);
+        if (closer)
+            k = w[i];
+    }
+    return k;
+}
+
+/* The line naming the rule and the sample, with the distance when it is far. */
+static void print_rule(const struct proc_report *r, size_t k, int64_t when, int64_t interval)
+{
+    FILE *out = r->ctx->out;
+    char iso[48], asked[48];
+    iso_local(r->ctx->sr->recs[k].ts, iso, sizeof iso);
+    if (r->po->at_worst) {
+        fprintf(out, "\nSample with the lowest MemAvailable in the window (--at worst): %s\n", iso);
+        return;
+    }
+    iso_local(when, asked, sizeof asked);
+    int64_t d = r->ctx->sr->recs[k].ts - when, a = abs64(d);
+    fprintf(out, "\nSample nearest %s: %s", asked, iso);
+    if (a > AT_FAR_INTERVALS * interval)
+        fprintf(out, " (%02lld:%02d:%02d %s the time asked; more than %d sampling intervals "
+                     "away)", (long long)(a / 3600), (int)(a / 60 % 60), (int)(a % 60),
+                d < 0 ? "before" : "after", AT_FAR_INTERVALS);
+    fputc('\n', out);
+}
+
+#define SYS_NCOLS 6
 static const char *const sys_cols[SYS_NCOLS] = {
-    "mem_total_kb", "mem_available_kb", "swap_total_kb", "swap_used_kb",
+    "mem_total_kb", "mem_available_kb", "swap_total_kb", "swap_used_kb", "rule", "distance_s",
 };
 
 int render_at(const struct proc_report *r)
@@ -48,12 +118,11 @@ int render_at(const struct proc_report *r)
     if (nw == 0) {
         free(w);
         fprintf(stderr, "%s: --at: no sample in the selected window\n", "memreport");
-        return 1;
+        return 2;
     }
-    size_t k = w[0];
-    for (long i = 1; i < nw; i++)
-        if (distance(r, w[i]) < distance(r, k))
-            k = w[i];
+    int64_t when = target(r, ctx->sel->nrows ? ctx->sel->rows[0] : w[0]);
+    size_t k = pick(r, w, nw, when);
+    int64_t interval = median_interval(sr, w, nw);
     free(w);
     size_t prev = k > 0 ? k - 1 : k;
     const struct rec *rec = &sr->recs[k];
@@ -67,11 +136,10 @@ int render_at(const struct proc_report *r)
     size_t nnodes = nodes_shown(r, k, nodes, sizeof nodes / sizeof *nodes);
 
     if (r->po->text) {
-        char time[64], iso[48];
+        char time[64];
         sar_banner(ctx, ctx->file_ts, ctx->file_utc_offset, sr->host.ncpu);
         proc_time(r, k, time, sizeof time);
-        iso_local(rec->ts, iso, sizeof iso);
-        fprintf(ctx->out, "\nSample nearest the time asked: %s\n", iso);
+        print_rule(r, k, when, interval);
         fprintf(ctx->out, "\n%-11s %10s %10s %10s %10s\n", time, "kbmemtotal", "kbavail",
                 "kbswpused", "%swpused");
         fprintf(ctx->out, "%-11s %10llu %10llu %10llu %10.2f\n", time,
@@ -123,6 +191,8 @@ int render_at(const struct proc_report *r)
         c[SYS + 1] = cell_uint(rec->mem[M_AVAIL]);
         c[SYS + 2] = cell_uint(rec->mem[M_SWAPTOTAL]);
         c[SYS + 3] = cell_uint(swap_used);
+        c[SYS + 4] = cell_str(r->po->at_worst ? "worst" : "nearest");
+        c[SYS + 5] = r->po->at_worst ? cell_null() : cell_int(rec->ts - when);
         if (q < nprocs)
             proc_cells(r, prev, k, &ps->entries[ranked[q]], c + PROC);
         else

@@ -30,7 +30,7 @@ void print_usage(void)
             "[ -i <interval> ] [ -s [ <hh:mm[:ss]> ] ] [ -e [ <hh:mm[:ss]> ] ]\n"
             "-s and -e also take YYYY-MM-DD[ T]hh:mm[:ss] or @<epoch seconds>.\n"
             "Processes and NUMA nodes:\n"
-            "[ -p ] [ --growth ] [ --at <time> ] [ -N | --numa [ ALL | <node>[,...] ] ]\n"
+            "[ -p ] [ --growth ] [ --at <time> | worst ] [ -N | --numa [ ALL | <node>[,...] ] ]\n"
             "[ --top <n> ] [ --pid <pid>[,...] ] [ --comm <name> ] [ --user <name> | <uid> ]\n"
             "Capacity planning:\n"
             "[ --summary={ hour | day | week } ] [ --trend ] [ --format=svg ] [ -o <file> ]\n"
@@ -241,6 +241,11 @@ static int parse_proc_option(int argc, char **argv, int *i, struct report_opts *
     }
     if (strcmp(a, "--at") == 0) {
         po->kind = REPORT_AT;
+        if (next && strcmp(next, "worst") == 0) {   /* the lowest MemAvailable */
+            po->at_worst = 1;
+            (*i)++;
+            return 1;
+        }
         if (!next || parse_bound(argc, argv, i, &po->at, NULL) != 0)
             return -1;
         return 1;
