@@ -21,8 +21,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "empty.h"
 #include "procview.h"
 #include "sar_text.h"
+#include "util.h"
 
 #define AT_FAR_INTERVALS 2
 
@@ -117,7 +119,7 @@ int render_at(const struct proc_report *r)
         return 2;
     if (nw == 0) {
         free(w);
-        fprintf(stderr, "%s: --at: no sample in the selected window\n", "memreport");
+        fprintf(stderr, "%s: --at: %s\n", progname, EMPTY_WINDOW_TEXT);
         return 2;
     }
     int64_t when = target(r, ctx->sel->nrows ? ctx->sel->rows[0] : w[0]);

@@ -23,6 +23,7 @@
 
 #include "archive.h"
 #include "days.h"
+#include "empty.h"
 #include "grow.h"
 #include "sar_text.h"
 #include "series.h"
@@ -79,11 +80,11 @@ void cap_local_time(int64_t ts, char *buf, size_t cap)
 int cap_text_head(const struct render_ctx *ctx, unsigned long samples, int64_t first_ts,
                   int64_t last_ts, char *from, char *to)
 {
-    sar_banner(ctx, samples ? first_ts : ctx->file_ts, 0, ctx->sr->host.ncpu);
     if (!samples) {
-        fprintf(ctx->out, "\nNo samples in the selected window.\n");
+        say_empty_window();   /* and no banner of a window that is not there */
         return -1;
     }
+    sar_banner(ctx, first_ts, 0, ctx->sr->host.ncpu);
     cap_local_time(first_ts, from, 32);
     cap_local_time(last_ts, to, 32);
     return 0;

@@ -74,7 +74,8 @@ void cap_period_label(int64_t start, enum cap_period p, char *buf, size_t cap);
 void cap_local_time(int64_t ts, char *buf, size_t cap);
 /* The start of --summary's and --trend's text: sar's banner, then the
  * window's first and last sample as local times into FROM and TO (32 bytes
- * each); 0, or -1 after saying that the window holds no samples. */
+ * each); 0, or -1 after saying on stderr that the window holds no sample
+ * (empty.h), with nothing on stdout. */
 int cap_text_head(const struct render_ctx *ctx, unsigned long samples, int64_t first_ts,
                   int64_t last_ts, char *from, char *to);
 

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "archive.h"
+#include "empty.h"
 #include "grow.h"
 #include "identmap.h"
 #include "procview.h"
@@ -738,6 +739,8 @@ int export_replay(const struct report_opts *o, struct render_ctx *ctx, export_lo
         if (kept == 0 || x.times[kept - 1] != x.times[i])
             x.times[kept++] = x.times[i];
     x.ntimes = kept;
+    if (!kept)
+        say_empty_window();   /* the export stays a valid empty document */
     ps.in_window = in_window;
     ps.nwindow = sr.n;
     copy_text(x.host, sizeof x.host, sr.have_host && sr.host.nodename[0] ? sr.host.nodename : "unknown");

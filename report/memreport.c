@@ -19,6 +19,7 @@
 #include "archive.h"
 #include "capacity.h"
 #include "days.h"
+#include "empty.h"
 #include "export.h"
 #include "live.h"
 #include "options.h"
@@ -191,6 +192,20 @@ static int replay(const struct report_opts *o, struct render_ctx *ctx)
     ctx->time = w.time;
     ctx->file_ts = sr.n ? sr.file_ts : 0;
     ctx->file_utc_offset = sr.n ? sr.recs[0].utc_offset : 0;
+    if (sel.nrows == 0 && o->procs.kind != REPORT_AT) {
+        /* an empty window: one line on stderr, exit 0; sar's text keeps its
+         * banner (sar prints it), memtrail's own text reports print nothing,
+         * CSV and JSON stay valid empty documents */
+        say_empty_window();
+        if (!sr.n && o->start.use && o->start.absolute)
+            ctx->file_ts = o->start.epoch;   /* the window's date, not 1970 */
+        if (o->format == FMT_SAR && (o->procs.kind != REPORT_SAR || !sr.n)) {
+            selection_free(&sel);
+            series_free(&sr);
+            pstore_free(&ps);
+            return 0;
+        }
+    }
     if (o->procs.kind != REPORT_SAR)
         status = render_proc_report(o, ctx, &ps);
     else

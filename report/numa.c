@@ -256,7 +256,7 @@ static int render_numa_table(const struct proc_report *r)
 
 int render_numa(const struct proc_report *r)
 {
-    if (!any_nodes(r)) {
+    if (!any_nodes(r) && r->ctx->sel->nrows) {   /* an empty window was said already */
         numa_missing(r, r->po->text ? r->ctx->out : stderr);
         if (r->po->text)
             return 0;

@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "capacity.h"
+#include "empty.h"
 #include "grow.h"
 #include "table.h"
 
@@ -267,8 +268,11 @@ int render_summary(const struct report_opts *o, struct render_ctx *ctx, const st
     if (status == 0 && close_period(&sm) != 0)
         status = 2;
     if (status == 0) {
-        if (o->format == FMT_CSV || o->format == FMT_JSON)
+        if (o->format == FMT_CSV || o->format == FMT_JSON) {
+            if (!sm.samples)
+                say_empty_window();
             print_table(ctx, &sm, o->format == FMT_JSON);
+        }
         else
             print_text(ctx, &sm);
     }

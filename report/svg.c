@@ -34,6 +34,7 @@
 
 #include "capacity.h"
 #include "contrib.h"
+#include "empty.h"
 #include "grow.h"
 #include "identmap.h"
 #include "table.h"
@@ -566,14 +567,18 @@ static void draw(const struct report_opts *o, struct chart *c, const struct rend
     char from[32], to[32], head[512];
     cap_local_time(c->t0, from, sizeof from);
     cap_local_time(c->t1, to, sizeof to);
-    snprintf(head, sizeof head, "%s (%s %s): memory from %s to %s, %lu samples",
-             ctx->sr->host.nodename, ctx->sr->host.sysname, ctx->sr->host.release, from, to,
-             c->samples);
+    if (c->samples)
+        snprintf(head, sizeof head, "%s (%s %s): memory from %s to %s, %lu samples",
+                 ctx->sr->host.nodename, ctx->sr->host.sysname, ctx->sr->host.release, from, to,
+                 c->samples);
+    else
+        snprintf(head, sizeof head, "%s (%s %s): %s", ctx->sr->host.nodename,
+                 ctx->sr->host.sysname, ctx->sr->host.release, EMPTY_WINDOW_TEXT);
     fprintf(out, "<text class=\"head\" x=\"%d\" y=\"24\">", PLOT_X);
     xml_text(out, head, 0);
     fputs("</text>\n", out);
     if (!c->samples) {
-        fputs("<text x=\"96\" y=\"60\">No samples in the selected window.</text>\n</svg>\n", out);
+        fputs("</svg>\n", out);
         free(lo), free(hi), free(have), free(rhave);
         return;
     }
@@ -725,6 +730,8 @@ int render_svg(const struct report_opts *o, struct render_ctx *ctx, const struct
     }
     struct cap_stream cs = { on_point, on_procs, 1, &c };
     int status = cap_run(w, &cs);
+    if (status == 0 && !c.samples)
+        say_empty_window();   /* the chart still says so, and stays a valid SVG */
     if (status == 0)
         draw(o, &c, ctx);
     free(c.cols);

@@ -36,6 +36,7 @@
 
 #include "capacity.h"
 #include "contrib.h"
+#include "empty.h"
 #include "grow.h"
 #include "identmap.h"
 #include "table.h"
@@ -499,8 +500,11 @@ int render_trend(const struct report_opts *o, struct render_ctx *ctx, const stru
         for (int k = 0; k < FIT_COUNT; k++)
             outcome_of(&t, (enum fit_kind)k, &oc[k]);
         size_t nprocs = rank_processes(&t);
-        if (o->format == FMT_CSV || o->format == FMT_JSON)
+        if (o->format == FMT_CSV || o->format == FMT_JSON) {
+            if (!t.samples)
+                say_empty_window();
             print_table(ctx, &t, oc, nprocs, o->procs.top, o->format == FMT_JSON);
+        }
         else
             print_text(ctx, &t, oc, nprocs, o->procs.top);
     }
