@@ -237,6 +237,10 @@ build_scenario() {
             mount --bind "$snap/swaps"   /proc/swaps
             mount --bind "$snap/uptime"  /proc/uptime
             mount --bind "$snap/boot_id" /proc/sys/kernel/random/boot_id
+            # the faketime wrapper leaves sem.faketime_sem_PID behind in /dev/shm
+            # and fails ("sem_open: File exists") when a later pid meets one:
+            # a private /dev/shm per snapshot keeps them from piling up
+            mount -t tmpfs -o size=1m tmpfs /dev/shm
             export TZ="$tz"
             if [ -n "$restart" ]; then faketime -f "$ft" '"$SADC"' "$sa"; fi
             faketime -f "$ft" '"$SADC"' -S '"$ACTS"' 1 1 "$sa"
