@@ -662,7 +662,8 @@ static void sample_from_row(const struct archive *ar, sqlite3_stmt *st, struct s
     s->utc_offset = off > -86400 && off < 86400 ? (int32_t)off : 0;
     const unsigned char *boot = sqlite3_column_text(st, 3);
     copy_text(s->boot_id, sizeof s->boot_id, boot ? (const char *)boot : "");
-    s->meminfo.n = s->vmstat.n = s->swaps.n = 0;
+    s->meminfo.n = s->vmstat.n = 0;
+    swap_list_reset(&s->swaps);
     int col = 4;
     for (unsigned i = 0; i < ar->nfields; i++) {
         if (ar->fields[i].source == SRC_NODE)
@@ -676,9 +677,9 @@ static void sample_from_row(const struct archive *ar, sqlite3_stmt *st, struct s
 
 static void swap_from_row(sqlite3_stmt *st, struct swap_list *swaps)
 {
-    if (swaps->n >= SWAP_DEV_MAX)
+    struct swap_device *d = swap_list_add(swaps);
+    if (!d)
         return;
-    struct swap_device *d = &swaps->dev[swaps->n++];
     const unsigned char *name = sqlite3_column_text(st, 1);
     const unsigned char *type = sqlite3_column_text(st, 2);
     copy_text(d->name, sizeof d->name, name ? (const char *)name : "");
@@ -757,6 +758,7 @@ int archive_each_sample(struct archive *ar, int64_t from, int64_t to, unsigned p
     part_cursor_close(&numa);
     proc_list_clear(&s.procs);
     numa_list_clear(&s.numa);
+    swap_list_clear(&s.swaps);
     return rc;
 }
 

@@ -21,7 +21,10 @@ static char err[512];
 
 static void make_sample(struct sample *s, int64_t ts, const char *boot, uint64_t free_kb)
 {
+    struct swap_list swaps = s->swaps;   /* its array is reused */
     memset(s, 0, sizeof *s);
+    s->swaps = swaps;
+    swap_list_reset(&s->swaps);
     s->ts = ts;
     s->utc_offset = 3600;
     s->uptime_cs = (uint64_t)(ts - 1795600000) * 100 + 7;
@@ -32,7 +35,7 @@ static void make_sample(struct sample *s, int64_t ts, const char *boot, uint64_t
     kv_set(&s->meminfo, "VmallocTotal", 34359738367ULL);
     kv_set(&s->vmstat, "pgpgin", 369773);
     kv_set(&s->vmstat, "pgsteal_anon", 12);
-    s->swaps.n = 1;
+    swap_list_add(&s->swaps);
     snprintf(s->swaps.dev[0].name, sizeof s->swaps.dev[0].name, "/swapfile");
     snprintf(s->swaps.dev[0].type, sizeof s->swaps.dev[0].type, "file");
     s->swaps.dev[0].size_kb = 65532;
@@ -57,8 +60,19 @@ static int ngot;
 static int collect(const struct sample *s, void *ctx)
 {
     (void)ctx;
-    if (ngot < 8)
-        got[ngot++] = *s;
+    if (ngot < 8) {
+        struct swap_list *copy = &got[ngot].swaps;
+        swap_list_clear(copy);
+        struct swap_list keep = *copy;
+        got[ngot] = *s;   /* the swap list is the reader's: copied below */
+        got[ngot].swaps = keep;
+        for (unsigned i = 0; i < s->swaps.n; i++) {
+            struct swap_device *d = swap_list_add(copy);
+            if (d)
+                *d = s->swaps.dev[i];
+        }
+        ngot++;
+    }
     return 0;
 }
 
