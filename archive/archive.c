@@ -37,8 +37,12 @@ static const char *const sample_base_cols[] = { "ts", "boot_no", "uptime_cs", "u
 static const char *const numa_base_cols[] = { "ts", "node", "total_kb", "free_kb", NULL };
 
 /* Older formats are brought forward one version at a time: migrations[v]
- * turns version v+1 into v+2.  Format 1 is the first, so none yet. */
-static const char *const migrations[] = { NULL };
+ * turns version v+1 into v+2.
+ * 1 -> 2: the table proc_name (names after an exec).  Nothing to do here:
+ * the writer makes it with its next process sample (schema/procs.sql only
+ * makes what is missing), and readers take an archive without it as one
+ * where no process changed its name. */
+static const char *const migrations[] = { "" };
 
 int archive_fail(char *err, size_t cap, int status, const char *fmt, const char *a,
                  const char *b)

@@ -266,7 +266,7 @@ static int store(struct writer *w, const struct sample *s, const struct host_fac
 }
 
 /* The processes of S, with command lines read only for identities the
- * archive does not hold yet.  A failure costs the processes, not the sample. */
+ * archive does not hold yet, or whose name changed (exec).  A failure costs the processes, not the sample. */
 static int sample_processes(struct writer *w, const struct options *o, struct sample *s)
 {
     char err[256];

@@ -84,12 +84,12 @@ pass "exec: --comm sh finds it too, with both names" bash -c \
     "grep -qE '  sh\$' '$T/comm_sh.txt' && grep -qE '  python3\$' '$T/comm_sh.txt'"
 pass "exec: -l shows each time's command line" bash -c \
     "grep -E '^$T1 .*  sh -c sleep 3; exec python3' '$T/l.txt' &&
-     grep -E '^$T2 .*  python3 -c import time; time.sleep\\(30\\) $MARK\$' '$T/l.txt'"
+     grep -E '^$T2 .*  [^ ]*python3 -c import time; time.sleep\\(30\\) $MARK\$' '$T/l.txt'"
 has "exec: --growth shows the last name" "$T/g.txt" "^ +[0-9]+ +$P .*  python3\$"
-has "exec: --growth -l shows the last command line" "$T/gl.txt" "^ +[0-9]+ +$P .*  python3 -c .*$MARK\$"
+has "exec: --growth -l shows the last command line" "$T/gl.txt" "^ +[0-9]+ +$P .*  [^ ]*python3 -c .*$MARK\$"
 has "exec: --at before the exec shows sh" "$T/at1.txt" "^$T1 +[0-9]+ +$P .*  sh\$"
 has "exec: --at after the exec shows python3" "$T/at2.txt" "^$T2 +[0-9]+ +$P .*  python3\$"
-has "exec: --at -l shows the command line" "$T/atl.txt" "^$T2 .*  python3 -c .*$MARK\$"
+has "exec: --at -l shows the command line" "$T/atl.txt" "^$T2 .*  [^ ]*python3 -c .*$MARK\$"
 pass "exec: CSV and JSON carry each row's name and command line" python3 - "$T" "$TS1" "$TS2" "$MARK" <<'PY'
 import csv, json, sys, os
 T, ts1, ts2, mark = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
