@@ -101,6 +101,13 @@ j = {str(r['epoch']): r for r in json.load(open(os.path.join(T, 'p.json')))['mem
 assert j[ts1]['comm'] == 'sh' and j[ts2]['comm'] == 'python3', j
 assert j[ts2]['cmdline'].endswith(mark), j[ts2]
 PY
+"$MR" --format=svg -f "$A" --top 100000 -o "$T/chart.svg" 2> "$T/svg.err"
+has "exec: the SVG legend shows the last name" "$T/chart.svg" ">$P python3<"
+"$MR" --format=openmetrics -f "$A" --comm python3 > "$T/om.txt" 2>&1
+has "exec: openmetrics --comm python3 exports it, under each time's name" "$T/om.txt" \
+    "^memtrail_process_rss_bytes\\{.*comm=\"sh\",pid=\"$P\""
+has "exec: openmetrics --comm python3 exports it after the exec" "$T/om.txt" \
+    "^memtrail_process_rss_bytes\\{.*comm=\"python3\",pid=\"$P\""
 pass "exec: the archive stores the name once more, not every sample" bash -c \
     "[ \$(sqlite3 '$A' \"SELECT count(*) FROM proc_name n JOIN proc p USING (pi) WHERE p.pid = $P\") = 1 ]"
 
