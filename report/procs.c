@@ -9,7 +9,8 @@
  *     " %9s" minflt/s and majflt/s, " %7s" VSZ and RSS, " %6s" %MEM,
  *     "  Command";
  *   - rows: "%-11s" time, " %5d" uid, " %9d" pid, " %9.2f" minflt/s and
- *     majflt/s, " %7llu" VSZ and RSS (kB), " %6.2f" %MEM, "  %s" comm;
+ *     majflt/s, " %7llu" VSZ and RSS (kB), " %6.2f" %MEM, "  %s" comm (the
+ *     comm at that sample; with -l its command line, as pidstat -l);
  *   - with several processes, every sample gets a blank line and its header,
  *     and the Average block too ("\nAverage:" header, then one line per
  *     process); with a single --pid, one header only and the Average lines
