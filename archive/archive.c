@@ -37,8 +37,12 @@ static const char *const sample_base_cols[] = { "ts", "boot_no", "uptime_cs", "u
 static const char *const numa_base_cols[] = { "ts", "node", "total_kb", "free_kb", NULL };
 
 /* Older formats are brought forward one version at a time: migrations[v]
- * turns version v+1 into v+2.  Format 1 is the first, so none yet. */
-static const char *const migrations[] = { NULL };
+ * turns version v+1 into v+2.
+ * 1 -> 2: the table proc_name (names after an exec).  Nothing to do here:
+ * the writer makes it with its next process sample (schema/procs.sql only
+ * makes what is missing), and readers take an archive without it as one
+ * where no process changed its name. */
+static const char *const migrations[] = { "" };
 
 int archive_fail(char *err, size_t cap, int status, const char *fmt, const char *a,
                  const char *b)
@@ -662,7 +666,8 @@ static void sample_from_row(const struct archive *ar, sqlite3_stmt *st, struct s
     s->utc_offset = off > -86400 && off < 86400 ? (int32_t)off : 0;
     const unsigned char *boot = sqlite3_column_text(st, 3);
     copy_text(s->boot_id, sizeof s->boot_id, boot ? (const char *)boot : "");
-    s->meminfo.n = s->vmstat.n = s->swaps.n = 0;
+    s->meminfo.n = s->vmstat.n = 0;
+    swap_list_reset(&s->swaps);
     int col = 4;
     for (unsigned i = 0; i < ar->nfields; i++) {
         if (ar->fields[i].source == SRC_NODE)
@@ -676,9 +681,9 @@ static void sample_from_row(const struct archive *ar, sqlite3_stmt *st, struct s
 
 static void swap_from_row(sqlite3_stmt *st, struct swap_list *swaps)
 {
-    if (swaps->n >= SWAP_DEV_MAX)
+    struct swap_device *d = swap_list_add(swaps);
+    if (!d)
         return;
-    struct swap_device *d = &swaps->dev[swaps->n++];
     const unsigned char *name = sqlite3_column_text(st, 1);
     const unsigned char *type = sqlite3_column_text(st, 2);
     copy_text(d->name, sizeof d->name, name ? (const char *)name : "");
@@ -757,6 +762,7 @@ int archive_each_sample(struct archive *ar, int64_t from, int64_t to, unsigned p
     part_cursor_close(&numa);
     proc_list_clear(&s.procs);
     numa_list_clear(&s.numa);
+    swap_list_clear(&s.swaps);
     return rc;
 }
 

@@ -13,7 +13,7 @@
 #include "model.h"
 
 #define ARCHIVE_APP_ID 0x4D454D43  /* 'MEMC' */
-#define ARCHIVE_FORMAT 1           /* user_version this code writes */
+#define ARCHIVE_FORMAT 2           /* user_version this code writes (2: proc_name) */
 
 enum archive_status {
     ARCHIVE_OK = 0,
@@ -47,7 +47,10 @@ int archive_open_reader(const char *path, struct archive **out,
 
 /* Identities whose command line the collector should read before appending:
  * marks NEED[i] for every process of LIST not yet stored for this boot
- * (its static facts are stored once, with its first sample). */
+ * (its static facts are stored once, with its first sample), and for every
+ * stored one whose comm is not the last one stored for it (it exec'd: the
+ * append records the new name and command line).  Kernel threads never
+ * count as renamed. */
 int archive_new_identities(struct archive *ar, const char *boot_id,
                            const struct proc_list *list, unsigned char *need,
                            char *err, size_t err_cap);
@@ -58,8 +61,8 @@ enum sample_parts { PART_PROCS = 1, PART_NUMA = 2 };
 typedef int (*sample_fn)(const struct sample *s, void *ctx);
 /* Calls FN for every sample with FROM <= ts <= TO, in time order; stops
  * early when FN returns non-zero.  With PART_PROCS, s->procs holds the
- * sample's processes (pid, ppid, uid, start_ticks, comm and cmdline from
- * their identity); a sample whose process data is damaged is passed with
+ * sample's processes (pid, ppid, uid, start_ticks from their identity;
+ * comm and cmdline as they were at that sample); a sample whose process data is damaged is passed with
  * procs.scanned == 0 and a warning on stderr.  With PART_NUMA, s->numa
  * holds the nodes.  The lists are valid only during the call. */
 int archive_each_sample(struct archive *ar, int64_t from, int64_t to, unsigned parts,

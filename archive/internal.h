@@ -33,6 +33,13 @@ struct identity {
     char *cmdline;
 };
 
+/* A later name of an identity, from sample TS on (proc_name). */
+struct name_change {
+    int64_t pi, ts;
+    char comm[COMM_MAX];
+    char *cmdline;
+};
+
 struct archive {
     sqlite3 *db;
     int lock_fd;              /* writer only */
@@ -45,12 +52,16 @@ struct archive {
     /* writer: identity numbers archive_new_identities() found, for the
      * append that follows it (0: new) */
     int64_t *known_pis;
+    unsigned char *known_renamed;   /* and whether each was renamed (exec) */
     const struct proc_list *known_for;
     size_t known_n;
     /* reader: process identities by pi, loaded on first need */
     struct identity *idents;
     size_t nidents;
     int idents_loaded;
+    /* reader: the later names of identities (proc_name), by pi then ts */
+    struct name_change *names;
+    size_t nnames;
     /* reader: decoded processes of the current sample */
     struct proc_values *values;
 };

@@ -36,17 +36,46 @@ static int prepare(struct archive *ar, sqlite3_stmt **st, const char *sql, char 
     return ARCHIVE_OK;
 }
 
+/* An identity's number and the last name stored for it: a later one from
+ * proc_name, else its first.  Format 1 archives have no proc_name yet. */
 static const char find_identity_sql[] =
-    "SELECT pi FROM proc WHERE boot_no = ?1 AND pid = ?2 AND start_ticks = ?3";
+    "SELECT pi, coalesce((SELECT comm FROM proc_name n WHERE n.pi = proc.pi"
+    " ORDER BY ts DESC LIMIT 1), comm) FROM proc"
+    " WHERE boot_no = ?1 AND pid = ?2 AND start_ticks = ?3";
+static const char find_identity_v1_sql[] =
+    "SELECT pi, comm FROM proc WHERE boot_no = ?1 AND pid = ?2 AND start_ticks = ?3";
 
-/* The identity number of P in boot BOOT_NO; 0 when it is not stored yet. */
-static int64_t find_identity(sqlite3_stmt *find, int64_t boot_no, const struct proc *p)
+static int prepare_find(struct archive *ar, sqlite3_stmt **find, char *err, size_t cap)
+{
+    int named = archive_has_table(ar, "proc_name");
+    return prepare(ar, find, named ? find_identity_sql : find_identity_v1_sql, err, cap);
+}
+
+/* The identity number of P in boot BOOT_NO; 0 when it is not stored yet.
+ * *RENAMED: P's comm is not the last one stored for it (it exec'd). */
+static int64_t find_identity(sqlite3_stmt *find, int64_t boot_no, const struct proc *p,
+                             unsigned char *renamed)
 {
     sqlite3_reset(find);
     sqlite3_bind_int64(find, 1, boot_no);
     sqlite3_bind_int(find, 2, p->pid);
     sqlite3_bind_int64(find, 3, p->start_ticks > INT64_MAX ? INT64_MAX : (int64_t)p->start_ticks);
-    return sqlite3_step(find) == SQLITE_ROW ? sqlite3_column_int64(find, 0) : 0;
+    *renamed = 0;
+    if (sqlite3_step(find) != SQLITE_ROW)
+        return 0;
+    const unsigned char *last = sqlite3_column_text(find, 1);
+    *renamed = !p->kernel_thread && last && strcmp((const char *)last, p->comm) != 0;
+    return sqlite3_column_int64(find, 0);
+}
+
+/* Forgets what archive_new_identities() found. */
+static void forget_known(struct archive *ar)
+{
+    free(ar->known_pis);
+    free(ar->known_renamed);
+    ar->known_pis = NULL;
+    ar->known_renamed = NULL;
+    ar->known_for = NULL;
 }
 
 int archive_new_identities(struct archive *ar, const char *boot_id,
@@ -66,20 +95,27 @@ int archive_new_identities(struct archive *ar, const char *boot_id,
     sqlite3_finalize(boot);
     if (!boot_no)
         return ARCHIVE_OK;
-    if ((rc = prepare(ar, &find, find_identity_sql, err, cap)) != ARCHIVE_OK)
+    if ((rc = prepare_find(ar, &find, err, cap)) != ARCHIVE_OK)
         return rc;
     /* one read transaction: SQLite would otherwise lock and unlock the
      * file, and look for a journal, once per process */
     int in_transaction = sqlite3_exec(ar->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
-    free(ar->known_pis);
-    ar->known_pis = calloc(list->n ? list->n : 1, sizeof *ar->known_pis);
+    forget_known(ar);
+    size_t n = list->n ? list->n : 1;
+    ar->known_pis = calloc(n, sizeof *ar->known_pis);
+    ar->known_renamed = calloc(n, 1);
+    if (!ar->known_pis || !ar->known_renamed)
+        forget_known(ar);   /* the append looks them up again */
     ar->known_for = ar->known_pis ? list : NULL;
     ar->known_n = list->n;
     for (size_t i = 0; i < list->n; i++) {
-        int64_t pi = find_identity(find, boot_no, &list->procs[i]);
-        need[i] = pi == 0;
-        if (ar->known_pis)
+        unsigned char renamed;
+        int64_t pi = find_identity(find, boot_no, &list->procs[i], &renamed);
+        need[i] = pi == 0 || renamed;
+        if (ar->known_pis) {
             ar->known_pis[i] = pi;
+            ar->known_renamed[i] = renamed;
+        }
     }
     sqlite3_finalize(find);
     if (in_transaction)
@@ -101,6 +137,20 @@ static int store_identity(sqlite3_stmt *add, int64_t boot_no, int64_t ts, const 
     else
         sqlite3_bind_null(add, 7);
     sqlite3_bind_int64(add, 8, ts);
+    return sqlite3_step(add) == SQLITE_DONE ? 0 : -1;
+}
+
+/* P's new name (and the command line read with it) from sample TS on. */
+static int store_name(sqlite3_stmt *add, int64_t pi, int64_t ts, const struct proc *p)
+{
+    sqlite3_reset(add);
+    sqlite3_bind_int64(add, 1, pi);
+    sqlite3_bind_int64(add, 2, ts);
+    sqlite3_bind_text(add, 3, p->comm, -1, SQLITE_STATIC);
+    if (p->cmdline)
+        sqlite3_bind_text(add, 4, p->cmdline, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(add, 4);
     return sqlite3_step(add) == SQLITE_DONE ? 0 : -1;
 }
 
@@ -126,34 +176,43 @@ static void values_of(const struct proc *p, int64_t pi, struct proc_values *v)
     v->pss_kb = p->pss_kb;
 }
 
-/* Identity numbers for every process, storing the new ones, then the blob. */
+/* Identity numbers for every process, storing the new ones and the new
+ * names of known ones, then the blob. */
 int procstore_append(struct archive *ar, const struct sample *s, int64_t boot_no,
                      char *err, size_t cap)
 {
-    int rc = ensure_table(ar, &ar->have_proc_tables, "proc", schema_procs_sql, err, cap);
+    /* "proc_name" is the newest table: where it is missing, the others may be too */
+    int rc = ensure_table(ar, &ar->have_proc_tables, "proc_name", schema_procs_sql, err, cap);
     if (rc != ARCHIVE_OK)
         return rc;
     const struct proc_list *list = &s->procs;
     struct proc_values *v = malloc((list->n ? list->n : 1) * sizeof *v);
-    sqlite3_stmt *find = NULL, *add = NULL, *blob_st = NULL;
+    sqlite3_stmt *find = NULL, *add = NULL, *rename = NULL, *blob_st = NULL;
     struct proc_blob blob = { 0 };
     if (!v)
         return archive_fail(err, cap, ARCHIVE_ERROR, "out of memory%s%s", "", "");
-    if ((rc = prepare(ar, &find, find_identity_sql, err, cap)) != ARCHIVE_OK ||
+    if ((rc = prepare_find(ar, &find, err, cap)) != ARCHIVE_OK ||
         (rc = prepare(ar, &add, "INSERT INTO proc(boot_no, pid, start_ticks, ppid, uid, comm,"
-                      " cmdline, first_ts) VALUES (?,?,?,?,?,?,?,?)", err, cap)) != ARCHIVE_OK)
+                      " cmdline, first_ts) VALUES (?,?,?,?,?,?,?,?)", err, cap)) != ARCHIVE_OK ||
+        (rc = prepare(ar, &rename, "INSERT OR REPLACE INTO proc_name(pi, ts, comm, cmdline)"
+                      " VALUES (?,?,?,?)", err, cap)) != ARCHIVE_OK)
         goto done;
     /* archive_new_identities() may have looked them up already */
-    const int64_t *known = ar->known_for == list && ar->known_n == list->n ? ar->known_pis : NULL;
+    int known = ar->known_for == list && ar->known_n == list->n;
     for (size_t i = 0; i < list->n; i++) {
         const struct proc *p = &list->procs[i];
-        int64_t pi = known && known[i] ? known[i] : find_identity(find, boot_no, p);
+        unsigned char renamed = known ? ar->known_renamed[i] : 0;
+        int64_t pi = known && ar->known_pis[i] ? ar->known_pis[i]
+                                               : find_identity(find, boot_no, p, &renamed);
         if (!pi) {
             if (store_identity(add, boot_no, s->ts, p) != 0) {
                 rc = archive_sql_fail(ar, err, cap, "cannot store a process");
                 goto done;
             }
             pi = sqlite3_last_insert_rowid(ar->db);
+        } else if (renamed && store_name(rename, pi, s->ts, p) != 0) {
+            rc = archive_sql_fail(ar, err, cap, "cannot store a process name");
+            goto done;
         }
         values_of(p, pi, &v[i]);
     }
@@ -178,6 +237,7 @@ done:
     ar->known_for = NULL;   /* good for this sample only */
     sqlite3_finalize(find);
     sqlite3_finalize(add);
+    sqlite3_finalize(rename);
     sqlite3_finalize(blob_st);
     free(blob.data);
     free(v);
@@ -301,6 +361,52 @@ static int load_identities(struct archive *ar)
     return 0;
 }
 
+/* The later names (proc_name), by pi then ts; none in a format 1 archive. */
+static void load_names(struct archive *ar)
+{
+    sqlite3_stmt *st;
+    if (!archive_has_table(ar, "proc_name") ||
+        sqlite3_prepare_v2(ar->db, "SELECT pi, ts, comm, cmdline FROM proc_name ORDER BY pi, ts",
+                           -1, &st, NULL) != SQLITE_OK)
+        return;
+    size_t cap = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        if (ar->nnames == cap) {
+            cap = cap ? cap * 2 : 64;
+            struct name_change *grown = realloc(ar->names, cap * sizeof *grown);
+            if (!grown)
+                break;
+            ar->names = grown;
+        }
+        struct name_change *nc = &ar->names[ar->nnames];
+        const unsigned char *comm = sqlite3_column_text(st, 2), *cmd = sqlite3_column_text(st, 3);
+        nc->pi = sqlite3_column_int64(st, 0);
+        nc->ts = sqlite3_column_int64(st, 1);
+        copy_text(nc->comm, sizeof nc->comm, comm ? (const char *)comm : "");
+        nc->cmdline = cmd ? strdup((const char *)cmd) : NULL;
+        ar->nnames++;
+    }
+    sqlite3_finalize(st);
+}
+
+/* The name PI had at TS: the latest later name at or before TS, or NULL
+ * (its first name, in "proc"). */
+static const struct name_change *name_at(const struct archive *ar, int64_t pi, int64_t ts)
+{
+    size_t lo = 0, hi = ar->nnames;
+    while (lo < hi) {   /* the first entry of PI */
+        size_t mid = (lo + hi) / 2;
+        if (ar->names[mid].pi < pi)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    const struct name_change *found = NULL;
+    for (; lo < ar->nnames && ar->names[lo].pi == pi && ar->names[lo].ts <= ts; lo++)
+        found = &ar->names[lo];
+    return found;
+}
+
 static const struct identity *identity_of(const struct archive *ar, int64_t pi)
 {
     size_t lo = 0, hi = ar->nidents;
@@ -319,14 +425,16 @@ static const struct identity *identity_of(const struct archive *ar, int64_t pi)
 int procstore_cursor_open(struct archive *ar, int64_t from, int64_t to,
                           struct part_cursor *c, char *err, size_t cap)
 {
-    if (!ar->idents_loaded && archive_has_table(ar, "proc"))
+    if (!ar->idents_loaded && archive_has_table(ar, "proc")) {
         load_identities(ar);
+        load_names(ar);
+    }
     return cursor_open(ar, "proc_sample", "SELECT ts, codec, crc32, rawsize, data, nprocs FROM proc_sample"
                        " WHERE ts BETWEEN ?1 AND ?2 ORDER BY ts", from, to, c, err, cap);
 }
 
 static void procs_from_values(const struct archive *ar, const struct proc_values *v, size_t n,
-                              struct proc_list *list)
+                              int64_t ts, struct proc_list *list)
 {
     for (size_t i = 0; i < n; i++) {
         const struct identity *id = identity_of(ar, v[i].pi);
@@ -337,8 +445,9 @@ static void procs_from_values(const struct archive *ar, const struct proc_values
             p.ppid = id->ppid;
             p.uid = id->uid;
             p.start_ticks = id->start_ticks;
-            copy_text(p.comm, sizeof p.comm, id->comm);
-            p.cmdline = id->cmdline;
+            const struct name_change *later = ar->nnames ? name_at(ar, id->pi, ts) : NULL;
+            copy_text(p.comm, sizeof p.comm, later ? later->comm : id->comm);
+            p.cmdline = later ? later->cmdline : id->cmdline;
         } else {
             p.pid = 0;
             copy_text(p.comm, sizeof p.comm, "(unknown)");
@@ -385,7 +494,7 @@ void procstore_fill(struct archive *ar, struct part_cursor *c, struct sample *s,
         list->scanned = 1;
         list->aggregated = aggregated;
         list->cmdlines_borrowed = 1;   /* they stay in the identity cache */
-        procs_from_values(ar, v, n, list);
+        procs_from_values(ar, v, n, s->ts, list);
         free(v);
     }
     c->row = sqlite3_step(st);
@@ -436,12 +545,15 @@ void numastore_fill(struct archive *ar, struct part_cursor *c, struct sample *s)
 
 void procstore_free(struct archive *ar)
 {
-    free(ar->known_pis);
-    ar->known_pis = NULL;
-    ar->known_for = NULL;
+    forget_known(ar);
     for (size_t i = 0; i < ar->nidents; i++)
         free(ar->idents[i].cmdline);
     free(ar->idents);
     ar->idents = NULL;
     ar->nidents = 0;
+    for (size_t i = 0; i < ar->nnames; i++)
+        free(ar->names[i].cmdline);
+    free(ar->names);
+    ar->names = NULL;
+    ar->nnames = 0;
 }

@@ -266,7 +266,7 @@ static int store(struct writer *w, const struct sample *s, const struct host_fac
 }
 
 /* The processes of S, with command lines read only for identities the
- * archive does not hold yet.  A failure costs the processes, not the sample. */
+ * archive does not hold yet, or whose name changed (exec).  A failure costs the processes, not the sample. */
 static int sample_processes(struct writer *w, const struct options *o, struct sample *s)
 {
     char err[256];
@@ -319,6 +319,9 @@ static int take_and_store(struct writer *w, const struct options *o, struct samp
         report_error("cannot take a sample", err);
         return EXIT_FAIL;
     }
+    if (s->swaps.dropped)   /* stored all the same: the rest are kept */
+        fprintf(stderr, "%s: warning: /proc/swaps: more than %d swap devices: %u not stored\n",
+                progname, SWAP_DEV_LIMIT, s->swaps.dropped);
     read_host_facts(&host, (time_t)s->ts);
     int rc = open_for(w, o, s);
     if (rc != EXIT_OK)
@@ -399,6 +402,7 @@ int main(int argc, char **argv)
     archive_close(w.ar);
     proc_list_clear(&sample.procs);
     numa_list_clear(&sample.numa);
+    swap_list_clear(&sample.swaps);
     procs_release();
     return status;
 }

@@ -71,7 +71,7 @@ static int load_libproc2(char *err, size_t err_cap)
  * that leaving it out is a shorter count. */
 enum {
     S_PID, S_PPID, S_EUID, S_BEGAN, S_CMD, S_SIGPND,
-    S_RSS, S_ANON, S_FILE, S_SHMEM, S_SWAP, S_VSZ, S_MINFLT, S_MAJFLT,
+    S_RSS, S_ANON, S_FILE, S_SHMEM, S_SWAP, S_VSZ, S_MINFLT, S_MAJFLT, S_FLAGS,
     S_PSS, S_COUNT
 };
 static enum pids_item scan_items[S_COUNT] = {
@@ -89,8 +89,11 @@ static enum pids_item scan_items[S_COUNT] = {
     [S_VSZ] = PIDS_VM_SIZE,
     [S_MINFLT] = PIDS_FLT_MIN,        /* stat */
     [S_MAJFLT] = PIDS_FLT_MAJ,
+    [S_FLAGS] = PIDS_FLAGS,           /* stat: PF_KTHREAD */
     [S_PSS] = PIDS_SMAP_PSS,          /* smaps_rollup */
 };
+
+#define PF_KTHREAD 0x00200000   /* include/linux/sched.h: a kernel thread */
 
 /* The contexts are kept between calls (memcollect's loop mode): creating
  * one costs a millisecond, as procps_pids_new loads libnuma. */
@@ -241,6 +244,7 @@ int procs_scan(struct proc_list *list, const struct procs_options *o, char *err,
         p.vsz_kb = r[S_VSZ].result.ul_int;
         p.minflt = r[S_MINFLT].result.ul_int;
         p.majflt = r[S_MAJFLT].result.ul_int;
+        p.kernel_thread = (r[S_FLAGS].result.ul_int & PF_KTHREAD) != 0;
         p.pss_kb = -1;
         if (want_pss) {
             unsigned long pss = r[S_PSS].result.ul_int;

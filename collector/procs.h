@@ -22,8 +22,8 @@ struct procs_options {
 };
 
 /* Fills LIST (cleared first; scanned=1) with every process (not thread):
- * pid, ppid, effective uid, start_ticks, comm, rss/anon/file/shmem, swap,
- * vsz, minflt/majflt.  pss_kb is -1 unless want_pss, running as root and the
+ * pid, ppid, effective uid, start_ticks, comm, kernel_thread,
+ * rss/anon/file/shmem, swap, vsz, minflt/majflt.  pss_kb is -1 unless want_pss, running as root and the
  * process's smaps_rollup readable; a process without an address space (a
  * kernel thread, a zombie) has pss_kb 0 then.  cmdline stays NULL.
  * Processes that exit during the scan are left out; zombies are kept, with

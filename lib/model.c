@@ -100,3 +100,36 @@ void numa_list_clear(struct numa_list *list)
     free(list->nodes);
     memset(list, 0, sizeof *list);
 }
+
+struct swap_device *swap_list_add(struct swap_list *list)
+{
+    if (list->n >= SWAP_DEV_LIMIT) {
+        list->dropped++;
+        return NULL;
+    }
+    if (list->n == list->cap) {
+        unsigned cap = list->cap ? list->cap * 2 : 8;
+        struct swap_device *grown = realloc(list->dev, cap * sizeof *grown);
+        if (!grown) {
+            list->dropped++;
+            return NULL;
+        }
+        list->dev = grown;
+        list->cap = cap;
+    }
+    struct swap_device *d = &list->dev[list->n++];
+    memset(d, 0, sizeof *d);
+    return d;
+}
+
+void swap_list_reset(struct swap_list *list)
+{
+    list->n = 0;
+    list->dropped = 0;
+}
+
+void swap_list_clear(struct swap_list *list)
+{
+    free(list->dev);
+    memset(list, 0, sizeof *list);
+}

@@ -14,7 +14,10 @@
 
 #define KEY_NAME_MAX 48   /* longest key name kept, including the NUL */
 #define KV_MAX 256        /* most keys kept from one file */
-#define SWAP_DEV_MAX 32   /* most swap devices kept */
+/* A sanity limit on the swap devices kept from one sample, far above real
+ * use (the kernel itself allows about 30, MAX_SWAPFILES); more are dropped
+ * and counted, and memcollect warns. */
+#define SWAP_DEV_LIMIT 4096
 #define SWAP_NAME_MAX 256
 #define BOOT_ID_LEN 36    /* a UUID in text form */
 
@@ -36,9 +39,12 @@ struct swap_device {
     int64_t priority;
 };
 
+/* Grown as needed: a sample that is reused keeps its array (swap_list_clear
+ * frees it).  A struct sample copied by value shares DEV with its original. */
 struct swap_list {
-    unsigned n;
-    struct swap_device dev[SWAP_DEV_MAX];
+    unsigned n, cap;
+    struct swap_device *dev;   /* malloc'd, N of them */
+    unsigned dropped;          /* devices beyond SWAP_DEV_LIMIT, or lost to a failed malloc */
 };
 
 /* Facts about the host, stored once per archive and again when they change. */
@@ -62,8 +68,9 @@ struct proc {
     int32_t ppid;
     uint32_t uid;              /* effective */
     uint64_t start_ticks;      /* start time, clock ticks after boot */
-    char comm[COMM_MAX];
+    char comm[COMM_MAX];       /* changes with exec: the archive records each name */
     char *cmdline;             /* malloc'd; NULL when not read or not wanted */
+    int kernel_thread;         /* never execs; a kworker's name shows its current work */
     uint64_t rss_kb;           /* VmRSS = RssAnon + RssFile + RssShmem */
     uint64_t anon_kb, file_kb, shmem_kb;
     uint64_t swap_kb;          /* VmSwap */
@@ -112,6 +119,12 @@ void proc_list_clear(struct proc_list *list);
  * them); NULL when out of memory. */
 struct proc *proc_list_add(struct proc_list *list, const struct proc *p);
 void numa_list_clear(struct numa_list *list);
+/* A new, zeroed device at the end of LIST (counted in N); NULL at the limit
+ * or when out of memory, counted in LIST->dropped. */
+struct swap_device *swap_list_add(struct swap_list *list);
+/* Empties LIST, keeping its array for the next sample. */
+void swap_list_reset(struct swap_list *list);
+void swap_list_clear(struct swap_list *list);
 
 /* Key NAME, or NULL.  HINT (may be NULL) is where to look first, and is
  * set to where NAME was found: repeated lookups of the same key in lists

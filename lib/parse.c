@@ -169,17 +169,17 @@ int parse_swaps(const char *text, size_t len, struct swap_list *out)
 {
     size_t pos = 0, line_len;
     const char *line;
-    out->n = 0;
+    swap_list_reset(out);
     if (!next_line(text, len, &pos, &line, &line_len))  /* the header */
         return 0;
-    while (out->n < SWAP_DEV_MAX && next_line(text, len, &pos, &line, &line_len)) {
-        struct swap_device *dev = &out->dev[out->n];
+    while (next_line(text, len, &pos, &line, &line_len)) {
+        struct swap_device dev;
         const char *p = line, *end = line + line_len;
         uint64_t prio_abs;
-        if (take_field(&p, end, dev->name, sizeof dev->name) != 0 ||
-            take_field(&p, end, dev->type, sizeof dev->type) != 0 ||
-            parse_u64(&p, end, &dev->size_kb) != 0 ||
-            parse_u64(&p, end, &dev->used_kb) != 0)
+        if (take_field(&p, end, dev.name, sizeof dev.name) != 0 ||
+            take_field(&p, end, dev.type, sizeof dev.type) != 0 ||
+            parse_u64(&p, end, &dev.size_kb) != 0 ||
+            parse_u64(&p, end, &dev.used_kb) != 0)
             continue;
         while (p < end && is_space(*p))
             p++;
@@ -188,8 +188,10 @@ int parse_swaps(const char *text, size_t len, struct swap_list *out)
             p++;
         if (parse_u64(&p, end, &prio_abs) != 0 || prio_abs > INT32_MAX)
             continue;
-        dev->priority = negative ? -(int64_t)prio_abs : (int64_t)prio_abs;
-        out->n++;
+        dev.priority = negative ? -(int64_t)prio_abs : (int64_t)prio_abs;
+        struct swap_device *slot = swap_list_add(out);
+        if (slot)
+            *slot = dev;
     }
     return (int)out->n;
 }

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
 #include <time.h>
@@ -41,6 +42,26 @@ int read_text_file(const char *path, char *buf, size_t cap, size_t *len)
     buf[total] = '\0';
     *len = total;
     return 0;
+}
+
+/* Room for SWAP_DEV_LIMIT devices and one more line (the one that shows the
+ * limit was hit), with names as long as SWAP_NAME_MAX. */
+#define SWAPS_TEXT_MAX ((size_t)(SWAP_DEV_LIMIT + 2) * (SWAP_NAME_MAX + 96))
+
+/* /proc/swaps into SWAPS, in BUF when it fits (it always does on a real
+ * kernel), else in a larger buffer taken for the moment. */
+static void read_swaps(struct swap_list *swaps, char *buf, size_t cap)
+{
+    size_t len;
+    swap_list_reset(swaps);
+    if (read_text_file("/proc/swaps", buf, cap, &len) != 0)
+        return;
+    char *big = NULL;
+    if (len + 1 >= cap && (big = malloc(SWAPS_TEXT_MAX)) != NULL &&
+        read_text_file("/proc/swaps", big, SWAPS_TEXT_MAX, &len) == 0)
+        buf = big;
+    parse_swaps(buf, len, swaps);
+    free(big);
 }
 
 /* When /proc/uptime is unreadable, CLOCK_BOOTTIME is the same clock. */
@@ -82,9 +103,7 @@ int read_sample(struct sample *s, char *err, size_t err_cap)
     s->vmstat.n = 0;
     if (read_text_file("/proc/vmstat", text, sizeof text, &len) == 0)
         parse_vmstat(text, len, &s->vmstat);
-    s->swaps.n = 0;
-    if (read_text_file("/proc/swaps", text, sizeof text, &len) == 0)
-        parse_swaps(text, len, &s->swaps);
+    read_swaps(&s->swaps, text, sizeof text);
     return 0;
 }
 

@@ -154,10 +154,11 @@ int render_at(const struct proc_report *r)
             proc_text_header(r, time);
         for (size_t q = 0; q < nprocs; q++) {
             const struct pentry *e = &ps->entries[ranked[q]];
+            struct pident then;
             double minflt_s, majflt_s;
             proc_rates(ps, sr, prev, k, e, &minflt_s, &majflt_s);
-            proc_text_row(r, time, &ps->ids[e->ident], minflt_s, majflt_s, (double)e->vsz_kb,
-                          (double)e->rss_kb,
+            proc_text_row(r, time, pstore_ident_at(ps, e, &then), minflt_s, majflt_s,
+                          (double)e->vsz_kb, (double)e->rss_kb,
                           rec->mem[M_TOTAL] ? (double)e->rss_kb * 100 / (double)rec->mem[M_TOTAL] : 0);
         }
         if (nnodes) {

@@ -534,6 +534,11 @@ static int rank_procs(struct pass *ps, const struct sample *s)
             memset(id, 0, sizeof *id);
             id->pid = p->pid;
             id->uid = p->uid;
+        }
+        /* its latest name, unless an earlier one is the one --comm asks for */
+        struct ident *id = &ps->ids[k];
+        if (strncmp(id->comm, p->comm, sizeof id->comm - 1) != 0 &&
+            !(ps->po->comm && strcmp(id->comm, ps->po->comm) == 0)) {
             memcpy(id->comm, p->comm, sizeof id->comm);
             id->comm[COMM_MAX - 1] = '\0';
         }

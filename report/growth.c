@@ -180,7 +180,7 @@ int render_growth(const struct proc_report *r)
             fprintf(ctx->out, "%9u %9d %9llu %9llu %9llu %10lld %10.1f %6s %5s  %s\n",
                     (unsigned)id->uid, (int)id->pid, (unsigned long long)x->first_rss,
                     (unsigned long long)x->last_rss, (unsigned long long)x->peak_rss,
-                    (long long)x->change, x->slope, share, mark(x), id->comm);
+                    (long long)x->change, x->slope, share, mark(x), proc_label(r, id));
             continue;
         }
         struct cell c[NCOLS];

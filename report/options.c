@@ -31,7 +31,7 @@ void print_usage(void)
             "-s and -e also take YYYY-MM-DD[ T]hh:mm[:ss] or @<epoch seconds>.\n"
             "Processes and NUMA nodes:\n"
             "[ -p ] [ --growth ] [ --at <time> | worst ] [ -N | --numa [ ALL | <node>[,...] ] ]\n"
-            "[ --top <n> ] [ --pid <pid>[,...] ] [ --comm <name> ] [ --user <name> | <uid> ]\n"
+            "[ --top <n> ] [ --pid <pid>[,...] ] [ --comm <name> ] [ --user <name> | <uid> ] [ -l ]\n"
             "Capacity planning:\n"
             "[ --summary={ hour | day | week } ] [ --trend ] [ --format=svg ] [ -o <file> ]\n"
             "[ --format={ openmetrics | influx | csv-long } ] [ --names={ memtrail | node } ]\n",
@@ -137,6 +137,7 @@ static enum parse_result parse_letters(int argc, char **argv, int *i, struct rep
             break;
         case 't': o->true_time = 1; break;
         case 'h': o->human = 1; break;
+        case 'l': o->procs.cmdline = 1; break;   /* pidstat -l */
         case 'p':   /* pidstat -r's report; with a sar activity, sar's -p (no effect) */
             o->procs_letter = 1;
             break;

@@ -9,7 +9,8 @@
  *     " %9s" minflt/s and majflt/s, " %7s" VSZ and RSS, " %6s" %MEM,
  *     "  Command";
  *   - rows: "%-11s" time, " %5d" uid, " %9d" pid, " %9.2f" minflt/s and
- *     majflt/s, " %7llu" VSZ and RSS (kB), " %6.2f" %MEM, "  %s" comm;
+ *     majflt/s, " %7llu" VSZ and RSS (kB), " %6.2f" %MEM, "  %s" comm (the
+ *     comm at that sample; with -l its command line, as pidstat -l);
  *   - with several processes, every sample gets a blank line and its header,
  *     and the Average block too ("\nAverage:" header, then one line per
  *     process); with a single --pid, one header only and the Average lines
@@ -42,7 +43,7 @@ int proc_passes_filters(const struct proc_opts *po, const struct pident *id)
         if (!found)
             return 0;
     }
-    if (po->comm && strcmp(po->comm, id->comm) != 0)
+    if (po->comm && !pident_had_comm(id, po->comm))   /* before or after an exec */
         return 0;
     if (po->have_uid && (id->pid == PROC_AGGREGATE_PID || id->uid != po->uid))
         return 0;
@@ -157,6 +158,13 @@ const char *proc_name(const struct pident *id)
     return id->pid == PROC_AGGREGATE_PID ? "(others)" : id->comm;
 }
 
+const char *proc_label(const struct proc_report *r, const struct pident *id)
+{
+    if (r->po->cmdline && id->pid != PROC_AGGREGATE_PID && id->cmdline && id->cmdline[0])
+        return id->cmdline;
+    return proc_name(id);
+}
+
 const char *const proc_cols[PROC_NCOLS] = {
     "boot_id", "uid", "pid", "ppid", "start_ticks", "comm", "cmdline",
     "minflt_s", "majflt_s", "vsz_kb", "rss_kb", "mem_pct",
@@ -173,6 +181,7 @@ void proc_cells(const struct proc_report *r, size_t prev, size_t k, const struct
                 struct cell *c)
 {
     const struct pident *id = &r->ps->ids[e->ident];
+    const struct pname *then = &r->ps->names[e->name];   /* the cells point into it */
     int aggregate = id->pid == PROC_AGGREGATE_PID;
     double minflt_s, majflt_s;
     proc_rates(r->ps, r->ctx->sr, prev, k, e, &minflt_s, &majflt_s);
@@ -181,8 +190,8 @@ void proc_cells(const struct proc_report *r, size_t prev, size_t k, const struct
     c[2] = cell_int(id->pid);
     c[3] = aggregate ? cell_null() : cell_int(id->ppid);
     c[4] = aggregate ? cell_null() : cell_uint(id->start_ticks);
-    c[5] = cell_str(proc_name(id));
-    c[6] = id->cmdline ? cell_str(id->cmdline) : cell_null();
+    c[5] = cell_str(aggregate ? proc_name(id) : then->comm);
+    c[6] = then->cmdline ? cell_str(then->cmdline) : cell_null();
     c[7] = cell_fixed2(minflt_s);
     c[8] = cell_fixed2(majflt_s);
     c[9] = cell_uint(e->vsz_kb);
@@ -210,7 +219,7 @@ void proc_text_row(const struct proc_report *r, const char *time, const struct p
     else
         fprintf(o, "%-11s %5u %9d", time, (unsigned)id->uid, (int)id->pid);
     fprintf(o, " %9.2f %9.2f %7.0f %7.0f %6.2f  %s\n", minflt_s, majflt_s, vsz, rss, pct,
-            proc_name(id));
+            proc_label(r, id));
 }
 
 /* What an identity's Average line needs. */
@@ -277,7 +286,8 @@ static int render_procs_text(const struct proc_report *r)
             proc_time(r, k, time, sizeof time);
             for (size_t q = 0; q < n; q++) {
                 const struct pentry *en = &ps->entries[ranked[q]];
-                const struct pident *id = &ps->ids[en->ident];
+                struct pident then;
+                const struct pident *id = pstore_ident_at(ps, en, &then);
                 struct proc_avg *a = &avg[en->ident];
                 uint64_t dmin, dmaj, itv;
                 fault_deltas(ps, sr, prev, k, en, &dmin, &dmaj, &itv);

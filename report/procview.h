@@ -24,7 +24,8 @@ struct proc_opts {
     long top;                    /* --top N, default 10 */
     int npids;                   /* --pid PID[,PID...] */
     int32_t pids[FILTER_PIDS_MAX];
-    const char *comm;            /* --comm NAME: exact comm */
+    const char *comm;            /* --comm NAME: any comm the process had */
+    int cmdline;                 /* -l: text rows show the command line (pidstat -l) */
     int have_uid;                /* --user NAME|UID */
     uint32_t uid;
     struct tstamp at;            /* --at TIME */
@@ -82,6 +83,9 @@ void proc_text_row(const struct proc_report *r, const char *time, const struct p
                    double minflt_s, double majflt_s, double vsz, double rss, double mem_pct);
 /* The name a row shows: "(others)" for the aggregate row. */
 const char *proc_name(const struct pident *id);
+/* What a text row shows in its Command column: the name, or with -l the
+ * command line (the name when none was recorded), as pidstat -l does. */
+const char *proc_label(const struct proc_report *r, const struct pident *id);
 
 /* A node's columns in CSV and JSON (numa.c), shared by --numa and --at. */
 #define NODE_NCOLS 14

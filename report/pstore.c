@@ -13,26 +13,85 @@ static const char *const node_keys[NF_COUNT] = {
     [NF_LOCAL] = "local_node", [NF_OTHER] = "other_node",
 };
 
-/* The index of P's identity, its static facts copied when it is new. */
-static long intern_ident(struct pstore *ps, uint32_t boot, const struct proc *p)
+/* Adds P's name and command line to the names; its index, or -1. */
+static long add_name(struct pstore *ps, const struct proc *p)
+{
+    if (ps->nnames >= UINT32_MAX ||
+        grow_array((void **)&ps->names, &ps->cap_names, ps->nnames + 1, sizeof *ps->names) != 0)
+        return -1;
+    struct pname *n = &ps->names[ps->nnames];
+    memcpy(n->comm, p->comm, sizeof n->comm);
+    n->comm[COMM_MAX - 1] = '\0';
+    n->cmdline = NULL;
+    if (p->cmdline && !(n->cmdline = strdup(p->cmdline)))
+        return -1;
+    return (long)ps->nnames++;
+}
+
+static int same_text(const char *a, const char *b)
+{
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+static int in_earlier(const struct pident *id, const char *comm)
+{
+    for (size_t at = 0; at < id->earlier_len; at += strlen(id->earlier + at) + 1)
+        if (strcmp(id->earlier + at, comm) == 0)
+            return 1;
+    return 0;
+}
+
+/* ID's name at P: its latest, or a new one (P exec'd); -1 when out of memory. */
+static long name_of(struct pstore *ps, struct pident *id, const struct proc *p)
+{
+    const struct pname *last = &ps->names[id->name];
+    if (strncmp(last->comm, p->comm, COMM_MAX) == 0 && same_text(last->cmdline, p->cmdline))
+        return id->name;
+    if (strncmp(last->comm, p->comm, COMM_MAX) != 0 && !in_earlier(id, id->comm)) {
+        size_t len = strlen(id->comm) + 1;
+        char *grown = realloc(id->earlier, id->earlier_len + len);
+        if (!grown)
+            return -1;
+        memcpy(grown + id->earlier_len, id->comm, len);
+        id->earlier = grown;
+        id->earlier_len += len;
+    }
+    long k = add_name(ps, p);
+    if (k < 0)
+        return -1;
+    id->name = (uint32_t)k;
+    memcpy(id->comm, ps->names[k].comm, sizeof id->comm);
+    id->cmdline = ps->names[k].cmdline;
+    return k;
+}
+
+/* The index of P's identity, its static facts copied when it is new, and
+ * the index of its name at P in *NAME. */
+static long intern_ident(struct pstore *ps, uint32_t boot, const struct proc *p, uint32_t *name)
 {
     long k = identmap_add(&ps->map, boot, p->pid, p->start_ticks);
-    if (k < 0 || (size_t)k < ps->nids)
+    if (k < 0)
         return k;
+    if ((size_t)k < ps->nids) {
+        long n = name_of(ps, &ps->ids[k], p);
+        *name = (uint32_t)n;
+        return n < 0 ? -1 : k;
+    }
     if (grow_array((void **)&ps->ids, &ps->cap_ids, ps->nids + 1, sizeof *ps->ids) != 0)
         return -1;
-    struct pident *id = &ps->ids[ps->nids];
+    long n = add_name(ps, p);
+    if (n < 0)
+        return -1;
+    struct pident *id = &ps->ids[ps->nids++];
     memset(id, 0, sizeof *id);
     id->boot = boot;
     id->pid = p->pid;
     id->ppid = p->ppid;
     id->uid = p->uid;
     id->start_ticks = p->start_ticks;
-    memcpy(id->comm, p->comm, sizeof id->comm);
-    id->comm[COMM_MAX - 1] = '\0';
-    ps->nids++;   /* counted before the strdup, so that pstore_free frees it */
-    if (p->cmdline && !(id->cmdline = strdup(p->cmdline)))
-        return -1;
+    id->name = *name = (uint32_t)n;
+    memcpy(id->comm, ps->names[n].comm, sizeof id->comm);
+    id->cmdline = ps->names[n].cmdline;
     return k;
 }
 
@@ -61,11 +120,12 @@ int pstore_add(struct pstore *ps, const struct sample *s)
             return -1;
         for (size_t i = 0; i < s->procs.n; i++) {
             const struct proc *p = &s->procs.procs[i];
-            long id = intern_ident(ps, (uint32_t)boot, p);
+            uint32_t name;
+            long id = intern_ident(ps, (uint32_t)boot, p, &name);
             if (id < 0)
                 return -1;
             struct pentry *e = &ps->entries[ps->nentries + sm->n];
-            *e = (struct pentry){ .ident = (uint32_t)id, .pss_kb = p->pss_kb,
+            *e = (struct pentry){ .ident = (uint32_t)id, .name = name, .pss_kb = p->pss_kb,
                                   .rss_kb = p->rss_kb, .anon_kb = p->anon_kb,
                                   .file_kb = p->file_kb, .shmem_kb = p->shmem_kb,
                                   .swap_kb = p->swap_kb, .vsz_kb = p->vsz_kb,
@@ -113,8 +173,11 @@ void pstore_drop_last(struct pstore *ps)
 void pstore_free(struct pstore *ps)
 {
     for (size_t i = 0; i < ps->nids; i++)
-        free(ps->ids[i].cmdline);
+        free(ps->ids[i].earlier);
     free(ps->ids);
+    for (size_t i = 0; i < ps->nnames; i++)
+        free(ps->names[i].cmdline);
+    free(ps->names);
     identmap_free(&ps->map);
     free(ps->entries);
     free(ps->nodes);
@@ -139,6 +202,23 @@ const struct pentry *pstore_find(const struct pstore *ps, size_t i, uint32_t ide
             hi = mid;
     }
     return NULL;
+}
+
+const struct pident *pstore_ident_at(const struct pstore *ps, const struct pentry *e,
+                                     struct pident *buf)
+{
+    const struct pident *id = &ps->ids[e->ident];
+    if (e->name == id->name)
+        return id;
+    *buf = *id;
+    memcpy(buf->comm, ps->names[e->name].comm, sizeof buf->comm);
+    buf->cmdline = ps->names[e->name].cmdline;
+    return buf;
+}
+
+int pident_had_comm(const struct pident *id, const char *comm)
+{
+    return strcmp(id->comm, comm) == 0 || in_earlier(id, comm);
 }
 
 const struct pnode *pstore_node(const struct pstore *ps, size_t i, int id)

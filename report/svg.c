@@ -214,12 +214,15 @@ static struct svgproc *find_ident(struct chart *c, uint32_t boot, const struct p
         struct svgproc *id = &c->ids[c->nids++];
         memset(id, 0, sizeof *id);
         id->pid = p->pid;
+    }
+    struct svgproc *id = &c->ids[k];
+    if (strncmp(id->comm, p->comm, sizeof id->comm - 1) != 0) {   /* the legend: its latest name */
         memcpy(id->comm, p->comm, sizeof id->comm);
         id->comm[COMM_MAX - 1] = '\0';
         id->born = born_in_window(&c->start, boot, p->start_ticks);
         id->first_rss = p->rss_kb;
     }
-    return &c->ids[k];
+    return id;
 }
 
 static int on_procs(const struct cap_point *p, const struct sample *s, void *arg)

@@ -133,10 +133,13 @@ static struct ident *find_ident(struct trend *t, uint32_t boot, const struct pro
         id->boot = boot;
         id->pid = p->pid;
         id->started = born_in_window(&t->start, boot, p->start_ticks);
+    }
+    struct ident *id = &t->ids[k];
+    if (strncmp(id->comm, p->comm, sizeof id->comm - 1) != 0) {   /* its latest name */
         memcpy(id->comm, p->comm, sizeof id->comm);
         id->comm[COMM_MAX - 1] = '\0';
     }
-    return &t->ids[k];
+    return id;
 }
 
 static int on_procs(const struct cap_point *p, const struct sample *s, void *arg)

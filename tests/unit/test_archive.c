@@ -21,7 +21,10 @@ static char err[512];
 
 static void make_sample(struct sample *s, int64_t ts, const char *boot, uint64_t free_kb)
 {
+    struct swap_list swaps = s->swaps;   /* its array is reused */
     memset(s, 0, sizeof *s);
+    s->swaps = swaps;
+    swap_list_reset(&s->swaps);
     s->ts = ts;
     s->utc_offset = 3600;
     s->uptime_cs = (uint64_t)(ts - 1795600000) * 100 + 7;
@@ -32,7 +35,7 @@ static void make_sample(struct sample *s, int64_t ts, const char *boot, uint64_t
     kv_set(&s->meminfo, "VmallocTotal", 34359738367ULL);
     kv_set(&s->vmstat, "pgpgin", 369773);
     kv_set(&s->vmstat, "pgsteal_anon", 12);
-    s->swaps.n = 1;
+    swap_list_add(&s->swaps);
     snprintf(s->swaps.dev[0].name, sizeof s->swaps.dev[0].name, "/swapfile");
     snprintf(s->swaps.dev[0].type, sizeof s->swaps.dev[0].type, "file");
     s->swaps.dev[0].size_kb = 65532;
@@ -57,8 +60,19 @@ static int ngot;
 static int collect(const struct sample *s, void *ctx)
 {
     (void)ctx;
-    if (ngot < 8)
-        got[ngot++] = *s;
+    if (ngot < 8) {
+        struct swap_list *copy = &got[ngot].swaps;
+        swap_list_clear(copy);
+        struct swap_list keep = *copy;
+        got[ngot] = *s;   /* the swap list is the reader's: copied below */
+        got[ngot].swaps = keep;
+        for (unsigned i = 0; i < s->swaps.n; i++) {
+            struct swap_device *d = swap_list_add(copy);
+            if (d)
+                *d = s->swaps.dev[i];
+        }
+        ngot++;
+    }
     return 0;
 }
 
@@ -314,6 +328,80 @@ static void test_procs(const char *path)
     CHECK(damaged_seen == 100 + 1234);   /* one node, its FilePages */
 }
 
+static char names_seen[4][2][64], cmdlines_seen[4][64];
+static int names_samples;
+static int collect_names(const struct sample *s, void *ctx)
+{
+    (void)ctx;
+    int k = names_samples++;
+    for (size_t i = 0; k < 4 && i < s->procs.n && i < 2; i++)
+        snprintf(names_seen[k][i], sizeof names_seen[k][i], "%s", s->procs.procs[i].comm);
+    if (k < 4 && s->procs.n)
+        snprintf(cmdlines_seen[k], sizeof cmdlines_seen[k], "%s",
+                 s->procs.procs[0].cmdline ? s->procs.procs[0].cmdline : "(null)");
+    return 0;
+}
+
+/* Names over time: an exec (same pid and start, another comm) is recorded
+ * from its sample on, with the command line read then, also when the
+ * collector did not look the identities up first (--no-cmdline); a kernel
+ * thread's changing name is not; each sample reads back the name it had. */
+static void test_names(const char *path)
+{
+    static struct sample s;
+    static const char *const comms[4] = { "sh", "sh", "python3", "worker" };
+    static const char *const cmdlines[4] = { "sh -c x", NULL, "python3 app.py", NULL };
+    struct host_facts h;
+    struct archive *ar;
+    make_host(&h);
+    CHECK(archive_open_writer(path, 0, &ar, err, sizeof err) == ARCHIVE_OK);
+    for (int k = 0; k < 4; k++) {
+        make_sample(&s, 1795800000 + k * 60, boot_a, 1000);
+        memset(&s.procs, 0, sizeof s.procs);
+        s.procs.scanned = 1;
+        struct proc a = make_proc(300, 7000, comms[k], 100);
+        struct proc kt = make_proc(2000, 10, k % 2 ? "kworker/0:1-mm" : "kworker/0:1-events", 0);
+        kt.kernel_thread = 1;
+        proc_list_add(&s.procs, &a);
+        proc_list_add(&s.procs, &kt);
+        if (k < 3) {   /* the collector's path; the last sample as with --no-cmdline */
+            unsigned char need[2];
+            CHECK(archive_new_identities(ar, boot_a, &s.procs, need, err, sizeof err) == ARCHIVE_OK);
+            CHECK(need[0] == (k == 0 || k == 2) && need[1] == (k == 0));
+            if (need[0] && cmdlines[k])
+                s.procs.procs[0].cmdline = strdup(cmdlines[k]);
+        }
+        CHECK(archive_append(ar, &s, &h, err, sizeof err) == ARCHIVE_OK);
+        proc_list_clear(&s.procs);
+    }
+    archive_close(ar);
+
+    sqlite3 *db;
+    sqlite3_stmt *st;
+    sqlite3_open(path, &db);
+    sqlite3_prepare_v2(db, "SELECT group_concat(comm || '@' || ts, ' ') FROM proc_name", -1, &st,
+                       NULL);
+    CHECK(sqlite3_step(st) == SQLITE_ROW &&
+          strcmp((const char *)sqlite3_column_text(st, 0),
+                 "python3@1795800120 worker@1795800180") == 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+
+    CHECK(archive_open_reader(path, &ar, err, sizeof err) == ARCHIVE_OK);
+    names_samples = 0;
+    CHECK(archive_each_sample(ar, INT64_MIN, INT64_MAX, PART_PROCS, collect_names, NULL, err,
+                              sizeof err) == ARCHIVE_OK);
+    archive_close(ar);
+    CHECK(names_samples == 4);
+    for (int k = 0; k < 4; k++) {
+        CHECK(strcmp(names_seen[k][0], comms[k]) == 0);
+        CHECK(strcmp(names_seen[k][1], "kworker/0:1-events") == 0);
+    }
+    CHECK(strcmp(cmdlines_seen[0], "sh -c x") == 0 && strcmp(cmdlines_seen[1], "sh -c x") == 0);
+    CHECK(strcmp(cmdlines_seen[2], "python3 app.py") == 0);
+    CHECK(strcmp(cmdlines_seen[3], "(null)") == 0);   /* renamed, command line not read */
+}
+
 int main(void)
 {
     if (!mkdtemp(dir)) {
@@ -327,6 +415,8 @@ int main(void)
     test_symlink_refused();
     snprintf(path, sizeof path, "%s/procs.db", dir);
     test_procs(path);
+    snprintf(path, sizeof path, "%s/names.db", dir);
+    test_names(path);
     snprintf(path, sizeof path, "%s/fields.db", dir);
     test_many_fields(path);
     char cmd[700];

@@ -111,6 +111,26 @@ static void test_swaps(void)
     CHECK(parse_swaps("", 0, &swaps) == 0);
 }
 
+/* Every device up to the sanity limit, then counted as dropped. */
+static void test_swaps_many(void)
+{
+    size_t cap = (size_t)(SWAP_DEV_LIMIT + 10) * 64, len = 0;
+    char *text = malloc(cap);
+    CHECK(text != NULL);
+    if (!text)
+        return;
+    len += (size_t)snprintf(text, cap, "Filename\tType\tSize\tUsed\tPriority\n");
+    for (int i = 0; i < SWAP_DEV_LIMIT + 4; i++)
+        len += (size_t)snprintf(text + len, cap - len, "/dev/zram%d partition\t%d\t0\t100\n",
+                                i, 1000 + i);
+    CHECK(parse_swaps(text, len, &swaps) == SWAP_DEV_LIMIT);
+    CHECK(swaps.n == SWAP_DEV_LIMIT && swaps.dropped == 4);
+    CHECK(strcmp(swaps.dev[39].name, "/dev/zram39") == 0 && swaps.dev[39].size_kb == 1039);
+    CHECK(strcmp(swaps.dev[SWAP_DEV_LIMIT - 1].name, "/dev/zram4095") == 0);
+    CHECK(parse_swaps(text, 0, &swaps) == 0 && swaps.dropped == 0);
+    free(text);
+}
+
 static void test_uptime_and_boot_id(void)
 {
     uint64_t cs = 0;
@@ -146,7 +166,7 @@ static void test_random_text(void)
         CHECK(kv.n <= KV_MAX);
         parse_vmstat(buf, len, &kv);
         parse_swaps(buf, len, &swaps);
-        CHECK(swaps.n <= SWAP_DEV_MAX);
+        CHECK(swaps.n <= SWAP_DEV_LIMIT);
         parse_uptime(buf, len, &cs);
         parse_boot_id(buf, len, id);
     }
@@ -159,7 +179,9 @@ int main(void)
     test_meminfo_bounded();
     test_vmstat();
     test_swaps();
+    test_swaps_many();
     test_uptime_and_boot_id();
     test_random_text();
+    swap_list_clear(&swaps);
     return CHECK_SUMMARY("test_parse");
 }
