@@ -133,7 +133,7 @@ long window_records(const struct selection *sel, size_t **out)
     size_t n = 0;
     for (size_t e = 0; e < sel->nevents; e++) {
         const struct event *ev = &sel->events[e];
-        if (ev->kind != EV_SEGMENT || sel->nrows == 0)   /* references alone: no window */
+        if (ev->kind != EV_SEGMENT)   /* a lone reference is still a sample (--at, exports) */
             continue;
         w[n++] = ev->ref;
         for (size_t j = 0; j < ev->nrows; j++)
