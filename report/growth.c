@@ -166,13 +166,14 @@ int render_growth(const struct proc_report *r)
         const struct pident *id = &ps->ids[x->ident];
         double grew = x->intervals ? (double)x->grew * 100 / (double)x->intervals : 0;
         if (r->po->text) {
-            char share[16] = "-";
+            char share[16] = "-", name[COMM_MAX];
             if (x->intervals)
                 snprintf(share, sizeof share, "%.1f", grew);
             fprintf(ctx->out, "%9u %9d %9llu %9llu %9llu %10lld %10.1f %6s %5s  %s\n",
                     (unsigned)id->uid, (int)id->pid, (unsigned long long)x->first_rss,
                     (unsigned long long)x->last_rss, (unsigned long long)x->peak_rss,
-                    (long long)x->change, x->slope, share, mark(x), id->comm);
+                    (long long)x->change, x->slope, share, mark(x),
+                    text_safe(id->comm, name, sizeof name));
             continue;
         }
         struct cell c[NCOLS];

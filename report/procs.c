@@ -205,12 +205,13 @@ void proc_text_row(const struct proc_report *r, const char *time, const struct p
                    double minflt_s, double majflt_s, double vsz, double rss, double pct)
 {
     FILE *o = r->ctx->out;
+    char name[COMM_MAX];
     if (id->pid == PROC_AGGREGATE_PID)
         fprintf(o, "%-11s %5s %9s", time, "-", "-");
     else
         fprintf(o, "%-11s %5u %9d", time, (unsigned)id->uid, (int)id->pid);
     fprintf(o, " %9.2f %9.2f %7.0f %7.0f %6.2f  %s\n", minflt_s, majflt_s, vsz, rss, pct,
-            proc_name(id));
+            text_safe(proc_name(id), name, sizeof name));
 }
 
 /* What an identity's Average line needs. */

@@ -17,36 +17,6 @@ void iso_local(int64_t ts, char *buf, size_t cap)
     snprintf(buf + n, cap - n, "%c%02ld:%02ld", sign, off / 3600, (off % 3600) / 60);
 }
 
-int utf8_length(const unsigned char *p)
-{
-    unsigned c = p[0];
-    int n;
-    unsigned min;
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xC2 && c <= 0xDF) {
-        n = 2;
-        min = 0x80;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        n = 3;
-        min = 0x800;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        n = 4;
-        min = 0x10000;
-    } else {
-        return 0;
-    }
-    unsigned cp = c & (0x7F >> n);
-    for (int k = 1; k < n; k++) {
-        if ((p[k] & 0xC0) != 0x80)   /* also stops at the terminating NUL */
-            return 0;
-        cp = (cp << 6) | (p[k] & 0x3F);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-        return 0;
-    return n;
-}
-
 void json_string(FILE *out, const char *s)
 {
     fputc('"', out);

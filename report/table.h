@@ -19,6 +19,7 @@
 #include <stdio.h>
 
 #include "render.h"
+#include "textsafe.h"
 
 enum cell_type { CELL_NONE, CELL_NULL, CELL_STR, CELL_INT, CELL_UINT, CELL_FIXED2 };
 
@@ -54,9 +55,6 @@ void table_end(struct table *t);
 void json_string(FILE *out, const char *s);
 /* S as a CSV field, quoted when it must be, as described above. */
 void csv_string(FILE *out, const char *s);
-/* The length of the valid UTF-8 sequence at P (1-4), or 0 when it is not
- * one: every writer of text (JSON, SVG, the exports) tells stray bytes by it. */
-int utf8_length(const unsigned char *p);
 /* 2026-11-25T11:47:46+01:00 in the reader's time zone. */
 void iso_local(int64_t ts, char *buf, size_t cap);
 

@@ -364,12 +364,13 @@ static void print_text(const struct render_ctx *ctx, struct trend *t, const stru
             "PEAK_KB", "KB/DAY", "R\xc2\xb2");
     for (size_t i = 0; i < nprocs && (long)i < top; i++) {
         const struct ident *id = &t->ids[i];
-        char r2[16] = "-";
+        char r2[16] = "-", name[COMM_MAX];
         if (!isnan(id->r2))
             snprintf(r2, sizeof r2, "%.3f", id->r2);
         fprintf(out, "%9d %11llu %11llu %11llu %+12.1f %6s  %s\n", (int)id->pid,
                 (unsigned long long)id->first_rss, (unsigned long long)id->last_rss,
-                (unsigned long long)id->peak_rss, id->slope, r2, id->comm);
+                (unsigned long long)id->peak_rss, id->slope, r2,
+                text_safe(id->comm, name, sizeof name));
     }
 }
 
