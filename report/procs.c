@@ -148,8 +148,9 @@ void sample_cells(const struct series *sr, size_t prev, size_t k, char *iso, siz
 {
     iso_local(sr->recs[k].ts, iso, cap);
     cells[0] = cell_str(iso);
-    cells[1] = cell_int(sr->recs[k].ts);
-    cells[2] = prev < k ? cell_int(interval_seconds(&sr->recs[prev], &sr->recs[k])) : cell_null();
+    cells[1] = cell_local_time(sr->recs[k].ts);
+    cells[2] = cell_int(sr->recs[k].ts);
+    cells[3] = prev < k ? cell_int(interval_seconds(&sr->recs[prev], &sr->recs[k])) : cell_null();
 }
 
 const char *proc_name(const struct pident *id)
