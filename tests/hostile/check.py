@@ -1,6 +1,7 @@
 # Checks for tests/hostile/run.sh.  python3 check.py KIND ARGS...; prints
 # what is wrong and exits 1, or exits 0 silently.
-#   text FILE...        no control character (but LF), no DEL, no C1, valid UTF-8
+#   text FILE...        no control character (but LF), no DEL, no C1, no bidi
+#                       override, line separator or noncharacter; valid UTF-8
 #   shown FILE TEXT...  each TEXT (Python escapes) appears in FILE
 #   xlsx CSV XLSX       LibreOffice's reading of CSV: no formula, text stays
 #                       text, numbers numbers, local_time a date-time
@@ -25,7 +26,9 @@ def text(paths):
         for lineno, line in enumerate(s.split('\n'), 1):
             # sar's banner has its tabs: "Linux 6.1.0 (host) \t12/01/26 \t_x86_64_\t(2 CPU)"
             banner = re.match(r'\S+ \S+ \(.*\) \t.* \t_.*_\t\(\d+ CPU\)$', line)
-            bad = [c for c in line if (ord(c) < 0x20 and not (c == '\t' and banner)) or 0x7f <= ord(c) <= 0x9f]
+            bad = [c for c in line if (ord(c) < 0x20 and not (c == '\t' and banner)) or 0x7f <= ord(c) <= 0x9f
+                   or c in '\u2028\u2029\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069'
+                   or 0xfdd0 <= ord(c) <= 0xfdef or (ord(c) & 0xfffe) == 0xfffe]
             if bad:
                 errors.append('%s:%d: control characters %r in %r' % (path, lineno, bad, line))
 

@@ -23,7 +23,8 @@ if ! unshare -p -f --mount-proc true 2>ns.err; then
     skip "hostile names (no private pid namespace: $(head -1 ns.err))"
     exit 0
 fi
-unshare -p -f --mount-proc python3 "$HERE/spawn.py" "$T/h.db" "$MC" > spawn.out 2>&1; rc=$?
+unshare -p -f --mount-proc -u python3 "$HERE/spawn.py" "$T/h.db" "$MC" \
+    "$(printf 'h\033[2J\a\nx' | od -An -tx1 | tr -d ' \n')" > spawn.out 2>&1; rc=$?
 check "hostile processes sampled by the real memcollect" $rc "$(cat spawn.out)"
 [ $rc -eq 0 ] || exit 0
 # the second sample's time, for --at
@@ -43,13 +44,14 @@ text_report numa --numa
 text_report trend --trend
 text_report summary --summary=hour
 text_report sar -A
-for r in p growth at numa trend summary sar; do
+text_report sadf --format=sadf -A
+for r in p growth at numa trend summary sar sadf; do
     out=$($CHECK text "$r.txt" "$r.err" 2>&1)
     check "text $r: no control character, no C1, valid UTF-8" $? "$out"
 done
 out=$($CHECK shown p.txt '  ?]0;pwn?\n' '  a?b??c\n' '  c1?[2J?\n' '  bad??\n' '  del?x\n' '  ?=1+1\n' \
-      '  nc??\n' '  =HYPERLINK("htt\n' 2>&1)
-check "text -p: each hostile name on its own row, its control characters as ?" $? "$out"
+      '  nc??\n' '  =HYPERLINK("htt\n' '  rtl?ab?c\n' ' (h?[2J??x) ' 2>&1)
+check "text -p: each hostile name on its own row, its control characters as ?; the host name too" $? "$out"
 out=$($CHECK shown growth.txt '  ?]0;pwn?\n' '  a?b??c\n' 2>&1) && out=$($CHECK shown at.txt '  ?]0;pwn?\n' 2>&1)
 check "text --growth and --at: the names shown with ?" $? "$out"
 if "$MR" -p -l --top 100 -f h.db > pl.txt 2> pl.err; then

