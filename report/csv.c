@@ -47,7 +47,7 @@ int render_csv(const struct render_ctx *ctx)
     const struct selection *sel = ctx->sel;
     int after_restart = 0;
     header(ctx);
-    for (size_t e = 0; e < sel->nevents; e++) {
+    for (size_t e = 0; e < sel->nevents && !ferror(ctx->out); e++) {   /* output.h */
         const struct event *ev = &sel->events[e];
         if (ev->kind == EV_RESTART) {
             after_restart = 1;

@@ -33,7 +33,7 @@ int write_csv_long(const struct xstore *x, FILE *out)
     if (!cursor)
         return -1;
     fputs("timestamp,local_time,epoch,host,metric,node,device,pid,comm,value\r\n", out);
-    for (size_t t = 0; t < x->ntimes; t++) {
+    for (size_t t = 0; t < x->ntimes && !ferror(out); t++) {   /* a write failed: output.h */
         int64_t ts = x->times[t];
         char when[48], local[32], head[128];
         iso_local(ts, when, sizeof when);
