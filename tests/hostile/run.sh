@@ -104,6 +104,19 @@ fi
 out=$(xmllint --noout chart.svg 2>&1) && out=$($CHECK shown chart.svg ']0;pwn' 'nc' 2>&1)
 check "SVG of hostile names is well-formed XML (xmllint)" $? "exit $rc: $(cat svg.err)" "$out"
 
+# ---- the exports for machines: every line whole, OpenMetrics as Prometheus reads it
+"$MR" --format=influx --top 100 -f h.db > h.lp 2>&1
+n=$(grep -c 'comm=' h.lp)
+[ "$n" -gt 40 ] && ! grep -av '^memtrail_[a-z]*,' h.lp > bad.lp
+check "influx: every line of hostile names is one whole line ($n process lines)" $? "$(head -c 400 bad.lp)"
+"$MR" --format=openmetrics --top 100 -f h.db > h.om 2>&1
+if have promtool; then
+    out=$(promtool tsdb create-blocks-from openmetrics h.om blocks 2>&1) && grep -qF 'comm="a\nb' h.om
+    check "OpenMetrics of hostile names: promtool backfills it" $? "$out" "$(grep -a 'pid="4[0-9]"' h.om | head -3)"
+else
+    skip "OpenMetrics of hostile names (no promtool)"
+fi
+
 # ---- write errors: every format and report kind to a full device
 full_case() {   # NAME ARGS...
     local name=$1
