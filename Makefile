@@ -68,6 +68,9 @@ $(SAN)/tests/%: $(SAN)/tests/unit/%.o $(SAN_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(SANFLAGS) $(LDFLAGS) $(COLLECT_LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# test_textsafe.c tests memreport's process text for terminals.
+$(SAN)/tests/test_textsafe: $(SAN)/report/textsafe.o
+
 # test_numa.c tests the collector's NUMA reader by including it.
 $(SAN)/tests/unit/test_numa.o: collector/numa.c collector/numa.h
 
