@@ -12,6 +12,8 @@ from xml.etree import ElementTree as ET
 NS = {'m': 'http://schemas.openxmlformats.org/spreadsheetml/2006/main'}
 # process text, which a spreadsheet must never evaluate
 TEXT_COLUMNS = ('comm', 'cmdline', 'host')
+# a spreadsheet's date-time: the column of the epoch it shows
+LOCAL_TIMES = {'local_time': 'epoch', 'start_local': 'start_epoch'}
 errors = []
 
 
@@ -87,6 +89,8 @@ def xlsx(csv_path, xlsx_path):
     risky = 0
     if 'timestamp' in head and 'local_time' not in head:
         errors.append('%s: a timestamp column but no local_time column' % csv_path)
+    if 'start' in head and 'start_local' not in head:
+        errors.append('%s: a start column but no start_local column' % csv_path)
     for r, rec in enumerate(records[1:], 1):
         for i, field in enumerate(rec):
             col = head[i]
@@ -98,11 +102,11 @@ def xlsx(csv_path, xlsx_path):
                 risky += field.startswith("'")
                 if field and t not in ('s', 'inlineStr'):
                     errors.append('%s: read back as type %s, %r' % (where, t, val))
-            elif col == 'local_time':
+            elif col in LOCAL_TIMES:
                 if t != 'n' or 'yy' not in fmt.lower() or 'hh' not in fmt.lower():
                     errors.append('%s: not a date-time: type %s format %r' % (where, t, fmt))
                     continue
-                epoch = int(rec[head.index('epoch')])
+                epoch = int(rec[head.index(LOCAL_TIMES[col])])
                 local = datetime.datetime.fromtimestamp(epoch)
                 serial = (local - datetime.datetime(1899, 12, 30)).total_seconds() / 86400
                 if abs(float(val) - serial) > 0.5 / 86400:

@@ -7,7 +7,8 @@
 # sequences.  Then:
 #   - every text report prints no control character (but LF) and valid UTF-8;
 #   - LibreOffice reads every CSV with no formula, names as text, numbers as
-#     numbers and local_time as a date-time (one soffice call for all);
+#     numbers and local_time (start_local) as a date-time (one soffice call
+#     for all);
 #   - JSON keeps the names' bytes;
 #   - the SVG of those names is well-formed XML (xmllint);
 #   - every format and report kind written to /dev/full exits 2 and says so;
@@ -81,6 +82,7 @@ csv_report numa --numa --format=csv
 csv_report sar -r ALL -S --format=csv
 csv_report long --format=csv-long --top 100
 csv_report trend --trend --format=csv
+csv_report summary --summary=hour --format=csv
 if have soffice; then
     # soffice starts slowly: one call converts every file; its own profile in $T
     HOME=$T timeout 300 soffice --headless --norestore --convert-to xlsx --outdir xlsx csv/*.csv \
