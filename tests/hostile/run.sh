@@ -165,6 +165,16 @@ mknod o/null c 1 3
 [ $rc -eq 0 ] && [ -c o/null ] && [ "$(ls -A o | wc -l)" = 3 ]
 check "-o a device writes to it, and it stays a device" $? "exit $rc: $(cat o.err)" "$(ls -lA o)"
 rm -f o/null
+printf 'keep\n' > o/target
+ln -s target o/link
+printf 'old\n' > o/private
+chmod 600 o/private
+"$MR" -A -f h.db -o o/link 2> o.err && "$MR" -A -f h.db -o o/private 2>> o.err; rc=$?
+[ $rc -eq 0 ] && [ ! -L o/link ] && cmp -s o/want.txt o/link && [ "$(cat o/target)" = keep ] &&
+    cmp -s o/want.txt o/private && [ "$(stat -c %a o/private)" = 600 ]
+check "-o replaces a symbolic link instead of writing through it, and keeps an existing file's mode" $? \
+    "exit $rc: $(cat o.err)" "$(ls -lA o)"
+rm -f o/link o/target o/private
 cat > full.sh <<'SH'
 set -u
 mnt=$1 MR=$2
