@@ -68,6 +68,9 @@ $(SAN)/tests/%: $(SAN)/tests/unit/%.o $(SAN_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(SANFLAGS) $(LDFLAGS) $(COLLECT_LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# test_textsafe.c tests memreport's process text for terminals.
+$(SAN)/tests/test_textsafe: $(SAN)/report/textsafe.o
+
 # test_numa.c tests the collector's NUMA reader by including it.
 $(SAN)/tests/unit/test_numa.o: collector/numa.c collector/numa.h
 
@@ -99,8 +102,12 @@ $(BUILD)/schema_sql.c: $(SCHEMAS)
 DEPS_BUILD := build-essential pkg-config libsqlite3-dev zlib1g-dev libnuma-dev libproc2-dev
 DEPS_TEST  := sysstat faketime locales sqlite3 valgrind python3 util-linux atop \
               systemd cron groff-base prometheus \
-              librsvg2-bin
+              librsvg2-bin libxml2-utils libreoffice-calc-nogui
 # librsvg2-bin: rsvg-convert renders memreport --format=svg to PNG (tests/capacity).
+# libxml2-utils: xmllint checks that the SVG of hostile process names is
+# well-formed XML; libreoffice-calc-nogui: soffice converts every CSV output to
+# xlsx, whose cells show that no name became a formula and that local_time is a
+# date-time (tests/hostile).
 # prometheus: only for promtool (tests/export); atop: only for make bench.
 # Their packages start daemons (prometheus, atop's loggers): the ones this
 # target installed are stopped and disabled again, with or without systemd.

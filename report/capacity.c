@@ -389,11 +389,7 @@ int capacity_main(const struct report_opts *o, struct render_ctx *ctx)
         status = render_trend(o, ctx, &w);
     else
         status = render_summary(o, ctx, &w);
-    cap_window_free(&w);
-    if (fflush(ctx->out) != 0 && status == 0) {
-        report_error("output", strerror(errno));
-        status = 2;
-    }
+    cap_window_free(&w);   /* write errors: memreport's output_finish() */
     ctx->sr = NULL;
     return status;
 }

@@ -1,7 +1,8 @@
 /*
  * CSV for spreadsheets (RFC 4180: comma, CRLF, one header row): one row per
  * sample shown, with the selected outputs' columns side by side, an ISO 8601
- * local timestamp with its UTC offset, and the epoch.  Numbers always use a
+ * local timestamp with its UTC offset, the same local time without the
+ * offset (local_time, which a spreadsheet reads as a date-time), and the epoch.  Numbers always use a
  * '.' decimal point whatever the locale, so the file opens as is anywhere.
  */
 #include <string.h>
@@ -11,7 +12,7 @@
 
 static void header(const struct render_ctx *ctx)
 {
-    fputs("timestamp,epoch,interval,restart", ctx->out);
+    fputs("timestamp,local_time,epoch,interval,restart", ctx->out);
     for (int out = 0; out < OUT_COUNT; out++) {
         if (!(ctx->outputs & (1u << out)))
             continue;
@@ -26,9 +27,10 @@ static void header(const struct render_ctx *ctx)
 static void row(const struct render_ctx *ctx, const struct rec *prev, const struct rec *curr,
                 int after_restart)
 {
-    char when[48];
+    char when[48], local[32];
     iso_local(curr->ts, when, sizeof when);
-    fprintf(ctx->out, "%s,%lld,%ld,%d", when, (long long)curr->ts,
+    spreadsheet_time(curr->ts, local, sizeof local);
+    fprintf(ctx->out, "%s,%s,%lld,%ld,%d", when, local, (long long)curr->ts,
             interval_seconds(prev, curr), after_restart);
     for (int out = 0; out < OUT_COUNT; out++) {
         if (!(ctx->outputs & (1u << out)))
@@ -45,7 +47,7 @@ int render_csv(const struct render_ctx *ctx)
     const struct selection *sel = ctx->sel;
     int after_restart = 0;
     header(ctx);
-    for (size_t e = 0; e < sel->nevents; e++) {
+    for (size_t e = 0; e < sel->nevents && !ferror(ctx->out); e++) {   /* output.h */
         const struct event *ev = &sel->events[e];
         if (ev->kind == EV_RESTART) {
             after_restart = 1;

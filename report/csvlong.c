@@ -1,16 +1,17 @@
 /*
  * memreport --format=csv-long: the numbers of the exports (export.h) as long
  * CSV, one row per sample and metric (RFC 4180: comma, CRLF, one header row):
- *   timestamp,epoch,host,metric,node,device,pid,comm,value
- * timestamp is ISO 8601 local time with its offset; metric is GROUP.FIELD:
+ *   timestamp,local_time,epoch,host,metric,node,device,pid,comm,value
+ * timestamp is ISO 8601 local time with its offset, local_time the same
+ * without it (a spreadsheet reads it as a date-time: table.h); metric is GROUP.FIELD:
  * meminfo.MemTotal (kB, as the kernel prints it; HugePages_* in pages),
  * vmstat.pgfault, swap.size_kb / swap.used_kb / swap.priority,
  * numa.FilePages (kB) / numa.numa_hit (pages), process.rss_kb, anon_kb,
  * file_kb, shmem_kb, swap_kb, vsz_kb, pss_kb, minflt, majflt; node, device,
  * pid and comm are empty where they do not apply.  Rows are in time order,
  * and within a sample in the order the series first appeared.  Text cells are
- * written as recorded (quoted when they hold a comma, quote, semicolon, CR or
- * LF), as the other CSV outputs.
+ * written as the other CSV outputs write them (table.h: quoted when they hold
+ * a comma, quote, semicolon, CR or LF; formula-like text after an apostrophe).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -31,12 +32,13 @@ int write_csv_long(const struct xstore *x, FILE *out)
     size_t *cursor = calloc(x->nseries + 1, sizeof *cursor);
     if (!cursor)
         return -1;
-    fputs("timestamp,epoch,host,metric,node,device,pid,comm,value\r\n", out);
-    for (size_t t = 0; t < x->ntimes; t++) {
+    fputs("timestamp,local_time,epoch,host,metric,node,device,pid,comm,value\r\n", out);
+    for (size_t t = 0; t < x->ntimes && !ferror(out); t++) {   /* a write failed: output.h */
         int64_t ts = x->times[t];
-        char when[48], head[128];
+        char when[48], local[32], head[128];
         iso_local(ts, when, sizeof when);
-        char *hp = head + snprintf(head, sizeof head, "%s,", when);
+        spreadsheet_time(ts, local, sizeof local);
+        char *hp = head + snprintf(head, sizeof head, "%s,%s,", when, local);
         hp = x_itoa(hp, ts);
         *hp = '\0';
         for (size_t g = 0; g < x->ngroups; g++) {
@@ -48,8 +50,10 @@ int write_csv_long(const struct xstore *x, FILE *out)
                     continue;
                 fputs(head, out);
                 csv_cell(out, x->host);
-                fprintf(out, ",%s.", gr->measurement);
-                fputs(se->field, out);
+                /* the archive's key names, never trusted: a CSV cell as the rest */
+                char metric[KEY_NAME_MAX + 16];
+                snprintf(metric, sizeof metric, "%s.%s", gr->measurement, se->field);
+                csv_cell(out, metric);
                 csv_cell(out, gr->node);
                 csv_cell(out, gr->device);
                 csv_cell(out, gr->pid);

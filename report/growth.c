@@ -177,10 +177,12 @@ int render_growth(const struct proc_report *r)
             char share[16] = "-";
             if (x->intervals)
                 snprintf(share, sizeof share, "%.1f", grew);
-            fprintf(ctx->out, "%9u %9d %9llu %9llu %9llu %10lld %10.1f %6s %5s  %s\n",
+            fprintf(ctx->out, "%9u %9d %9llu %9llu %9llu %10lld %10.1f %6s %5s  ",
                     (unsigned)id->uid, (int)id->pid, (unsigned long long)x->first_rss,
                     (unsigned long long)x->last_rss, (unsigned long long)x->peak_rss,
-                    (long long)x->change, x->slope, share, mark(x), proc_label(r, id));
+                    (long long)x->change, x->slope, share, mark(x));
+            text_safe_put(ctx->out, proc_label(r, id));
+            fputc('\n', ctx->out);
             continue;
         }
         struct cell c[NCOLS];

@@ -30,7 +30,7 @@ int write_influx(const struct xstore *x, FILE *out)
         free(cursor);
         return -1;
     }
-    for (size_t t = 0; t < x->ntimes; t++) {
+    for (size_t t = 0; t < x->ntimes && !ferror(out); t++) {   /* a write failed: output.h */
         int64_t ts = x->times[t];
         for (size_t g = 0; g < x->ngroups; g++) {
             const struct xgroup *gr = &x->groups[g];

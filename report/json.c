@@ -93,7 +93,7 @@ int render_json(const struct render_ctx *ctx)
     FILE *o = ctx->out;
     host_header(ctx);
     int first = 1;
-    for (size_t e = 0; e < sel->nevents; e++) {
+    for (size_t e = 0; e < sel->nevents && !ferror(o); e++) {   /* output.h */
         const struct event *ev = &sel->events[e];
         for (size_t j = 0; ev->kind == EV_SEGMENT && j < ev->nrows; j++) {
             statistic(ctx, &ctx->sr->recs[row_prev(sel, ev, j)],

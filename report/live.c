@@ -127,7 +127,7 @@ int live_run(struct render_ctx *ctx, const struct window *w, long interval, long
     clock_gettime(CLOCK_MONOTONIC, &start);
     const struct rec *prev = &recs[0], *last = NULL;
     long lines = ctx->rows;
-    for (long n = 1; count == 0 || n <= count; n++) {
+    for (long n = 1; (count == 0 || n <= count) && !ferror(ctx->out); n++) {
         if (!sleep_until(&start, n, interval))
             break;
         struct rec *curr = &recs[1 + (n & 1)];

@@ -2,7 +2,8 @@
  * memreport: replays memtrail archives as sysstat 12.6.1's sar prints them
  * (or as sadf -d, CSV or JSON), or samples the live system like sar does
  * with an interval.  sar's messages and exit codes are kept where sar has
- * them: 1 usage, 2 cannot open, 3 not an archive.
+ * them: 1 usage, 2 cannot open, 3 not an archive; 2 also when the report
+ * could not be written whole (output.h).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -23,6 +24,7 @@
 #include "export.h"
 #include "live.h"
 #include "options.h"
+#include "output.h"
 #include "procview.h"
 #include "render.h"
 #include "util.h"
@@ -216,9 +218,44 @@ static int replay(const struct report_opts *o, struct render_ctx *ctx)
     return status;
 }
 
-int main(int argc, char **argv)
+/* The report O asks for, written to CTX->out; its exit status. */
+static int run(struct report_opts *o, struct render_ctx *ctx)
 {
     static char outbuf[1 << 16];
+    /* ---- capacity planning: --summary, --trend, --format=svg (capacity.h) ---- */
+    if (o->summary || o->trend || o->format == FMT_SVG) {
+        if (!o->file || (o->summary && o->trend)) {
+            fprintf(stderr, "%s: --summary, --trend and --format=svg read archives (-f); "
+                            "--summary and --trend one at a time\n", progname);
+            return 1;
+        }
+        setvbuf(ctx->out, outbuf, _IOFBF, sizeof outbuf);
+        return capacity_main(o, ctx);
+    }
+    /* ---- end of capacity planning ---- */
+    /* ---- exports: openmetrics, influx, csv-long (export.h) ---- */
+    if (o->format >= FMT_OPENMETRICS) {
+        if (!o->file) {
+            fprintf(stderr, "%s: --format=openmetrics, influx and csv-long read archives (-f)\n",
+                    progname);
+            return 1;
+        }
+        setvbuf(ctx->out, outbuf, _IOFBF, sizeof outbuf);
+        return export_replay(o, ctx, load_archives);
+    }
+    /* ---- end of exports ---- */
+    if (!o->file) {
+        setvbuf(ctx->out, NULL, _IONBF, 0);   /* live rows appear as they are taken */
+        struct window w;
+        fill_window(o, &w);
+        return live_run(ctx, &w, o->interval, o->count);
+    }
+    setvbuf(ctx->out, outbuf, _IOFBF, sizeof outbuf);
+    return replay(o, ctx);
+}
+
+int main(int argc, char **argv)
+{
     struct report_opts o;
     progname = "memreport";
     setlocale(LC_MESSAGES, "");
@@ -276,40 +313,11 @@ int main(int argc, char **argv)
     ctx.iso = fmt && strcmp(fmt, "ISO") == 0;
     ctx.rows = window_rows();
     ctx.avg_label = sar_text("Average:");
-    ctx.out = stdout;
 
-    /* ---- capacity planning: -o, --summary, --trend, --format=svg (capacity.h) ---- */
-    if (o.output && !freopen(o.output, "w", stdout)) {
-        report_error(o.output, strerror(errno));
+    /* every report writes to out.stream, which output_finish() checks (output.h) */
+    struct report_output out;
+    if (output_open(&out, o.output) != 0)
         return 2;
-    }
-    if (o.summary || o.trend || o.format == FMT_SVG) {
-        if (!o.file || (o.summary && o.trend)) {
-            fprintf(stderr, "%s: --summary, --trend and --format=svg read archives (-f); "
-                            "--summary and --trend one at a time\n", progname);
-            return 1;
-        }
-        setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
-        return capacity_main(&o, &ctx);
-    }
-    /* ---- end of capacity planning ---- */
-    /* ---- exports: openmetrics, influx, csv-long (export.h) ---- */
-    if (o.format >= FMT_OPENMETRICS) {
-        if (!o.file) {
-            fprintf(stderr, "%s: --format=openmetrics, influx and csv-long read archives (-f)\n",
-                    progname);
-            return 1;
-        }
-        setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
-        return export_replay(&o, &ctx, load_archives);
-    }
-    /* ---- end of exports ---- */
-    if (!o.file) {
-        setvbuf(stdout, NULL, _IONBF, 0);   /* live rows appear as they are taken */
-        struct window w;
-        fill_window(&o, &w);
-        return live_run(&ctx, &w, o.interval, o.count);
-    }
-    setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
-    return replay(&o, &ctx);
+    ctx.out = out.stream;
+    return output_finish(&out, run(&o, &ctx));
 }

@@ -149,8 +149,9 @@ void sample_cells(const struct series *sr, size_t prev, size_t k, char *iso, siz
 {
     iso_local(sr->recs[k].ts, iso, cap);
     cells[0] = cell_str(iso);
-    cells[1] = cell_int(sr->recs[k].ts);
-    cells[2] = prev < k ? cell_int(interval_seconds(&sr->recs[prev], &sr->recs[k])) : cell_null();
+    cells[1] = cell_local_time(sr->recs[k].ts);
+    cells[2] = cell_int(sr->recs[k].ts);
+    cells[3] = prev < k ? cell_int(interval_seconds(&sr->recs[prev], &sr->recs[k])) : cell_null();
 }
 
 const char *proc_name(const struct pident *id)
@@ -218,8 +219,9 @@ void proc_text_row(const struct proc_report *r, const char *time, const struct p
         fprintf(o, "%-11s %5s %9s", time, "-", "-");
     else
         fprintf(o, "%-11s %5u %9d", time, (unsigned)id->uid, (int)id->pid);
-    fprintf(o, " %9.2f %9.2f %7.0f %7.0f %6.2f  %s\n", minflt_s, majflt_s, vsz, rss, pct,
-            proc_label(r, id));
+    fprintf(o, " %9.2f %9.2f %7.0f %7.0f %6.2f  ", minflt_s, majflt_s, vsz, rss, pct);
+    text_safe_put(o, proc_label(r, id));
+    fputc('\n', o);
 }
 
 /* What an identity's Average line needs. */

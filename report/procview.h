@@ -64,10 +64,11 @@ void proc_time(const struct proc_report *r, size_t k, char *buf, size_t cap);
  * none when no segment has a row (sar shows nothing: an empty window).
  * Returns how many (malloc'd into *OUT), or -1. */
 long window_records(const struct selection *sel, size_t **out);
-/* The leading CSV/JSON cells of a row about record K (timestamp, epoch,
- * interval since PREV); ISO is the buffer the timestamp cell points to. */
-#define SAMPLE_NCOLS 3
-#define SAMPLE_COLS "timestamp", "epoch", "interval"
+/* The leading CSV/JSON cells of a row about record K (timestamp, local_time
+ * (CSV only), epoch, interval since PREV); ISO is the buffer the timestamp
+ * cell points to. */
+#define SAMPLE_NCOLS 4
+#define SAMPLE_COLS "timestamp", "local_time", "epoch", "interval"
 void sample_cells(const struct series *sr, size_t prev, size_t k, char *iso, size_t cap,
                   struct cell *cells);
 

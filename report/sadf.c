@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "render.h"
+#include "textsafe.h"
 
 
 static void utc_string(int64_t ts, char *buf, size_t cap)
@@ -29,10 +30,11 @@ static void section(const struct render_ctx *ctx, const struct event *seg, enum 
         const struct rec *curr = &ctx->sr->recs[ctx->sel->rows[seg->first_row + j]];
         const struct rec *prev = &ctx->sr->recs[row_prev(ctx->sel, seg, j)];
         struct value vals[MAX_COLUMNS];
-        char when[64];
+        char when[64], node[65];
         int n = output_row(out, ctx->mem_all, prev, curr, vals);
         utc_string(curr->ts, when, sizeof when);
-        fprintf(ctx->out, "%s;%ld;%s", ctx->sr->host.nodename, interval_seconds(prev, curr), when);
+        fprintf(ctx->out, "%s;%ld;%s", text_safe(ctx->sr->host.nodename, node, sizeof node),
+                interval_seconds(prev, curr), when);
         print_plain_values(ctx->out, ';', vals, n);
         fputc('\n', ctx->out);
     }
@@ -44,10 +46,10 @@ int render_sadf(const struct render_ctx *ctx)
         const struct event *ev = &ctx->sel->events[e];
         if (ev->kind == EV_RESTART) {
             const struct rec *r = &ctx->sr->recs[ev->rec];
-            char when[64];
+            char when[64], node[65];
             utc_string(r->ts, when, sizeof when);
-            fprintf(ctx->out, "%s;-1;%s;LINUX-RESTART\t(%d CPU)\n", ctx->sr->host.nodename, when,
-                    r->ncpu > 0 ? r->ncpu : 1);
+            fprintf(ctx->out, "%s;-1;%s;LINUX-RESTART\t(%d CPU)\n",
+                    text_safe(ctx->sr->host.nodename, node, sizeof node), when, r->ncpu > 0 ? r->ncpu : 1);
             continue;
         }
         for (int out = 0; out < OUT_COUNT; out++)

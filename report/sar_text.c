@@ -7,6 +7,7 @@
 
 #include "render.h"
 #include "sar_text.h"
+#include "textsafe.h"
 
 
 void sar_time_string(const struct render_ctx *ctx, const struct rec *r, char *buf, size_t cap)
@@ -31,8 +32,10 @@ void sar_banner(const struct render_ctx *ctx, int64_t ts, int32_t utc_offset, in
     char date[64];
     if (strftime(date, sizeof date, ctx->iso ? "%Y-%m-%d" : "%x", &t) == 0)
         date[0] = '\0';
-    fprintf(ctx->out, "%s %s (%s) \t%s \t_%s_\t(%d CPU)\n", h->sysname, h->release,
-            h->nodename, date, h->machine, ncpu > 0 ? ncpu : 1);
+    char sys[65], rel[65], node[65], mach[65];   /* an archive's bytes: textsafe.h */
+    fprintf(ctx->out, "%s %s (%s) \t%s \t_%s_\t(%d CPU)\n", text_safe(h->sysname, sys, sizeof sys),
+            text_safe(h->release, rel, sizeof rel), text_safe(h->nodename, node, sizeof node), date,
+            text_safe(h->machine, mach, sizeof mach), ncpu > 0 ? ncpu : 1);
 }
 
 void sar_header(const struct render_ctx *ctx, const char *time, enum output out)

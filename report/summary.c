@@ -209,6 +209,7 @@ static void print_text(const struct render_ctx *ctx, const struct summary *sm)
 static const char *const cols[] = {
     "period", "start", "start_epoch", "end_epoch", "metric", "unit", "samples",
     "min", "mean", "max", "p95", "min_at", "min_at_epoch", "max_at", "max_at_epoch",
+    "start_local",   /* CSV only: a date-time to a spreadsheet (table.h) */
 };
 #define NCOLS ((int)(sizeof cols / sizeof *cols))
 
@@ -252,6 +253,7 @@ static void print_table(const struct render_ctx *ctx, const struct summary *sm, 
             } else {
                 c[11] = c[12] = c[13] = c[14] = cell_null();
             }
+            c[15] = cell_local_time(row->start);
             table_row(&t, c);
         }
     }

@@ -22,8 +22,11 @@
  * sampled instants (capacity.h).
  *
  * Every text, process names too, is escaped for XML: & < > " ' as
- * entities, control characters as U+2400 pictures, bytes that are not UTF-8
- * as their Latin-1 reading (&#xNN;).  Each panel is a <g class="panel"> whose
+ * entities, C0 controls and DEL as U+2400 pictures, bytes that are not UTF-8
+ * as their Latin-1 reading (&#xNN;), and the other characters text reports
+ * show as '?' (textsafe.h: C1 controls, bidirectional overrides, and the
+ * noncharacters such as U+FFFE and U+FFFF that XML 1.0 forbids) as U+FFFD,
+ * so the file is well-formed XML whatever the names.  Each panel is a <g class="panel"> whose
  * data-* attributes give its plot rectangle, time span and y scale, which
  * the tests use to find what they look for in the rendered PNG.
  */
@@ -292,6 +295,9 @@ static void xml_text(FILE *out, const char *s, int maxchars)
         } else if (*p < 0x20 || *p == 0x7f) {
             fprintf(out, "&#x%X;", *p == 0x7f ? 0x2421 : 0x2400 + *p);
             p++;
+        } else if (text_unsafe(utf8_code_point(p, n))) {   /* U+FFFE, C1, bidi... */
+            fputs("&#xFFFD;", out);
+            p += n;
         } else if (*p == '&' || *p == '<' || *p == '>' || *p == '"' || *p == '\'') {
             fputs(*p == '&' ? "&amp;" : *p == '<' ? "&lt;" : *p == '>' ? "&gt;"
                   : *p == '"' ? "&quot;" : "&apos;", out);

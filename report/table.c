@@ -17,34 +17,12 @@ void iso_local(int64_t ts, char *buf, size_t cap)
     snprintf(buf + n, cap - n, "%c%02ld:%02ld", sign, off / 3600, (off % 3600) / 60);
 }
 
-int utf8_length(const unsigned char *p)
+void spreadsheet_time(int64_t ts, char *buf, size_t cap)
 {
-    unsigned c = p[0];
-    int n;
-    unsigned min;
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xC2 && c <= 0xDF) {
-        n = 2;
-        min = 0x80;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        n = 3;
-        min = 0x800;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        n = 4;
-        min = 0x10000;
-    } else {
-        return 0;
-    }
-    unsigned cp = c & (0x7F >> n);
-    for (int k = 1; k < n; k++) {
-        if ((p[k] & 0xC0) != 0x80)   /* also stops at the terminating NUL */
-            return 0;
-        cp = (cp << 6) | (p[k] & 0x3F);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-        return 0;
-    return n;
+    time_t t = (time_t)ts;
+    struct tm tm;
+    localtime_r(&t, &tm);
+    strftime(buf, cap, "%Y-%m-%dT%H:%M:%S", &tm);
 }
 
 void json_string(FILE *out, const char *s)
@@ -66,13 +44,23 @@ void json_string(FILE *out, const char *s)
     fputc('"', out);
 }
 
+/* Text a spreadsheet would evaluate as a formula: its first character is
+ * one of OWASP's list (CSV injection). */
+static int formula_like(const char *s)
+{
+    return *s && strchr("=+-@\t\r", *s);
+}
+
 void csv_string(FILE *out, const char *s)
 {
-    if (!s[strcspn(s, ",\"\r\n;")]) {
+    int formula = formula_like(s);
+    if (!formula && !s[strcspn(s, ",\"\r\n;")]) {
         fputs(s, out);
         return;
     }
     fputc('"', out);
+    if (formula)
+        fputc('\'', out);
     for (; *s; s++) {
         if (*s == '"')
             fputc('"', out);
@@ -113,8 +101,13 @@ void table_begin(struct table *t, const struct render_ctx *ctx, int json, const 
 
 static void cell_value(FILE *out, const struct cell *c, int json)
 {
+    char when[32];
     switch (c->type) {
     case CELL_NONE:
+        break;
+    case CELL_LOCAL_TIME:
+        spreadsheet_time(c->i, when, sizeof when);
+        fputs(when, out);
         break;
     case CELL_NULL:
         if (json)
@@ -151,7 +144,7 @@ void table_row(struct table *t, const struct cell *cells)
         fputs(t->rows ? ",\n\t\t{" : "\n\t\t{", t->out);
         int first = 1;
         for (int i = 0; i < t->ncols; i++) {
-            if (cells[i].type == CELL_NONE)
+            if (cells[i].type == CELL_NONE || cells[i].type == CELL_LOCAL_TIME)
                 continue;
             fprintf(t->out, "%s\"%s\": ", first ? "" : ", ", t->cols[i]);
             cell_value(t->out, &cells[i], 1);

@@ -4,7 +4,11 @@
  *
  * CSV: comma, CRLF, one header row; a text cell is quoted when it holds a
  * comma, quote, CR, LF or semicolon (quotes doubled); its bytes are written
- * as recorded, invalid UTF-8 included.
+ * as recorded, invalid UTF-8 included, except that text a spreadsheet would
+ * evaluate (it starts with = + - @ TAB or CR) is quoted with an apostrophe
+ * before it, as OWASP advises against CSV injection: LibreOffice and Excel
+ * then show it as text.  Numbers are never text cells, so they stay numbers.
+ * Scripts that want the exact bytes read the JSON.
  * JSON: {"memtrail": {"report": KIND, "host": {...}, "rows": [ {...}, ... ]}};
  * control characters are escaped as \u00XX, and every byte that is not part
  * of valid UTF-8 is written as \u00XX, its Latin-1 reading (so 0xFF becomes
@@ -19,8 +23,11 @@
 #include <stdio.h>
 
 #include "render.h"
+#include "textsafe.h"
 
-enum cell_type { CELL_NONE, CELL_NULL, CELL_STR, CELL_INT, CELL_UINT, CELL_FIXED2 };
+/* CELL_LOCAL_TIME: epoch I as a spreadsheet's local date-time in CSV (see
+ * spreadsheet_time()); left out of JSON, whose rows carry the exact time. */
+enum cell_type { CELL_NONE, CELL_NULL, CELL_STR, CELL_INT, CELL_UINT, CELL_FIXED2, CELL_LOCAL_TIME };
 
 struct cell {
     enum cell_type type;
@@ -35,6 +42,7 @@ static inline struct cell cell_int(long long i) { return (struct cell){ .type = 
 static inline struct cell cell_uint(unsigned long long u) { return (struct cell){ .type = CELL_UINT, .u = u }; }
 static inline struct cell cell_fixed2(double d) { return (struct cell){ .type = CELL_FIXED2, .d = d }; }
 static inline struct cell cell_null(void) { return (struct cell){ .type = CELL_NULL }; }
+static inline struct cell cell_local_time(long long epoch) { return (struct cell){ .type = CELL_LOCAL_TIME, .i = epoch }; }
 
 struct table {
     FILE *out;
@@ -54,10 +62,11 @@ void table_end(struct table *t);
 void json_string(FILE *out, const char *s);
 /* S as a CSV field, quoted when it must be, as described above. */
 void csv_string(FILE *out, const char *s);
-/* The length of the valid UTF-8 sequence at P (1-4), or 0 when it is not
- * one: every writer of text (JSON, SVG, the exports) tells stray bytes by it. */
-int utf8_length(const unsigned char *p);
 /* 2026-11-25T11:47:46+01:00 in the reader's time zone. */
 void iso_local(int64_t ts, char *buf, size_t cap);
+/* 2026-11-25T11:47:46, the reader's local time without its offset: the CSV
+ * local_time column.  LibreOffice reads this form as a date-time by itself
+ * (the form with an offset stays text, and so does "2026-11-25 11:47:46"). */
+void spreadsheet_time(int64_t ts, char *buf, size_t cap);
 
 #endif

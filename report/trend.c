@@ -395,14 +395,15 @@ static void print_text(const struct render_ctx *ctx, struct trend *t, const stru
             "PEAK_KB", "CHANGE_KB", "KB/DAY", "R\xc2\xb2");
     for (size_t i = 0; i < nprocs && (long)i < top; i++) {
         const struct ident *id = &t->ids[i];
-        char r2[16] = "-", slope[32] = "-";
+        char r2[16] = "-", slope[32] = "-", name[COMM_MAX];
         if (id->fitted && !isnan(id->r2))
             snprintf(r2, sizeof r2, "%.3f", id->r2);
         if (id->fitted)   /* a flat line is +0.0, never -0.0 */
             snprintf(slope, sizeof slope, "%+.1f", fabs(id->slope) < 0.05 ? 0.0 : id->slope);
         fprintf(out, "%9d %11llu %11llu %11llu %11lld %12s %6s  %s\n", (int)id->pid,
                 (unsigned long long)id->first_rss, (unsigned long long)id->last_rss,
-                (unsigned long long)id->peak_rss, (long long)id->change, slope, r2, id->comm);
+                (unsigned long long)id->peak_rss, (long long)id->change, slope, r2,
+                text_safe(id->comm, name, sizeof name));
     }
 }
 

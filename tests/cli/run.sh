@@ -128,7 +128,7 @@ py=$(python3 - fmt.csv fmt.db <<'PY' 2>&1
 import csv, sys, sqlite3, datetime
 rows = list(csv.reader(open(sys.argv[1], newline='')))
 head, body = rows[0], rows[1:]
-assert head[:4] == ['timestamp', 'epoch', 'interval', 'restart'], head
+assert head[:5] == ['timestamp', 'local_time', 'epoch', 'interval', 'restart'], head
 assert 'kbmemfree' in head and 'pswpin/s' in head and '%vmeff' in head and 'kbhugfree' in head
 db = sqlite3.connect(sys.argv[2])
 ts = [r[0] for r in db.execute('SELECT ts FROM sample ORDER BY ts')]
@@ -137,9 +137,10 @@ assert len(body) == len(ts) - 1, (len(body), len(ts))
 for row, t, free in zip(body, ts[1:], mem[1:]):
     assert len(row) == len(head)
     when = datetime.datetime.fromisoformat(row[0])
-    assert int(when.timestamp()) == int(row[1]) == t, (row[0], row[1], t)
+    assert int(when.timestamp()) == int(row[2]) == t, (row[0], row[2], t)
+    assert datetime.datetime.fromisoformat(row[1]) == when.replace(tzinfo=None), (row[0], row[1])
     assert int(row[head.index('kbmemfree')]) == free
-    for v in row[1:]:
+    for v in row[2:]:
         float(v)
 print('ok')
 PY

@@ -251,10 +251,11 @@ def long_vs_wide(longcsv, widecsv):
     long = {}
     with open(longcsv, newline='', encoding='utf-8', errors='surrogateescape') as f:
         rd = csv.reader(f)
-        if next(rd) != ['timestamp', 'epoch', 'host', 'metric', 'node', 'device', 'pid', 'comm', 'value']:
+        if next(rd) != ['timestamp', 'local_time', 'epoch', 'host', 'metric', 'node', 'device', 'pid',
+                        'comm', 'value']:
             fail('long CSV header')
         for r in rd:
-            long[(int(r[1]), r[3])] = int(r[8])
+            long[(int(r[2]), r[4])] = int(r[9])
     n = 0
     with open(widecsv, newline='') as f:
         for r in csv.DictReader(f):

@@ -99,7 +99,7 @@ else
     P=$(grep '^memtrail_process_rss_bytes{.*comm="worker' "$T/days.om" | head -1 | sed 's/.*pid="\([0-9]*\)".*/\1/')
     check "promtool: a process's RSS read back equals memreport -p's CSV x 1024" bash -c "
         '$MR' -p --pid $P --format=csv -f '$D' --since @1793570400 --until @1793586000 |
-            awk -F, 'NR > 1 { printf \"%d000 %d\\n\", \$2, \$14 * 1024 }' > '$T/rss.want' &&
+            awk -F, 'NR > 1 { printf \"%d000 %d\\n\", \$3, \$15 * 1024 }' > '$T/rss.want' &&
         promtool tsdb dump --min-time=1793570401000 --max-time=1793586000000 \
             --match='{__name__=\"memtrail_process_rss_bytes\",pid=\"$P\"}' '$T/blocks-days' 2>/dev/null |
             awk '{ printf \"%s %.0f\n\", \$NF, \$(NF-1) }' > '$T/rss.got' &&
