@@ -162,7 +162,7 @@ pass "swaps: all 40 devices stored" bash -c \
      { cat '$T/sw.err'; sqlite3 '$T/sw.db' 'SELECT count(*) FROM swap'; exit 1; }"
 "$MR" --format=csv-long -f "$T/sw.db" > "$T/sw.csv" 2>&1
 pass "swaps: all 40 devices reported (csv-long)" bash -c \
-    "[ \$(grep ',swap.used_kb,' '$T/sw.csv' | cut -d, -f6 | sort -u | wc -l) = 40 ] || { head -c 2000 '$T/sw.csv'; exit 1; }"
+    "[ \$(grep ',swap.used_kb,' '$T/sw.csv' | cut -d, -f7 | sort -u | wc -l) = 40 ] || { head -c 2000 '$T/sw.csv'; exit 1; }"
 pass "swaps: the 40th device's values" bash -c \
     "[ \"\$(sqlite3 '$T/sw.db' \"SELECT size_kb, used_kb FROM swap WHERE device = '/dev/zram39'\")\" = '1048611|156' ]"
 swaps_fixture 4100 "$T/swaps4100"
