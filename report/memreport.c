@@ -215,6 +215,8 @@ int main(int argc, char **argv)
     enum parse_result pr = parse_report_options(argc, argv, &o);
     if (pr == PARSE_EXIT)
         return 0;
+    if (pr == PARSE_ERROR)
+        return 1;
     if (pr == PARSE_USAGE) {
         print_usage();
         return 1;
