@@ -114,8 +114,8 @@ static int decode_date_time(const char *text, const char *option, struct tstamp 
         return 0;
     case WALL_GAP:
         fprintf(stderr, "%s: %s %s: no such local time: the clocks went from %s to %s; "
-                        "give a time outside the gap, or an offset such as %s+01:00\n",
-                progname, option, text, gap.from, gap.to, text);
+                        "give a time outside the gap, or an offset such as %s%s\n",
+                progname, option, text, gap.from, gap.to, text, gap.offset);
         return BOUND_SAID;
     default:
         return -1;

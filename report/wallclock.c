@@ -69,5 +69,8 @@ enum wall_result wall_to_instant(const struct tm *wall, time_t *out, struct wall
     time_t jump = transition(lo, hi);
     describe(jump, offsets[0], jump - 1, gap->from, sizeof gap->from);
     describe(jump, offsets[2], jump, gap->to, sizeof gap->to);
+    long east = offsets[0] < 0 ? -offsets[0] : offsets[0];
+    snprintf(gap->offset, sizeof gap->offset, "%c%02ld:%02ld", offsets[0] < 0 ? '-' : '+',
+             east / 3600 % 100, east % 3600 / 60);
     return WALL_GAP;
 }

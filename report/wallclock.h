@@ -12,9 +12,10 @@
 
 enum wall_result { WALL_OK, WALL_INVALID, WALL_GAP };
 
-/* Where the clocks jumped: "02:00 CET" and "03:00 CEST". */
+/* Where the clocks jumped: "02:00 CET" and "03:00 CEST", and the UTC
+ * offset before the jump ("+01:00"). */
 struct wall_gap {
-    char from[32], to[32];
+    char from[32], to[32], offset[8];
 };
 
 /* The instant of local time WALL (tm_year .. tm_sec; the rest ignored).
