@@ -169,10 +169,13 @@ int render_growth(const struct proc_report *r)
             char share[16] = "-";
             if (x->intervals)
                 snprintf(share, sizeof share, "%.1f", grew);
-            fprintf(ctx->out, "%9u %9d %9llu %9llu %9llu %10lld %10.1f %6s %5s  %s\n",
-                    (unsigned)id->uid, (int)id->pid, (unsigned long long)x->first_rss,
-                    (unsigned long long)x->last_rss, (unsigned long long)x->peak_rss,
-                    (long long)x->change, x->slope, share, mark(x), id->comm);
+            fprintf(ctx->out, "%9u %9d", (unsigned)id->uid, (int)id->pid);
+            sar_kb(ctx, (double)x->first_rss, 9, 0);
+            sar_kb(ctx, (double)x->last_rss, 9, 0);
+            sar_kb(ctx, (double)x->peak_rss, 9, 0);
+            sar_kb(ctx, (double)x->change, 10, 0);
+            sar_kb(ctx, x->slope, 10, 1);
+            fprintf(ctx->out, " %6s %5s  %s\n", share, mark(x), id->comm);
             continue;
         }
         struct cell c[NCOLS];

@@ -17,7 +17,8 @@
  *   - Average: the mean VSZ and RSS ("%7.0f"), the rates over the whole
  *     span (all faults over all the intervals), %MEM of the mean RSS
  *     against the last MemTotal.
- * Beyond pidstat: each sample shows the --top N largest processes by RSS
+ * Beyond pidstat: --human shows VSZ and RSS in sar's units, 7 wide like the
+ * numbers (sar_kb()); each sample shows the --top N largest processes by RSS
  * that pass --pid/--comm/--user; the aggregate row of --procs-max shows
  * UID and PID as "-" and "(others)" as its command, after the others.
  *
@@ -209,8 +210,10 @@ void proc_text_row(const struct proc_report *r, const char *time, const struct p
         fprintf(o, "%-11s %5s %9s", time, "-", "-");
     else
         fprintf(o, "%-11s %5u %9d", time, (unsigned)id->uid, (int)id->pid);
-    fprintf(o, " %9.2f %9.2f %7.0f %7.0f %6.2f  %s\n", minflt_s, majflt_s, vsz, rss, pct,
-            proc_name(id));
+    fprintf(o, " %9.2f %9.2f", minflt_s, majflt_s);
+    sar_kb(r->ctx, vsz, 7, 0);
+    sar_kb(r->ctx, rss, 7, 0);
+    fprintf(o, " %6.2f  %s\n", pct, proc_name(id));
 }
 
 /* What an identity's Average line needs. */

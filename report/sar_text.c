@@ -45,17 +45,20 @@ void sar_header(const struct render_ctx *ctx, const char *time, enum output out)
     fputc('\n', ctx->out);
 }
 
-/* sar's cprintf_unit(): kB scaled by 1024 while it stays >= 1024; past
- * petabytes (a wrapped unsigned value) sar prints '?' as the unit. */
-static void print_unit(const struct render_ctx *ctx, double value)
+void sar_kb(const struct render_ctx *ctx, double kb, int width, int plain_decimals)
 {
     static const char units[] = "kMGTP";
+    if (!ctx->human) {
+        fprintf(ctx->out, " %*.*f", width, plain_decimals, kb);
+        return;
+    }
+    double size = kb < 0 ? -kb : kb;
     int unit = 0;
-    while (value >= 1024) {
-        value /= 1024;
+    while (size >= 1024) {
+        size /= 1024;
         unit++;
     }
-    fprintf(ctx->out, " %8.*f%c", ctx->dec == 0 ? 0 : 1, value,
+    fprintf(ctx->out, " %*.*f%c", width - 1, ctx->dec == 0 ? 0 : 1, kb < 0 ? -size : size,
             unit < (int)sizeof units - 1 ? units[unit] : '?');
 }
 
@@ -65,15 +68,12 @@ void sar_value(const struct render_ctx *ctx, const struct value *v)
     switch (v->type) {
     case VT_KB:
         if (ctx->human)
-            print_unit(ctx, (double)v->u);
-        else
+            sar_kb(ctx, (double)v->u, 9, 0);
+        else   /* exact, also for a wrapped unsigned value as sar prints it */
             fprintf(ctx->out, " %9llu", (unsigned long long)v->u);
         break;
     case VT_KB_AVG:
-        if (ctx->human)
-            print_unit(ctx, v->d);
-        else
-            fprintf(ctx->out, " %9.0f", v->d);
+        sar_kb(ctx, v->d, 9, 0);
         break;
     case VT_PCT:
         if (ctx->human)

@@ -7,6 +7,13 @@
 void sar_time_string(const struct render_ctx *ctx, const struct rec *r, char *buf, size_t cap);
 void sar_banner(const struct render_ctx *ctx, int64_t ts, int32_t utc_offset, int ncpu);
 void sar_header(const struct render_ctx *ctx, const char *time, enum output out);
+/* A kB figure after one space, in a column WIDTH wide: with PLAIN_DECIMALS
+ * decimals, or with --human in sar's cprintf_unit() units: divided by 1024
+ * while it is >= 1024 (k, M, G, T, P; '?' past that), one decimal (none with
+ * --dec=0) and the unit letter.  A --human figure takes at most 7
+ * characters, so every report keeps its widths.  The one place kB figures
+ * of the text reports get --human. */
+void sar_kb(const struct render_ctx *ctx, double kb, int width, int plain_decimals);
 /* One value as sar prints it (leading space, width 9, --human, --dec). */
 void sar_value(const struct render_ctx *ctx, const struct value *v);
 void sar_row(const struct render_ctx *ctx, const char *time, const struct value *vals, int n);
