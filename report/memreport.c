@@ -180,7 +180,7 @@ static int replay(const struct report_opts *o, struct render_ctx *ctx)
         return status;
     }
     fill_window(o, &w);
-    if (select_records(&sr, &w, &sel) != 0) {
+    if (series_order(&sr) != 0 || select_records(&sr, &w, &sel) != 0) {
         report_error("cannot select records", "out of memory");
         series_free(&sr);
         pstore_free(&ps);
