@@ -68,7 +68,7 @@ int render_at(const struct proc_report *r)
 
     if (r->po->text) {
         char time[64], iso[48];
-        sar_banner(ctx, ctx->file_ts, ctx->file_utc_offset, sr->host.ncpu);
+        sar_banner(ctx, rec->ts, rec->utc_offset, sr->host.ncpu);
         proc_time(r, k, time, sizeof time);
         iso_local(rec->ts, iso, sizeof iso);
         fprintf(ctx->out, "\nSample nearest the time asked: %s\n", iso);

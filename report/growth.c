@@ -152,8 +152,7 @@ int render_growth(const struct proc_report *r)
         sar_banner(ctx, ctx->file_ts, ctx->file_utc_offset, ctx->sr->host.ncpu);
         if (ctx->sr->n) {
             char from[64], to[64];
-            proc_time(r, wfirst, from, sizeof from);
-            proc_time(r, wlast, to, sizeof to);
+            proc_span(r, wfirst, wlast, from, to, sizeof from);
             fprintf(ctx->out, "\nRSS growth from %s to %s\n", from, to);
         }
         fprintf(ctx->out, "%9s %9s %9s %9s %9s %10s %10s %6s %5s  Command\n", "UID", "PID",

@@ -189,8 +189,11 @@ static int replay(const struct report_opts *o, struct render_ctx *ctx)
     ctx->sr = &sr;
     ctx->sel = &sel;
     ctx->time = w.time;
-    ctx->file_ts = sr.n ? sr.file_ts : 0;
-    ctx->file_utc_offset = sr.n ? sr.recs[0].utc_offset : 0;
+    /* sar's activities from one file stay sar's bytes: the file's date, no day marks */
+    ctx->mark_days = o->procs.kind != REPORT_SAR || is_directory(o->file);
+    const struct rec *first = ctx->mark_days ? selection_first_shown(&sr, &sel) : NULL;
+    ctx->file_ts = first ? first->ts : sr.n ? sr.file_ts : 0;
+    ctx->file_utc_offset = first ? first->utc_offset : sr.n ? sr.recs[0].utc_offset : 0;
     if (o->procs.kind != REPORT_SAR)
         status = render_proc_report(o, ctx, &ps);
     else

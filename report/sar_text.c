@@ -2,6 +2,11 @@
  * sar 12.6.1's text output for -r [ALL], -S, -W, -B and -H (pr_stats.c and
  * sar.c's file mode): banner, one block per output and segment with its
  * header line, rows and Average, LINUX RESTART between boots.
+ * Beyond sar, when the render context asks for day marks (every report that
+ * sar cannot make from one file: a directory's days, the process and NUMA
+ * reports), a row whose local date is not the last banner's gets the banner
+ * line again, with its date, and its header: rows of different days never
+ * look alike.
  */
 #include <string.h>
 
@@ -17,22 +22,77 @@ void sar_time_string(const struct render_ctx *ctx, const struct rec *r, char *bu
         buf[0] = '\0';
 }
 
+/* The date a banner shows for the instant TS: local, or with -t the
+ * collector's (UTC_OFFSET), as sar takes it from the file header. */
+static void banner_date(const struct render_ctx *ctx, int64_t ts, int32_t utc_offset, struct tm *t)
+{
+    time_t when = (time_t)ts;
+    if (ctx->time.true_time) {
+        when = (time_t)(ts + utc_offset);
+        gmtime_r(&when, t);
+    } else {
+        localtime_r(&when, t);
+    }
+}
+
+static long day_number(const struct render_ctx *ctx, int64_t ts, int32_t utc_offset)
+{
+    struct tm t;
+    banner_date(ctx, ts, utc_offset, &t);
+    return (t.tm_year + 1900L) * 10000 + (t.tm_mon + 1) * 100 + t.tm_mday;
+}
+
+static void date_string(const struct render_ctx *ctx, const struct tm *t, char *buf, size_t cap)
+{
+    if (strftime(buf, cap, ctx->iso ? "%Y-%m-%d" : "%x", t) == 0)
+        buf[0] = '\0';
+}
+
 void sar_banner(const struct render_ctx *ctx, int64_t ts, int32_t utc_offset, int ncpu)
 {
     const struct host_facts *h = &ctx->sr->host;
     struct tm t;
-    time_t when = (time_t)ts;
-    if (ctx->time.true_time) {
-        when = (time_t)(ts + utc_offset);
-        gmtime_r(&when, &t);
-    } else {
-        localtime_r(&when, &t);
-    }
+    banner_date(ctx, ts, utc_offset, &t);
     char date[64];
-    if (strftime(date, sizeof date, ctx->iso ? "%Y-%m-%d" : "%x", &t) == 0)
-        date[0] = '\0';
+    date_string(ctx, &t, date, sizeof date);
     fprintf(ctx->out, "%s %s (%s) \t%s \t_%s_\t(%d CPU)\n", h->sysname, h->release,
             h->nodename, date, h->machine, ncpu > 0 ? ncpu : 1);
+}
+
+long sar_banner_day(const struct render_ctx *ctx)
+{
+    return day_number(ctx, ctx->file_ts, ctx->file_utc_offset);
+}
+
+int sar_day_change(const struct render_ctx *ctx, long *day, const struct rec *r)
+{
+    long now = day_number(ctx, r->ts, r->utc_offset);
+    if (!ctx->mark_days || now == *day)
+        return 0;
+    *day = now;
+    fputc('\n', ctx->out);
+    sar_banner(ctx, r->ts, r->utc_offset, ctx->sr->host.ncpu);
+    return 1;
+}
+
+void sar_when(const struct render_ctx *ctx, const struct rec *r, int with_date, char *buf,
+              size_t cap)
+{
+    size_t n = 0;
+    if (with_date) {
+        struct tm t;
+        banner_date(ctx, r->ts, r->utc_offset, &t);
+        date_string(ctx, &t, buf, cap);
+        n = strlen(buf);
+        if (n + 1 < cap)
+            buf[n++] = ' ';
+    }
+    sar_time_string(ctx, r, buf + n, cap - n);
+}
+
+int sar_same_day(const struct render_ctx *ctx, const struct rec *a, const struct rec *b)
+{
+    return day_number(ctx, a->ts, a->utc_offset) == day_number(ctx, b->ts, b->utc_offset);
 }
 
 void sar_header(const struct render_ctx *ctx, const char *time, enum output out)
@@ -113,7 +173,8 @@ int sar_average_values(const struct render_ctx *ctx, enum output out, const stru
 }
 
 /* One output's block of one segment, as handle_curr_act_stats() prints it. */
-static void render_block(const struct render_ctx *ctx, const struct event *seg, enum output out)
+static void render_block(const struct render_ctx *ctx, const struct event *seg, enum output out,
+                         long *day)
 {
     const struct series *sr = ctx->sr;
     const struct selection *sel = ctx->sel;
@@ -126,6 +187,8 @@ static void render_block(const struct render_ctx *ctx, const struct event *seg, 
         const struct rec *curr = &sr->recs[sel->rows[seg->first_row + j]];
         const struct rec *prev = &sr->recs[row_prev(sel, seg, j)];
         dish = lines == 0 || lines >= ctx->rows;
+        if (sar_day_change(ctx, day, curr))
+            dish = 1;
         if (dish) {
             lines = 0;
             sar_time_string(ctx, prev, prev_time, sizeof prev_time);
@@ -150,9 +213,11 @@ int render_sar(const struct render_ctx *ctx)
 {
     const struct series *sr = ctx->sr;
     sar_banner(ctx, ctx->file_ts, ctx->file_utc_offset, sr->host.ncpu);
+    long day = sar_banner_day(ctx);
     for (size_t e = 0; e < ctx->sel->nevents; e++) {
         const struct event *ev = &ctx->sel->events[e];
         if (ev->kind == EV_RESTART) {
+            sar_day_change(ctx, &day, &sr->recs[ev->rec]);
             sar_restart(ctx, &sr->recs[ev->rec]);
             continue;
         }
@@ -160,7 +225,7 @@ int render_sar(const struct render_ctx *ctx)
             continue;
         for (int out = 0; out < OUT_COUNT; out++)
             if (ctx->outputs & (1u << out))
-                render_block(ctx, ev, (enum output)out);
+                render_block(ctx, ev, (enum output)out, &day);
     }
     return 0;
 }
