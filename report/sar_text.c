@@ -105,21 +105,30 @@ void sar_header(const struct render_ctx *ctx, const char *time, enum output out)
     fputc('\n', ctx->out);
 }
 
-void sar_kb(const struct render_ctx *ctx, double kb, int width, int plain_decimals)
+/* sar's cprintf_unit(): kB divided by 1024 while >= 1024, past petabytes
+ * '?' as the unit.  sar leaves a negative value (its unclamped kbmemused
+ * Average) in kB; memtrail's own signed figures scale their magnitude
+ * (SCALE_NEGATIVE). */
+static void print_unit(const struct render_ctx *ctx, double kb, int width, int scale_negative)
 {
     static const char units[] = "kMGTP";
-    if (!ctx->human) {
-        fprintf(ctx->out, " %*.*f", width, plain_decimals, kb);
-        return;
-    }
-    double size = kb < 0 ? -kb : kb;
+    int negative = kb < 0 && scale_negative;
+    double size = negative ? -kb : kb;
     int unit = 0;
     while (size >= 1024) {
         size /= 1024;
         unit++;
     }
-    fprintf(ctx->out, " %*.*f%c", width - 1, ctx->dec == 0 ? 0 : 1, kb < 0 ? -size : size,
+    fprintf(ctx->out, " %*.*f%c", width - 1, ctx->dec == 0 ? 0 : 1, negative ? -size : size,
             unit < (int)sizeof units - 1 ? units[unit] : '?');
+}
+
+void sar_kb(const struct render_ctx *ctx, double kb, int width, int plain_decimals)
+{
+    if (ctx->human)
+        print_unit(ctx, kb, width, 1);
+    else
+        fprintf(ctx->out, " %*.*f", width, plain_decimals, kb);
 }
 
 void sar_value(const struct render_ctx *ctx, const struct value *v)
@@ -128,12 +137,15 @@ void sar_value(const struct render_ctx *ctx, const struct value *v)
     switch (v->type) {
     case VT_KB:
         if (ctx->human)
-            sar_kb(ctx, (double)v->u, 9, 0);
+            print_unit(ctx, (double)v->u, 9, 0);
         else   /* exact, also for a wrapped unsigned value as sar prints it */
             fprintf(ctx->out, " %9llu", (unsigned long long)v->u);
         break;
     case VT_KB_AVG:
-        sar_kb(ctx, v->d, 9, 0);
+        if (ctx->human)
+            print_unit(ctx, v->d, 9, 0);
+        else
+            fprintf(ctx->out, " %9.0f", v->d);
         break;
     case VT_PCT:
         if (ctx->human)

@@ -23,9 +23,10 @@ void sar_header(const struct render_ctx *ctx, const char *time, enum output out)
 /* A kB figure after one space, in a column WIDTH wide: with PLAIN_DECIMALS
  * decimals, or with --human in sar's cprintf_unit() units: divided by 1024
  * while it is >= 1024 (k, M, G, T, P; '?' past that), one decimal (none with
- * --dec=0) and the unit letter.  A --human figure takes at most 7
- * characters, so every report keeps its widths.  The one place kB figures
- * of the text reports get --human. */
+ * --dec=0) and the unit letter; a negative figure by its magnitude.  A
+ * --human figure takes at most 7 characters (8 when negative), so every
+ * report keeps its widths.  The one place kB figures of the text reports
+ * get --human (sar_value() too). */
 void sar_kb(const struct render_ctx *ctx, double kb, int width, int plain_decimals);
 /* One value as sar prints it (leading space, width 9, --human, --dec). */
 void sar_value(const struct render_ctx *ctx, const struct value *v);
