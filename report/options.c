@@ -3,8 +3,10 @@
  * keep sar's spelling and its quirks: -s and -e take "hh:mm" or "hh:mm:ss"
  * and otherwise fall back to 08:00:00 / 18:00:00 without consuming the
  * argument; -f takes the next argument only when it is not an option or a
- * number.  Beyond sar, -s and -e also take "YYYY-MM-DD[ T]hh:mm[:ss]" and
- * "@EPOCH", which name an instant rather than a time of day.
+ * number.  Beyond sar, -s and -e also take "YYYY-MM-DD[ T]hh:mm[:ss]"
+ * (local time, or with a UTC offset) and "@EPOCH", which name an instant
+ * rather than a time of day; a local time the clocks skipped is refused,
+ * one they showed twice is its first occurrence (wallclock.h).
  */
 #define _GNU_SOURCE
 #include "options.h"
@@ -29,7 +31,7 @@ void print_usage(void)
             "[ --format={ sar | sadf | csv | json } ]\n"
             "[ -f [ <filename> | <directory> ] | -[0-9]+ ]\n"
             "[ -i <interval> ] [ -s [ <hh:mm[:ss]> ] ] [ -e [ <hh:mm[:ss]> ] ]\n"
-            "-s and -e also take YYYY-MM-DD[ T]hh:mm[:ss] or @<epoch seconds>.\n"
+            "-s and -e also take YYYY-MM-DD[ T]hh:mm[:ss][+hh:mm|Z] or @<epoch seconds>.\n"
             "Processes and NUMA nodes:\n"
             "[ -p ] [ --growth ] [ --at <time> ] [ -N | --numa [ ALL | <node>[,...] ] ]\n"
             "[ --top <n> ] [ --pid <pid>[,...] ] [ --comm <name> ] [ --user <name> | <uid> ]\n"
