@@ -139,14 +139,16 @@ int render_at(const struct proc_report *r)
 
     if (r->po->text) {
         char time[64];
-        sar_banner(ctx, ctx->file_ts, ctx->file_utc_offset, sr->host.ncpu);
+        sar_banner(ctx, rec->ts, rec->utc_offset, sr->host.ncpu);
         proc_time(r, k, time, sizeof time);
         print_rule(r, k, when, interval);
         fprintf(ctx->out, "\n%-11s %10s %10s %10s %10s\n", time, "kbmemtotal", "kbavail",
                 "kbswpused", "%swpused");
-        fprintf(ctx->out, "%-11s %10llu %10llu %10llu %10.2f\n", time,
-                (unsigned long long)rec->mem[M_TOTAL], (unsigned long long)rec->mem[M_AVAIL],
-                (unsigned long long)swap_used,
+        fprintf(ctx->out, "%-11s", time);
+        sar_kb(ctx, (double)rec->mem[M_TOTAL], 10, 0);
+        sar_kb(ctx, (double)rec->mem[M_AVAIL], 10, 0);
+        sar_kb(ctx, (double)swap_used, 10, 0);
+        fprintf(ctx->out, " %10.2f\n",
                 rec->mem[M_SWAPTOTAL] ? (double)swap_used * 100 / (double)rec->mem[M_SWAPTOTAL] : 0);
         if (!ps->samples[k].scanned)
             fprintf(ctx->out, "\nNo process data was recorded in this sample.\n");

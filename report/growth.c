@@ -157,8 +157,7 @@ int render_growth(const struct proc_report *r)
         sar_banner(ctx, ctx->file_ts, ctx->file_utc_offset, ctx->sr->host.ncpu);
         if (ctx->sr->n) {
             char from[64], to[64];
-            proc_time(r, wfirst, from, sizeof from);
-            proc_time(r, wlast, to, sizeof to);
+            proc_span(r, wfirst, wlast, from, to, sizeof from);
             fprintf(ctx->out, "\nRSS growth from %s to %s\n", from, to);
         }
         fprintf(ctx->out, "CHANGE_KB: each process's share of the memory that appeared: last RSS - "
@@ -177,10 +176,13 @@ int render_growth(const struct proc_report *r)
             char share[16] = "-";
             if (x->intervals)
                 snprintf(share, sizeof share, "%.1f", grew);
-            fprintf(ctx->out, "%9u %9d %9llu %9llu %9llu %10lld %10.1f %6s %5s  ",
-                    (unsigned)id->uid, (int)id->pid, (unsigned long long)x->first_rss,
-                    (unsigned long long)x->last_rss, (unsigned long long)x->peak_rss,
-                    (long long)x->change, x->slope, share, mark(x));
+            fprintf(ctx->out, "%9u %9d", (unsigned)id->uid, (int)id->pid);
+            sar_kb(ctx, (double)x->first_rss, 9, 0);
+            sar_kb(ctx, (double)x->last_rss, 9, 0);
+            sar_kb(ctx, (double)x->peak_rss, 9, 0);
+            sar_kb(ctx, (double)x->change, 10, 0);
+            sar_kb(ctx, x->slope, 10, 1);
+            fprintf(ctx->out, " %6s %5s  ", share, mark(x));
             text_safe_put(ctx->out, proc_label(r, id));
             fputc('\n', ctx->out);
             continue;

@@ -183,7 +183,7 @@ static int replay(const struct report_opts *o, struct render_ctx *ctx)
         return status;
     }
     fill_window(o, &w);
-    if (select_records(&sr, &w, &sel) != 0) {
+    if (series_order(&sr) != 0 || select_records(&sr, &w, &sel) != 0) {
         report_error("cannot select records", "out of memory");
         series_free(&sr);
         pstore_free(&ps);
@@ -192,8 +192,11 @@ static int replay(const struct report_opts *o, struct render_ctx *ctx)
     ctx->sr = &sr;
     ctx->sel = &sel;
     ctx->time = w.time;
-    ctx->file_ts = sr.n ? sr.file_ts : 0;
-    ctx->file_utc_offset = sr.n ? sr.recs[0].utc_offset : 0;
+    /* sar's activities from one file stay sar's bytes: the file's date, no day marks */
+    ctx->mark_days = o->procs.kind != REPORT_SAR || is_directory(o->file);
+    const struct rec *first = ctx->mark_days ? selection_first_shown(&sr, &sel) : NULL;
+    ctx->file_ts = first ? first->ts : sr.n ? sr.file_ts : 0;
+    ctx->file_utc_offset = first ? first->utc_offset : sr.n ? sr.recs[0].utc_offset : 0;
     if (sel.nrows == 0 && o->procs.kind != REPORT_AT) {
         /* an empty window: one line on stderr, exit 0; sar's text keeps its
          * banner (sar prints it), memtrail's own text reports print nothing,
@@ -267,6 +270,8 @@ int main(int argc, char **argv)
     enum parse_result pr = parse_report_options(argc, argv, &o);
     if (pr == PARSE_EXIT)
         return 0;
+    if (pr == PARSE_ERROR)
+        return 1;
     if (pr == PARSE_USAGE) {
         print_usage();
         return 1;

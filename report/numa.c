@@ -5,7 +5,8 @@
  * " %9d" node, then sar's value formats: " %9llu" kB, " %9.2f" percent and
  * rates, --human and --dec as in sar -r), and per segment the Average block
  * with one line per node: mean levels (" %9.0f"), %memused of the mean
- * used over the mean total, rates over the whole span.
+ * used over the mean total, rates over the whole span.  A sample of another
+ * local date than the banner's gets the banner line again, with its date.
  * Sizes are kB; numa_hit/s ... other/s are numastat counters, in pages, per
  * second of uptime between samples.  A node missing from the previous
  * sample, or a counter that went back, gives 0.00.
@@ -179,11 +180,13 @@ static int render_numa_text(const struct proc_report *r)
     const struct render_ctx *ctx = r->ctx;
     const struct selection *sel = ctx->sel;
     sar_banner(ctx, ctx->file_ts, ctx->file_utc_offset, ctx->sr->host.ncpu);
+    long day = sar_banner_day(ctx);
     const struct pnode *shown[NODES_MAX * 4];
     char time[64];
     for (size_t e = 0; e < sel->nevents; e++) {
         const struct event *ev = &sel->events[e];
         if (ev->kind == EV_RESTART) {
+            sar_day_change(ctx, &day, &ctx->sr->recs[ev->rec]);
             sar_restart(ctx, &ctx->sr->recs[ev->rec]);
             continue;
         }
@@ -194,6 +197,7 @@ static int render_numa_text(const struct proc_report *r)
             size_t n = nodes_shown(r, k, shown, sizeof shown / sizeof *shown);
             if (!n)
                 continue;
+            sar_day_change(ctx, &day, &ctx->sr->recs[k]);
             proc_time(r, prev, time, sizeof time);
             node_text_header(r, time);
             proc_time(r, k, time, sizeof time);

@@ -3,8 +3,10 @@
  * keep sar's spelling and its quirks: -s and -e take "hh:mm" or "hh:mm:ss"
  * and otherwise fall back to 08:00:00 / 18:00:00 without consuming the
  * argument; -f takes the next argument only when it is not an option or a
- * number.  Beyond sar, -s and -e also take "YYYY-MM-DD[ T]hh:mm[:ss]" and
- * "@EPOCH", which name an instant rather than a time of day.
+ * number.  Beyond sar, -s and -e also take "YYYY-MM-DD[ T]hh:mm[:ss]"
+ * (local time, or with a UTC offset) and "@EPOCH", which name an instant
+ * rather than a time of day; a local time the clocks skipped is refused,
+ * one they showed twice is its first occurrence (wallclock.h).
  */
 #define _GNU_SOURCE
 #include "options.h"
@@ -17,6 +19,7 @@
 
 #include "metrics.h"
 #include "util.h"
+#include "wallclock.h"
 
 void print_usage(void)
 {
@@ -28,7 +31,7 @@ void print_usage(void)
             "[ --format={ sar | sadf | csv | json } ]\n"
             "[ -f [ <filename> | <directory> ] | -[0-9]+ ]\n"
             "[ -i <interval> ] [ -s [ <hh:mm[:ss]> ] ] [ -e [ <hh:mm[:ss]> ] ]\n"
-            "-s and -e also take YYYY-MM-DD[ T]hh:mm[:ss] or @<epoch seconds>.\n"
+            "-s and -e also take YYYY-MM-DD[ T]hh:mm[:ss][+hh:mm|Z] or @<epoch seconds>.\n"
             "Processes and NUMA nodes:\n"
             "[ -p ] [ --growth ] [ --at <time> | worst ] [ -N | --numa [ ALL | <node>[,...] ] ]\n"
             "[ --top <n> ] [ --pid <pid>[,...] ] [ --comm <name> ] [ --user <name> | <uid> ] [ -l ]\n"
@@ -55,8 +58,75 @@ static int decode_time_of_day(const char *text, struct tstamp *t)
     return 0;
 }
 
-/* "YYYY-MM-DD", "YYYY-MM-DD hh:mm[:ss]" (or with T), local time; or "@EPOCH". */
-static int decode_instant(const char *text, struct tstamp *t)
+/* An explicit UTC offset after a time: "Z", "+hh:mm", "+hhmm" or "+hh"
+ * (or "-"); seconds east in *OFF.  -1 when TEXT is none of these. */
+static int decode_offset(const char *text, long *off)
+{
+    if (strcmp(text, "Z") == 0) {
+        *off = 0;
+        return 0;
+    }
+    int hh, mm = 0, used = 0;
+    if ((text[0] != '+' && text[0] != '-') || strspn(text + 1, "0123456789:") != strlen(text + 1))
+        return -1;
+    if (sscanf(text + 1, "%2d:%2d%n", &hh, &mm, &used) != 2 &&
+        sscanf(text + 1, "%2d%2d%n", &hh, &mm, &used) != 2 &&
+        sscanf(text + 1, "%2d%n", &hh, &used) != 1)
+        return -1;
+    if (text[1 + used] || strlen(text + 1) < 2 || hh > 23 || mm > 59)
+        return -1;
+    *off = (text[0] == '-' ? -1L : 1L) * (hh * 3600L + mm * 60L);
+    return 0;
+}
+
+/* The instant of "YYYY-MM-DD[( |T)hh:mm[:ss][OFFSET]]": local time unless
+ * an offset is given.  0, -1 (not such a text), or BOUND_SAID after saying
+ * on stderr that the local time does not exist. */
+#define BOUND_SAID (-2)
+static int decode_date_time(const char *text, const char *option, struct tstamp *t)
+{
+    struct tm tm;
+    memset(&tm, 0, sizeof tm);
+    const char *rest = strptime(text, "%Y-%m-%d", &tm);
+    if (!rest)
+        return -1;
+    if (*rest == ' ' || *rest == 'T') {
+        const char *end = strptime(rest + 1, "%H:%M:%S", &tm);
+        if (!end || (*end && *end != '+' && *end != '-' && *end != 'Z')) {
+            tm.tm_sec = 0;
+            end = strptime(rest + 1, "%H:%M", &tm);
+        }
+        if (!end)
+            return -1;
+        rest = end;
+    }
+    if (*rest) {
+        long off;
+        if (rest[-1] < '0' || rest[-1] > '9' || decode_offset(rest, &off) != 0 || rest - text <= 10)
+            return -1;
+        tm.tm_isdst = 0;
+        t->epoch = (int64_t)timegm(&tm) - off;
+        return 0;
+    }
+    time_t epoch;
+    struct wall_gap gap;
+    switch (wall_to_instant(&tm, &epoch, &gap)) {
+    case WALL_OK:
+        t->epoch = epoch;
+        return 0;
+    case WALL_GAP:
+        fprintf(stderr, "%s: %s %s: no such local time: the clocks went from %s to %s; "
+                        "give a time outside the gap, or an offset such as %s%s\n",
+                progname, option, text, gap.from, gap.to, text, gap.offset);
+        return BOUND_SAID;
+    default:
+        return -1;
+    }
+}
+
+/* "YYYY-MM-DD", "YYYY-MM-DD hh:mm[:ss]" (or with T), with an optional UTC
+ * offset, else local time; or "@EPOCH".  0, -1 or BOUND_SAID. */
+static int decode_instant(const char *text, const char *option, struct tstamp *t)
 {
     if (text[0] == '@') {
         long epoch;
@@ -64,36 +134,20 @@ static int decode_instant(const char *text, struct tstamp *t)
             return -1;
         t->epoch = epoch;
     } else {
-        struct tm tm;
-        memset(&tm, 0, sizeof tm);
-        const char *rest = strptime(text, "%Y-%m-%d", &tm);
-        if (!rest)
-            return -1;
-        if (*rest == ' ' || *rest == 'T') {
-            const char *end = strptime(rest + 1, "%H:%M:%S", &tm);
-            if (!end || *end) {
-                tm.tm_sec = 0;
-                end = strptime(rest + 1, "%H:%M", &tm);
-            }
-            if (!end || *end)
-                return -1;
-        } else if (*rest) {
-            return -1;
-        }
-        tm.tm_isdst = -1;
-        time_t epoch = mktime(&tm);
-        if (epoch == (time_t)-1)
-            return -1;
-        t->epoch = epoch;
+        int rc = decode_date_time(text, option, t);
+        if (rc != 0)
+            return rc;
     }
     t->use = 1;
     t->absolute = 1;
     return 0;
 }
 
-/* -s / -e: consumes the next argument when it has one of the accepted forms. */
+/* -s / -e: consumes the next argument when it has one of the accepted forms.
+ * 0, -1 (a usage error) or BOUND_SAID. */
 static int parse_bound(int argc, char **argv, int *i, struct tstamp *t, const char *def)
 {
+    const char *option = argv[*i];
     const char *next = *i + 1 < argc ? argv[*i + 1] : NULL;
     size_t len = next ? strlen(next) : 0;
     if (next && (len == 5 || len == 8)) {
@@ -104,9 +158,15 @@ static int parse_bound(int argc, char **argv, int *i, struct tstamp *t, const ch
     }
     if (next && (next[0] == '@' || (len >= 10 && next[4] == '-' && next[7] == '-'))) {
         (*i)++;
-        return decode_instant(next, t);
+        return decode_instant(next, option, t);
     }
     return def ? decode_time_of_day(def, t) : -1;
+}
+
+/* parse_bound()'s answer as a parse_result. */
+static enum parse_result bound_result(int rc)
+{
+    return rc == 0 ? PARSE_OK : rc == BOUND_SAID ? PARSE_ERROR : PARSE_USAGE;
 }
 
 static void parse_node_list(int argc, char **argv, int *i, struct report_opts *o);
@@ -247,9 +307,10 @@ static int parse_proc_option(int argc, char **argv, int *i, struct report_opts *
             (*i)++;
             return 1;
         }
-        if (!next || parse_bound(argc, argv, i, &po->at, NULL) != 0)
+        if (!next)
             return -1;
-        return 1;
+        int rc = parse_bound(argc, argv, i, &po->at, NULL);
+        return rc == 0 ? 1 : rc == BOUND_SAID ? BOUND_SAID : -1;
     }
     int top = strcmp(a, "--top") == 0, pid = strcmp(a, "--pid") == 0;
     int comm = strcmp(a, "--comm") == 0, user = strcmp(a, "--user") == 0;
@@ -286,7 +347,7 @@ enum parse_result parse_report_options(int argc, char **argv, struct report_opts
         const char *next = i + 1 < argc ? argv[i + 1] : NULL;
         int proc_option = strncmp(a, "--", 2) == 0 ? parse_proc_option(argc, argv, &i, o) : 0;
         if (proc_option < 0)
-            return PARSE_USAGE;
+            return proc_option == BOUND_SAID ? PARSE_ERROR : PARSE_USAGE;
         if (proc_option > 0) {
             continue;
         } else if (strcmp(a, "--help") == 0) {
@@ -345,15 +406,17 @@ enum parse_result parse_report_options(int argc, char **argv, struct report_opts
             }
         } else if (strcmp(a, "-s") == 0 || strcmp(a, "-e") == 0) {
             int start = a[1] == 's';
-            if (parse_bound(argc, argv, &i, start ? &o->start : &o->end,
-                            start ? "08:00:00" : "18:00:00") != 0)
-                return PARSE_USAGE;
+            enum parse_result r = bound_result(parse_bound(argc, argv, &i, start ? &o->start : &o->end,
+                                                           start ? "08:00:00" : "18:00:00"));
+            if (r != PARSE_OK)
+                return r;
         } else if (strcmp(a, "--since") == 0 || strcmp(a, "--until") == 0) {
             /* -s / -e that always take their argument */
             struct tstamp *t = a[2] == 's' ? &o->start : &o->end;
             int at = i;
-            if (!next || parse_bound(argc, argv, &i, t, NULL) != 0 || i == at)
-                return PARSE_USAGE;
+            enum parse_result r = next ? bound_result(parse_bound(argc, argv, &i, t, NULL)) : PARSE_USAGE;
+            if (r != PARSE_OK || i == at)
+                return r != PARSE_OK ? r : PARSE_USAGE;
         } else if (strcmp(a, "-i") == 0) {
             if (!next || parse_long_arg(next, 1, 0x7fffffffL, &o->interval) != 0)
                 return PARSE_USAGE;

@@ -35,9 +35,10 @@ struct report_opts {
     int node_names;          /* --names=node: node_exporter's metric names */
 };
 
-enum parse_result { PARSE_OK, PARSE_USAGE, PARSE_EXIT };
+enum parse_result { PARSE_OK, PARSE_USAGE, PARSE_EXIT, PARSE_ERROR };
 
-/* Fills O from ARGV; PARSE_USAGE means print the usage and exit 1. */
+/* Fills O from ARGV; PARSE_USAGE means print the usage and exit 1,
+ * PARSE_ERROR exit 1 (the message is already on stderr). */
 enum parse_result parse_report_options(int argc, char **argv, struct report_opts *o);
 void print_usage(void);
 

@@ -18,7 +18,10 @@
  *   - Average: the mean VSZ and RSS ("%7.0f"), the rates over the whole
  *     span (all faults over all the intervals), %MEM of the mean RSS
  *     against the last MemTotal.
- * Beyond pidstat: each sample shows the --top N largest processes by RSS
+ * Beyond pidstat: a sample of another local date than the banner's gets
+ * the banner line again, with its date, before its header (sar_day_change());
+ * --human shows VSZ and RSS in sar's units, 7 wide like the
+ * numbers (sar_kb()); each sample shows the --top N largest processes by RSS
  * that pass --pid/--comm/--user; the aggregate row of --procs-max shows
  * UID and PID as "-" and "(others)" as its command, after the others.
  *
@@ -117,6 +120,15 @@ void proc_rates(const struct pstore *ps, const struct series *sr, size_t prev, s
 void proc_time(const struct proc_report *r, size_t k, char *buf, size_t cap)
 {
     sar_time_string(r->ctx, &r->ctx->sr->recs[k], buf, cap);
+}
+
+void proc_span(const struct proc_report *r, size_t first, size_t last, char *from, char *to,
+               size_t cap)
+{
+    const struct rec *a = &r->ctx->sr->recs[first], *b = &r->ctx->sr->recs[last];
+    int dates = !sar_same_day(r->ctx, a, b);
+    sar_when(r->ctx, a, dates, from, cap);
+    sar_when(r->ctx, b, dates, to, cap);
 }
 
 static int by_index(const void *a, const void *b)
@@ -219,7 +231,10 @@ void proc_text_row(const struct proc_report *r, const char *time, const struct p
         fprintf(o, "%-11s %5s %9s", time, "-", "-");
     else
         fprintf(o, "%-11s %5u %9d", time, (unsigned)id->uid, (int)id->pid);
-    fprintf(o, " %9.2f %9.2f %7.0f %7.0f %6.2f  ", minflt_s, majflt_s, vsz, rss, pct);
+    fprintf(o, " %9.2f %9.2f", minflt_s, majflt_s);
+    sar_kb(r->ctx, vsz, 7, 0);
+    sar_kb(r->ctx, rss, 7, 0);
+    fprintf(o, " %6.2f  ", pct);
     text_safe_put(o, proc_label(r, id));
     fputc('\n', o);
 }
@@ -265,12 +280,14 @@ static int render_procs_text(const struct proc_report *r)
         return 2;
     }
     sar_banner(ctx, ctx->file_ts, ctx->file_utc_offset, sr->host.ncpu);
+    long day = sar_banner_day(ctx);
     char time[64];
     int headers = 0;
     size_t last_shown = 0;
     for (size_t e = 0; e < sel->nevents; e++) {
         const struct event *ev = &sel->events[e];
         if (ev->kind == EV_RESTART) {
+            sar_day_change(ctx, &day, &sr->recs[ev->rec]);
             sar_restart(ctx, &sr->recs[ev->rec]);
             continue;
         }
@@ -281,7 +298,8 @@ static int render_procs_text(const struct proc_report *r)
             size_t n = proc_ranked(r->po, ps, k, ranked);
             if (n == 0)
                 continue;
-            if (!one_pid || headers++ == 0) {
+            int new_day = sar_day_change(ctx, &day, &sr->recs[k]);
+            if (!one_pid || headers++ == 0 || new_day) {
                 proc_time(r, prev, time, sizeof time);
                 proc_text_header(r, time);
             }

@@ -60,8 +60,12 @@ void proc_rates(const struct pstore *ps, const struct series *sr, size_t prev, s
                 const struct pentry *e, double *minflt_s, double *majflt_s);
 /* sar's time column for record K. */
 void proc_time(const struct proc_report *r, size_t k, char *buf, size_t cap);
-/* The window's records in order: each segment's reference, then its rows;
- * none when no segment has a row (sar shows nothing: an empty window).
+/* The times of records FIRST and LAST (a window's ends), each after its
+ * date when they fall on different dates. */
+void proc_span(const struct proc_report *r, size_t first, size_t last, char *from, char *to,
+               size_t cap);
+/* The window's records in order: each segment's reference (a sample, even
+ * without rows: --at and the exports show it), then its rows.
  * Returns how many (malloc'd into *OUT), or -1. */
 long window_records(const struct selection *sel, size_t **out);
 /* The leading CSV/JSON cells of a row about record K (timestamp, local_time

@@ -24,8 +24,10 @@ struct render_ctx {
     int iso;                  /* S_TIME_FORMAT=ISO */
     int rows;                 /* lines between repeated headers (a terminal's height) */
     const char *avg_label;    /* "Average:", translated as sar does */
-    int64_t file_ts;          /* the archive's first sample: the banner's date */
+    int64_t file_ts;          /* the banner's date: the archive's first sample, or with
+                                 MARK_DAYS the first row shown */
     int32_t file_utc_offset;
+    int mark_days;            /* text: a banner line again where the rows' date changes */
     FILE *out;
 };
 

@@ -2,6 +2,11 @@
  * sar 12.6.1's text output for -r [ALL], -S, -W, -B and -H (pr_stats.c and
  * sar.c's file mode): banner, one block per output and segment with its
  * header line, rows and Average, LINUX RESTART between boots.
+ * Beyond sar, when the render context asks for day marks (every report that
+ * sar cannot make from one file: a directory's days, the process and NUMA
+ * reports), a row whose local date is not the last banner's gets the banner
+ * line again, with its date, and its header: rows of different days never
+ * look alike.
  */
 #include <string.h>
 
@@ -18,24 +23,79 @@ void sar_time_string(const struct render_ctx *ctx, const struct rec *r, char *bu
         buf[0] = '\0';
 }
 
+/* The date a banner shows for the instant TS: local, or with -t the
+ * collector's (UTC_OFFSET), as sar takes it from the file header. */
+static void banner_date(const struct render_ctx *ctx, int64_t ts, int32_t utc_offset, struct tm *t)
+{
+    time_t when = (time_t)ts;
+    if (ctx->time.true_time) {
+        when = (time_t)(ts + utc_offset);
+        gmtime_r(&when, t);
+    } else {
+        localtime_r(&when, t);
+    }
+}
+
+static long day_number(const struct render_ctx *ctx, int64_t ts, int32_t utc_offset)
+{
+    struct tm t;
+    banner_date(ctx, ts, utc_offset, &t);
+    return (t.tm_year + 1900L) * 10000 + (t.tm_mon + 1) * 100 + t.tm_mday;
+}
+
+static void date_string(const struct render_ctx *ctx, const struct tm *t, char *buf, size_t cap)
+{
+    if (strftime(buf, cap, ctx->iso ? "%Y-%m-%d" : "%x", t) == 0)
+        buf[0] = '\0';
+}
+
 void sar_banner(const struct render_ctx *ctx, int64_t ts, int32_t utc_offset, int ncpu)
 {
     const struct host_facts *h = &ctx->sr->host;
     struct tm t;
-    time_t when = (time_t)ts;
-    if (ctx->time.true_time) {
-        when = (time_t)(ts + utc_offset);
-        gmtime_r(&when, &t);
-    } else {
-        localtime_r(&when, &t);
-    }
+    banner_date(ctx, ts, utc_offset, &t);
     char date[64];
-    if (strftime(date, sizeof date, ctx->iso ? "%Y-%m-%d" : "%x", &t) == 0)
-        date[0] = '\0';
+    date_string(ctx, &t, date, sizeof date);
     char sys[65], rel[65], node[65], mach[65];   /* an archive's bytes: textsafe.h */
     fprintf(ctx->out, "%s %s (%s) \t%s \t_%s_\t(%d CPU)\n", text_safe(h->sysname, sys, sizeof sys),
             text_safe(h->release, rel, sizeof rel), text_safe(h->nodename, node, sizeof node), date,
             text_safe(h->machine, mach, sizeof mach), ncpu > 0 ? ncpu : 1);
+}
+
+long sar_banner_day(const struct render_ctx *ctx)
+{
+    return day_number(ctx, ctx->file_ts, ctx->file_utc_offset);
+}
+
+int sar_day_change(const struct render_ctx *ctx, long *day, const struct rec *r)
+{
+    long now = day_number(ctx, r->ts, r->utc_offset);
+    if (!ctx->mark_days || now == *day)
+        return 0;
+    *day = now;
+    fputc('\n', ctx->out);
+    sar_banner(ctx, r->ts, r->utc_offset, ctx->sr->host.ncpu);
+    return 1;
+}
+
+void sar_when(const struct render_ctx *ctx, const struct rec *r, int with_date, char *buf,
+              size_t cap)
+{
+    size_t n = 0;
+    if (with_date) {
+        struct tm t;
+        banner_date(ctx, r->ts, r->utc_offset, &t);
+        date_string(ctx, &t, buf, cap);
+        n = strlen(buf);
+        if (n + 1 < cap)
+            buf[n++] = ' ';
+    }
+    sar_time_string(ctx, r, buf + n, cap - n);
+}
+
+int sar_same_day(const struct render_ctx *ctx, const struct rec *a, const struct rec *b)
+{
+    return day_number(ctx, a->ts, a->utc_offset) == day_number(ctx, b->ts, b->utc_offset);
 }
 
 void sar_header(const struct render_ctx *ctx, const char *time, enum output out)
@@ -48,18 +108,30 @@ void sar_header(const struct render_ctx *ctx, const char *time, enum output out)
     fputc('\n', ctx->out);
 }
 
-/* sar's cprintf_unit(): kB scaled by 1024 while it stays >= 1024; past
- * petabytes (a wrapped unsigned value) sar prints '?' as the unit. */
-static void print_unit(const struct render_ctx *ctx, double value)
+/* sar's cprintf_unit(): kB divided by 1024 while >= 1024, past petabytes
+ * '?' as the unit.  sar leaves a negative value (its unclamped kbmemused
+ * Average) in kB; memtrail's own signed figures scale their magnitude
+ * (SCALE_NEGATIVE). */
+static void print_unit(const struct render_ctx *ctx, double kb, int width, int scale_negative)
 {
     static const char units[] = "kMGTP";
+    int negative = kb < 0 && scale_negative;
+    double size = negative ? -kb : kb;
     int unit = 0;
-    while (value >= 1024) {
-        value /= 1024;
+    while (size >= 1024) {
+        size /= 1024;
         unit++;
     }
-    fprintf(ctx->out, " %8.*f%c", ctx->dec == 0 ? 0 : 1, value,
+    fprintf(ctx->out, " %*.*f%c", width - 1, ctx->dec == 0 ? 0 : 1, negative ? -size : size,
             unit < (int)sizeof units - 1 ? units[unit] : '?');
+}
+
+void sar_kb(const struct render_ctx *ctx, double kb, int width, int plain_decimals)
+{
+    if (ctx->human)
+        print_unit(ctx, kb, width, 1);
+    else
+        fprintf(ctx->out, " %*.*f", width, plain_decimals, kb);
 }
 
 void sar_value(const struct render_ctx *ctx, const struct value *v)
@@ -68,13 +140,13 @@ void sar_value(const struct render_ctx *ctx, const struct value *v)
     switch (v->type) {
     case VT_KB:
         if (ctx->human)
-            print_unit(ctx, (double)v->u);
-        else
+            print_unit(ctx, (double)v->u, 9, 0);
+        else   /* exact, also for a wrapped unsigned value as sar prints it */
             fprintf(ctx->out, " %9llu", (unsigned long long)v->u);
         break;
     case VT_KB_AVG:
         if (ctx->human)
-            print_unit(ctx, v->d);
+            print_unit(ctx, v->d, 9, 0);
         else
             fprintf(ctx->out, " %9.0f", v->d);
         break;
@@ -116,7 +188,8 @@ int sar_average_values(const struct render_ctx *ctx, enum output out, const stru
 }
 
 /* One output's block of one segment, as handle_curr_act_stats() prints it. */
-static void render_block(const struct render_ctx *ctx, const struct event *seg, enum output out)
+static void render_block(const struct render_ctx *ctx, const struct event *seg, enum output out,
+                         long *day)
 {
     const struct series *sr = ctx->sr;
     const struct selection *sel = ctx->sel;
@@ -129,6 +202,8 @@ static void render_block(const struct render_ctx *ctx, const struct event *seg, 
         const struct rec *curr = &sr->recs[sel->rows[seg->first_row + j]];
         const struct rec *prev = &sr->recs[row_prev(sel, seg, j)];
         dish = lines == 0 || lines >= ctx->rows;
+        if (sar_day_change(ctx, day, curr))
+            dish = 1;
         if (dish) {
             lines = 0;
             sar_time_string(ctx, prev, prev_time, sizeof prev_time);
@@ -153,9 +228,11 @@ int render_sar(const struct render_ctx *ctx)
 {
     const struct series *sr = ctx->sr;
     sar_banner(ctx, ctx->file_ts, ctx->file_utc_offset, sr->host.ncpu);
+    long day = sar_banner_day(ctx);
     for (size_t e = 0; e < ctx->sel->nevents; e++) {
         const struct event *ev = &ctx->sel->events[e];
         if (ev->kind == EV_RESTART) {
+            sar_day_change(ctx, &day, &sr->recs[ev->rec]);
             sar_restart(ctx, &sr->recs[ev->rec]);
             continue;
         }
@@ -163,7 +240,7 @@ int render_sar(const struct render_ctx *ctx)
             continue;
         for (int out = 0; out < OUT_COUNT; out++)
             if (ctx->outputs & (1u << out))
-                render_block(ctx, ev, (enum output)out);
+                render_block(ctx, ev, (enum output)out, &day);
     }
     return 0;
 }

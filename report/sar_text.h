@@ -6,7 +6,28 @@
 
 void sar_time_string(const struct render_ctx *ctx, const struct rec *r, char *buf, size_t cap);
 void sar_banner(const struct render_ctx *ctx, int64_t ts, int32_t utc_offset, int ncpu);
+/* The date of the first banner (ctx->file_ts), for sar_day_change(). */
+long sar_banner_day(const struct render_ctx *ctx);
+/* Before a row (or restart line) of record R: with ctx->mark_days, when R's
+ * local date is not *DAY, the last banner's, a blank line and the banner
+ * again with R's date (*DAY updated); 1 when it printed one, and the caller
+ * then repeats its header. */
+int sar_day_change(const struct render_ctx *ctx, long *day, const struct rec *r);
+/* R's time as the rows show it, after its date as the banner shows it
+ * when WITH_DATE. */
+void sar_when(const struct render_ctx *ctx, const struct rec *r, int with_date, char *buf,
+              size_t cap);
+/* Whether A and B fall on the same date as the banner shows dates. */
+int sar_same_day(const struct render_ctx *ctx, const struct rec *a, const struct rec *b);
 void sar_header(const struct render_ctx *ctx, const char *time, enum output out);
+/* A kB figure after one space, in a column WIDTH wide: with PLAIN_DECIMALS
+ * decimals, or with --human in sar's cprintf_unit() units: divided by 1024
+ * while it is >= 1024 (k, M, G, T, P; '?' past that), one decimal (none with
+ * --dec=0) and the unit letter; a negative figure by its magnitude.  A
+ * --human figure takes at most 7 characters (8 when negative), so every
+ * report keeps its widths.  The one place kB figures of the text reports
+ * get --human (sar_value() too). */
+void sar_kb(const struct render_ctx *ctx, double kb, int width, int plain_decimals);
 /* One value as sar prints it (leading space, width 9, --human, --dec). */
 void sar_value(const struct render_ctx *ctx, const struct value *v);
 void sar_row(const struct render_ctx *ctx, const char *time, const struct value *vals, int n);

@@ -175,6 +175,16 @@ int select_records(const struct series *sr, const struct window *w, struct selec
     return 0;
 }
 
+const struct rec *selection_first_shown(const struct series *sr, const struct selection *sel)
+{
+    if (sel->nrows)
+        return &sr->recs[sel->rows[0]];
+    for (size_t e = 0; e < sel->nevents; e++)
+        if (sel->events[e].kind == EV_SEGMENT)
+            return &sr->recs[sel->events[e].ref];
+    return NULL;
+}
+
 void selection_free(struct selection *sel)
 {
     free(sel->events);

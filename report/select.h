@@ -59,6 +59,9 @@ int datecmp_rec(const struct rec *r, const struct tm *shown, const struct tstamp
                 int cross_day);
 
 int select_records(const struct series *sr, const struct window *w, struct selection *out);
+/* The first row shown, else the first segment's reference, else NULL: the
+ * record whose date a report's banner names. */
+const struct rec *selection_first_shown(const struct series *sr, const struct selection *sel);
 void selection_free(struct selection *sel);
 
 #endif

@@ -5,6 +5,7 @@
  */
 #include "series.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -63,6 +64,20 @@ void rec_from_sample(const struct sample *s, int ncpu, struct rec *out)
     out->vm[V_PGSTEAL] = kv_sum_prefix(vm, "pgsteal_");
 }
 
+/* The index of BOOT_ID among the boots seen so far, added when new. */
+static long boot_index(struct series *sr, const char *boot_id)
+{
+    for (size_t i = sr->nboots; i-- > 0;)
+        if (strncmp(sr->boot_ids[i], boot_id, BOOT_ID_LEN) == 0)
+            return (long)i;
+    char (*grown)[BOOT_ID_LEN + 1] = realloc(sr->boot_ids, (sr->nboots + 1) * sizeof *grown);
+    if (!grown)
+        return -1;
+    sr->boot_ids = grown;
+    snprintf(grown[sr->nboots], sizeof grown[0], "%s", boot_id);
+    return (long)sr->nboots++;
+}
+
 int series_add(struct series *sr, const struct sample *s, int ncpu)
 {
     if (sr->n == sr->cap) {
@@ -73,15 +88,67 @@ int series_add(struct series *sr, const struct sample *s, int ncpu)
         sr->recs = grown;
         sr->cap = cap;
     }
+    long boot = boot_index(sr, s->boot_id);
+    if (boot < 0)
+        return -1;
     struct rec *r = &sr->recs[sr->n];
     rec_from_sample(s, ncpu, r);
-    if (sr->n > 0) {
-        const struct rec *prev = &sr->recs[sr->n - 1];
-        r->restart_before = strcmp(sr->last_boot_id, s->boot_id) != 0 ||
-                            r->uptime_cs < prev->uptime_cs;
-    }
-    memcpy(sr->last_boot_id, s->boot_id, sizeof sr->last_boot_id);
+    r->boot = (uint32_t)boot;
+    r->restart_before = sr->n > 0 && sr->recs[sr->n - 1].boot != r->boot;
     sr->n++;
+    return 0;
+}
+
+static int in_order(const struct rec *a, const struct rec *b)
+{
+    return a->boot < b->boot || (a->boot == b->boot && a->uptime_cs <= b->uptime_cs);
+}
+
+static const struct rec *order_recs;
+static int by_taken(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    const struct rec *p = &order_recs[x], *q = &order_recs[y];
+    if (p->boot != q->boot)
+        return p->boot < q->boot ? -1 : 1;
+    if (p->uptime_cs != q->uptime_cs)
+        return p->uptime_cs < q->uptime_cs ? -1 : 1;
+    return x < y ? -1 : x > y;
+}
+
+int series_order(struct series *sr)
+{
+    size_t i = 1;
+    while (i < sr->n && in_order(&sr->recs[i - 1], &sr->recs[i]))
+        i++;
+    if (i >= sr->n)
+        return 0;
+    int with_ps = sr->ps && sr->ps->nsamples == sr->n;
+    size_t *perm = malloc(sr->n * sizeof *perm);
+    struct rec *recs = malloc(sr->n * sizeof *recs);
+    struct psample *samples = with_ps ? malloc(sr->n * sizeof *samples) : NULL;
+    if (!perm || !recs || (with_ps && !samples)) {
+        free(perm);
+        free(recs);
+        free(samples);
+        return -1;
+    }
+    for (i = 0; i < sr->n; i++)
+        perm[i] = i;
+    order_recs = sr->recs;
+    qsort(perm, sr->n, sizeof *perm, by_taken);
+    for (i = 0; i < sr->n; i++) {
+        recs[i] = sr->recs[perm[i]];
+        recs[i].restart_before = i > 0 && recs[i - 1].boot != recs[i].boot;
+        if (with_ps)
+            samples[i] = sr->ps->samples[perm[i]];
+    }
+    memcpy(sr->recs, recs, sr->n * sizeof *recs);
+    if (with_ps)
+        memcpy(sr->ps->samples, samples, sr->n * sizeof *samples);
+    free(perm);
+    free(recs);
+    free(samples);
     return 0;
 }
 
@@ -156,5 +223,6 @@ void series_load_last(struct series *sr, const char *path)
 void series_free(struct series *sr)
 {
     free(sr->recs);
+    free(sr->boot_ids);
     memset(sr, 0, sizeof *sr);
 }

@@ -32,6 +32,7 @@ struct rec {
     int64_t ts;
     int32_t utc_offset;       /* the collector's, for -t */
     uint64_t uptime_cs;
+    uint32_t boot;            /* index into the series' boot ids */
     int restart_before;       /* the machine rebooted just before this sample */
     int ncpu;
     uint64_t mem[M_NFIELDS];
@@ -44,7 +45,8 @@ struct series {
     struct host_facts host;   /* as of the first sample */
     int have_host;
     int64_t file_ts;          /* the first archive's first sample: sar's file date */
-    char last_boot_id[BOOT_ID_LEN + 1];
+    char (*boot_ids)[BOOT_ID_LEN + 1];   /* in the order first seen */
+    size_t nboots;
     struct pstore *ps;        /* when set, series_load() also keeps processes and nodes */
     /* when set, series_load() also passes each sample (decoded with EACH_PARTS,
      * an archive.h sample_parts mask) to EACH, just after it became record
@@ -56,9 +58,14 @@ struct series {
 
 /* The record for one sample; PREV (or NULL) tells whether a restart lies between. */
 void rec_from_sample(const struct sample *s, int ncpu, struct rec *out);
-/* Appends S to the series, marking a restart when the boot changed or
- * uptime went backwards. */
+/* Appends S to the series, marking a restart when the boot changed.  A
+ * wall clock stepped within one boot is no restart: see series_order(). */
 int series_add(struct series *sr, const struct sample *s, int ncpu);
+/* Puts the records (and the process store's samples) in the order they
+ * were taken: boot after boot, as first seen, and by uptime within a boot,
+ * as sar reads its records in file order.  Archives are read by wall time,
+ * which a clock stepped back within a boot reorders.  -1 when out of memory. */
+int series_order(struct series *sr);
 /* Loads every sample of the archive at PATH with FROM <= ts <= TO.  Returns an
  * archive_status; ERR says why. */
 int series_load(struct series *sr, const char *path, int64_t from, int64_t to,

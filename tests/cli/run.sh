@@ -173,7 +173,7 @@ if [ -n "$FAKETIME_LIB" ]; then
     done
     files=$(ls days | tr '\n' ' ')
     TZ=UTC LC_ALL=C "$MR" -r -f days -s '2026-11-20 23:58' -e '2026-11-21T00:01:00' > out 2>>err; rc=$?
-    rows=$(grep -cE '^(23:59:00|00:00:00|00:01:00) ' out)
+    rows=$(grep -cE '^(23:59:00|00:00:00|00:01:00) +[0-9]' out)   # data rows, not the headers
     check "-s/-e instants span two daily files as one series" \
         $([ $rc -eq 0 ] && [ "$files" = "memtrail-20261120.db memtrail-20261121.db " ] && [ "$rows" = 3 ] && grep -q '^Average:' out; echo $?) \
         "rc=$rc files=$files rows=$rows" "$(cat out err)"
