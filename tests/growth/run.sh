@@ -91,18 +91,18 @@ if unshare -p -f --mount-proc true 2>/dev/null; then
     "$MR" --growth -f grow.db --top 1000 --format=json > g.json 2>&1
     pyck "--growth: the process born in the window at 300 MB ranks first (text, CSV, JSON)" '
 import csv, json, sys
-rows = list(csv.DictReader(open("g.csv", newline="")))
+rows = list(csv.DictReader(open("g.csv", newline="", errors="surrogateescape")))
 assert rows and rows[0]["comm"] == "mt-born", [(r["comm"], r["change_kb"]) for r in rows[:5]]
 assert int(rows[0]["change_kb"]) >= 290 * 1024, rows[0]
 assert rows[0]["started"] == "1" and rows[0]["ended"] == "0", rows[0]
 j = json.load(open("g.json"))["memtrail"]["rows"]
 assert j[0]["comm"] == "mt-born" and j[0]["change_kb"] == int(rows[0]["change_kb"]), j[0]
-text = [l.split() for l in open("g.txt") if l[:9].strip().isdigit()]
+text = [l.split() for l in open("g.txt", errors="surrogateescape") if l[:9].strip().isdigit()]
 assert text and text[0][-1] == "mt-born", text[:3]
 print("ok")'
     pyck "--growth: an ended process counts down to 0 and ranks last; one present throughout counts last - first" '
 import csv
-rows = list(csv.DictReader(open("g.csv", newline="")))
+rows = list(csv.DictReader(open("g.csv", newline="", errors="surrogateescape")))
 by = {r["comm"]: r for r in rows}
 e, s, l = by["mt-ending"], by["mt-steady"], by["mt-leak"]
 assert rows[-1]["comm"] == "mt-ending", [(r["comm"], r["change_kb"]) for r in rows[-3:]]
@@ -120,8 +120,8 @@ print("ok")'
     pyck "--growth: the changes add up to the change of the processes' total RSS over the window" '
 import csv
 def total(f):
-    return sum(int(r["rss_kb"]) for r in csv.DictReader(open(f, newline="")) if r["kind"] == "process" and r["pid"] != "-1")
-rows = list(csv.DictReader(open("g.csv", newline="")))
+    return sum(int(r["rss_kb"]) for r in csv.DictReader(open(f, newline="", errors="surrogateescape")) if r["kind"] == "process" and r["pid"] != "-1")
+rows = list(csv.DictReader(open("g.csv", newline="", errors="surrogateescape")))
 s = sum(int(r["change_kb"]) for r in rows)
 assert s == total("at3.csv") - total("at1.csv"), (s, total("at3.csv"), total("at1.csv"))
 print("ok")'
@@ -134,10 +134,10 @@ print("ok")'
     "$MR" --trend --top 1 -f grow.db --format=csv > t.csv 2>&1
     pyck "--trend: the process part ranks by contribution (text and CSV)" '
 import csv
-rows = [r for r in csv.DictReader(open("t.csv", newline="")) if r["kind"] == "process"]
+rows = [r for r in csv.DictReader(open("t.csv", newline="", errors="surrogateescape")) if r["kind"] == "process"]
 assert len(rows) == 1 and rows[0]["comm"] == "mt-born", rows
 assert int(rows[0]["change_kb"]) >= 290 * 1024, rows[0]
-text = open("t.txt").read().split("growth")[-1]
+text = open("t.txt", errors="surrogateescape").read().split("growth")[-1]
 assert "mt-born" in text and "mt-steady" not in text, text
 print("ok")'
 else
@@ -173,7 +173,7 @@ check "--at within 2 intervals: no distance note" \
 "$MR" --at '2026-11-26 11:00' -f at.db --format=csv > at11.csv 2>&1
 pyck "--at an instant, CSV: the rule and the signed distance in seconds" '
 import csv
-rows = list(csv.DictReader(open("at11.csv", newline="")))
+rows = list(csv.DictReader(open("at11.csv", newline="", errors="surrogateescape")))
 assert rows and rows[0]["rule"] == "nearest" and rows[0]["distance_s"] == "3600", rows[:1]
 print("ok")'
 "$MR" --at worst -f at.db > worst.txt 2>&1
