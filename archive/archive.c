@@ -595,7 +595,7 @@ int archive_open_writer(const char *path, int lock_wait_ms, struct archive **out
         return archive_fail(err, cap, ARCHIVE_ERROR, "cannot lock: %s%s", strerror(e), "");
     }
     if (sqlite3_open_v2(path, &ar->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW,
-                        NULL) != SQLITE_OK) {
+                        archive_fd_vfs()) != SQLITE_OK) {
         int rc = archive_fail(err, cap, ARCHIVE_ERROR, "cannot open: %s%s",
                       ar->db ? sqlite3_errmsg(ar->db) : "out of memory", "");
         archive_close(ar);

@@ -71,6 +71,10 @@ int archive_is_compressed(const char *path);
 int archive_open_compressed(const char *path, sqlite3 **db, char *err, size_t cap);
 int archive_is_sqlite_fd(int fd);
 
+/* fdvfs.c: the name of the VFS that opens "/proc/self/fd/N/NAME" through
+ * the descriptor (NULL: the default VFS). */
+const char *archive_fd_vfs(void);
+
 /* procstore.c */
 int procstore_append(struct archive *ar, const struct sample *s, int64_t boot_no,
                      char *err, size_t cap);
