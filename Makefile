@@ -144,6 +144,12 @@ BINDIR     ?= $(PREFIX)/bin
 MANDIR     ?= $(PREFIX)/share/man
 UNITDIR    ?= $(PREFIX)/lib/systemd/system
 SYSCONFDIR ?= $(if $(filter /usr,$(PREFIX)),/etc,$(if $(filter /usr/local,$(PREFIX)),/etc,$(PREFIX)/etc))
+# The archive directory the units allow writing to (ReadWritePaths=; they
+# cannot create it under ProtectSystem=strict).  MEMTRAIL_GROUP=NAME: members
+# of that group read the archives (directory 2750 of the group, set in the
+# settings file too).
+LOGDIR     ?= $(if $(filter /usr /usr/local,$(PREFIX)),/var/log/memtrail,$(PREFIX)/var/log/memtrail)
+MEMTRAIL_GROUP ?=
 UNITS := memtrail.service memtrail.timer memtrail-maintain.service memtrail-maintain.timer
 SUBST := sed -e 's|@sbindir@|$(SBINDIR)|g' -e 's|@sysconfdir@|$(SYSCONFDIR)|g'
 
@@ -163,6 +169,13 @@ install: all
 	chmod 644 $(DESTDIR)$(SYSCONFDIR)/cron.d/memtrail
 	[ -e $(DESTDIR)$(SYSCONFDIR)/default/memtrail ] || \
 	  install -m 644 cron/memtrail.default $(DESTDIR)$(SYSCONFDIR)/default/memtrail
+	install -d -m 750 $(DESTDIR)$(LOGDIR)
+	if [ -n "$(MEMTRAIL_GROUP)" ]; then \
+	  sed -i 's|^MEMTRAIL_GROUP=.*|MEMTRAIL_GROUP=$(MEMTRAIL_GROUP)|' $(DESTDIR)$(SYSCONFDIR)/default/memtrail; \
+	  grep -q '^MEMTRAIL_GROUP=' $(DESTDIR)$(SYSCONFDIR)/default/memtrail || \
+	    echo 'MEMTRAIL_GROUP=$(MEMTRAIL_GROUP)' >> $(DESTDIR)$(SYSCONFDIR)/default/memtrail; \
+	  chgrp $(MEMTRAIL_GROUP) $(DESTDIR)$(LOGDIR) && chmod 2750 $(DESTDIR)$(LOGDIR); \
+	fi
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/memcollect $(DESTDIR)$(BINDIR)/memreport \

@@ -623,6 +623,11 @@ int archive_open_reader(const char *path, struct archive **out, char *err, size_
                     strerror(errno), "");
     if (!S_ISREG(st.st_mode))
         return archive_fail(err, cap, ARCHIVE_NOT_OURS, "not a regular file%s%s", "", "");
+    /* SQLite would say only "unable to open database file": say why */
+    int probe = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    if (probe < 0)
+        return archive_fail(err, cap, ARCHIVE_ERROR, "%s%s", strerror(errno), "");
+    close(probe);
     struct archive *ar = archive_new();
     if (!ar)
         return archive_fail(err, cap, ARCHIVE_ERROR, "out of memory%s%s", "", "");

@@ -49,6 +49,7 @@ struct options {
     long interval;      /* 0: one sample */
     long count;         /* 0: until stopped */
     const char *target; /* file or directory */
+    int target_dir;     /* -D: TARGET is a directory, even before it exists */
     int procs;          /* sample every process (--no-procs: not) */
     int cmdline;        /* store command lines (--no-cmdline: not) */
     int pss;            /* --pss */
@@ -89,6 +90,7 @@ static int parse_options(int argc, char **argv, struct options *o)
     o->interval = 0;
     o->count = 0;
     o->target = DEFAULT_DIR;
+    o->target_dir = 1;
     o->procs = o->cmdline = o->numa = 1;
     o->pss = 0;
     o->procs_max = 0;
@@ -138,6 +140,7 @@ static int parse_options(int argc, char **argv, struct options *o)
             if (++i >= argc)
                 return -1;
             o->target = argv[i];
+            o->target_dir = 1;
         } else if (a[0] == '-' && a[1] != '\0') {
             return -1;
         } else if (positional == 0 && all_digits(a)) {
@@ -150,6 +153,7 @@ static int parse_options(int argc, char **argv, struct options *o)
             positional = 2;
         } else if (positional < 3) {
             o->target = a;
+            o->target_dir = 0;
             positional = 3;
         } else {
             return -1;
@@ -169,10 +173,10 @@ static void daily_name(int64_t ts, char *out, size_t cap)
     snprintf(out, cap, "memtrail-%s.db", day);
 }
 
-static int target_is_directory(const char *target)
+static int target_is_directory(const struct options *o)
 {
-    size_t n = strlen(target);
-    return is_directory(target) || (n > 0 && target[n - 1] == '/');
+    size_t n = strlen(o->target);
+    return o->target_dir || is_directory(o->target) || (n > 0 && o->target[n - 1] == '/');
 }
 
 /* Where sample S goes: DIR and the NAME in it, and the archive as the user
@@ -182,7 +186,7 @@ static int locate(const struct options *o, const struct sample *s, char *dir, si
                   char *name, size_t name_cap, char *shown, size_t shown_cap)
 {
     size_t n = strlen(o->target);
-    if (target_is_directory(o->target)) {
+    if (target_is_directory(o)) {
         while (n > 1 && o->target[n - 1] == '/')
             n--;
         snprintf(dir, dir_cap, "%.*s", (int)n, o->target);
