@@ -57,7 +57,14 @@ UNIT_SRC := $(wildcard tests/unit/*.c)
 SAN_LIB  := $(LIB_SRC:%.c=$(SAN)/%.o) $(ARCHIVE_SRC:%.c=$(SAN)/%.o) $(SAN)/schema_sql.o
 SAN_PROGRAMS := $(SAN)/memcollect $(SAN)/memreport $(UNIT_SRC:tests/unit/%.c=$(SAN)/tests/%)
 
-sanitize: $(SAN_PROGRAMS)
+sanitize: $(SAN_PROGRAMS) $(BUILD)/inject.so
+
+# The fault-injection shim of tests/faults (LD_PRELOAD): no sanitizers, it
+# sits between the programs under test and libc; and without
+# _FILE_OFFSET_BITS, which would rename its pwrite to pwrite64.
+$(BUILD)/inject.so: tests/faults/inject.c
+	@mkdir -p $(BUILD)
+	$(CC) -O2 -g -std=c11 -Wall -Wextra -Werror -fPIC -shared -o $@ $< -ldl
 
 $(SAN)/memcollect: $(COLLECT_SRC:%.c=$(SAN)/%.o) $(SAN_LIB)
 	$(CC) $(CFLAGS) $(SANFLAGS) $(LDFLAGS) $(COLLECT_LDFLAGS) -o $@ $^ $(LDLIBS)
