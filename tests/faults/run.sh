@@ -91,6 +91,36 @@ for kind in $KINDS; do
     done
 done
 
+# ---- the first sample of a day, which creates the day file: each N in a fresh
+# copy of a directory that holds the day before (one sample), so a day file
+# that a failed first sample leaves behind cannot hide that day
+at "2026-11-21 09:00:00" "$MC" --no-procs --group "$GRP" "$WORK/seed/" 2>err
+rm -rf next && cp -a seed next
+at "2026-11-22 09:00:00" env MEMTRAIL_FAULT_COUNT="$WORK/ncounts" "$MC" --no-procs --group "$GRP" next/ 2>>err
+check "a new day's first sample with the shim loaded, nothing failing, is stored" \
+    $([ $? -eq 0 ] && [ "$(readable next root)" = 2 ]; echo $?) "$(cat err)"
+for kind in $KINDS; do
+    total=$(count_of "$kind" ncounts)
+    [ "${total:-0}" -gt 0 ] || continue
+    for errno in EIO ENOSPC; do
+        bad=()
+        for n in $(seq 1 $((total + 1))); do
+            rm -rf next && cp -a seed next
+            at "2026-11-22 09:00:00" env MEMTRAIL_FAULT="$kind:$n:$errno" "$MC" --no-procs --group "$GRP" next/ 2>err; rc=$?
+            want=1
+            [ $rc -eq 0 ] && want=2
+            as_root=$(readable next root) as_member=$(readable next "$MEMBER")
+            if [ "$as_root" != "$want" ] || [ "$as_member" != "$want" ] ||
+               { [ $rc -ne 0 ] && ! grep -q '^memcollect: ' err; }; then
+                bad+=("call $n: exit $rc, samples want $want, root read $as_root, member read $as_member;" \
+                      "  $(head -2 err | tr '\n' ' ') files: $(ls next | tr '\n' ' ')")
+            fi
+        done
+        check "a new day file: the Nth $kind fails with $errno, N = 1..$((total + 1)): exit status non-zero exactly when not stored, the day before read by root and the group" \
+            ${#bad[@]} "${bad[@]}"
+    done
+done
+
 # ---- one --maintain compression of a finished day
 M=$WORK/pristine
 for minute in 0 1 2; do
