@@ -36,6 +36,8 @@ struct identity {
 struct archive {
     sqlite3 *db;
     int lock_fd;              /* writer only */
+    int empty_at_lock;        /* writer: the file was empty when the lock was taken */
+    int stored;               /* writer: an append has succeeded */
     int schema_ready;         /* writer: schema checked and fields loaded */
     int named_insert;         /* writer: "sample"'s columns are not in field order */
     int have_proc_tables;     /* the optional tables exist (or were made) */

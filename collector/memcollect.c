@@ -261,6 +261,21 @@ static int open_for(struct writer *w, const struct options *o, const struct samp
     return EXIT_OK;
 }
 
+/* A day file this writer found empty and could not store its first sample
+ * in holds nothing, perhaps not even a schema, and would only make every
+ * report of the directory fail: removed, with its journal, while the lock
+ * is still held. */
+static void discard_if_unused(struct writer *w)
+{
+    char journal[NAME_MAX + 16];
+    if (!archive_unused(w->ar))
+        return;
+    snprintf(journal, sizeof journal, "%s-journal", w->name);
+    unlinkat(w->dir.fd, journal, 0);
+    unlinkat(w->dir.fd, w->name, 0);
+    writer_close(w);
+}
+
 static int store(struct writer *w, const struct sample *s, const struct host_facts *host)
 {
     char err[512];
@@ -270,6 +285,7 @@ static int store(struct writer *w, const struct sample *s, const struct host_fac
         snprintf(why, sizeof why, "%s%s", rc == ARCHIVE_DUPLICATE || rc == ARCHIVE_BUSY ?
                  "sample skipped: " : "", err);
         report_error(w->path, why);
+        discard_if_unused(w);
         return exit_for(rc);
     }
     return EXIT_OK;

@@ -23,7 +23,9 @@ if [ ! -f "$SHIM" ] || [ -z "$FAKETIME_LIB" ]; then
     exit 0
 fi
 export ASAN_OPTIONS=${ASAN_OPTIONS:-verify_asan_link_order=0}
-WORK=$(mktemp -d /tmp/memtrail-faults.XXXXXX)
+# tmpfs when there is one: the loops sync hundreds of times, and what they
+# test is the failures, not the disk
+WORK=$(mktemp -d -p "$([ -w /dev/shm ] && echo /dev/shm || echo /tmp)" memtrail-faults.XXXXXX)
 chmod 755 "$WORK"
 TAG=mtf$$$RANDOM
 GRP=${TAG}g MEMBER=${TAG}m
