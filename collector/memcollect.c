@@ -265,14 +265,34 @@ static int open_for(struct writer *w, const struct options *o, const struct samp
  * in holds nothing, perhaps not even a schema, and would only make every
  * report of the directory fail: removed, with its journal, while the lock
  * is still held. */
-static void discard_if_unused(struct writer *w)
+static int discard_if_unused(struct writer *w)
 {
     char journal[NAME_MAX + 16];
     if (!archive_unused(w->ar))
-        return;
+        return 0;
     snprintf(journal, sizeof journal, "%s-journal", w->name);
     unlinkat(w->dir.fd, journal, 0);
     unlinkat(w->dir.fd, w->name, 0);
+    writer_close(w);
+    return 1;
+}
+
+/* After a failed sample (a write, sync or journal removal refused): a fresh
+ * connection rolls back what the failure left, a hot journal, so that
+ * readers without write access find the last committed state now rather
+ * than after the next sample.  The next sample opens the archive anew. */
+static void roll_back_leftovers(struct writer *w)
+{
+    char path[PATH_MAX], err[256];
+    int64_t ts;
+    struct archive *ar;
+    archive_close(w->ar);
+    w->ar = NULL;
+    if (safedir_name(&w->dir, w->name, path, sizeof path) == 0 &&
+        archive_open_writer(path, LOCK_WAIT_MS, &ar, err, sizeof err) == ARCHIVE_OK) {
+        archive_last_ts(ar, &ts, err, sizeof err);   /* reading is what rolls back */
+        archive_close(ar);
+    }
     writer_close(w);
 }
 
@@ -285,7 +305,8 @@ static int store(struct writer *w, const struct sample *s, const struct host_fac
         snprintf(why, sizeof why, "%s%s", rc == ARCHIVE_DUPLICATE || rc == ARCHIVE_BUSY ?
                  "sample skipped: " : "", err);
         report_error(w->path, why);
-        discard_if_unused(w);
+        if (rc != ARCHIVE_DUPLICATE && rc != ARCHIVE_BUSY && !discard_if_unused(w))
+            roll_back_leftovers(w);
         return exit_for(rc);
     }
     return EXIT_OK;
