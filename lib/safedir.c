@@ -145,17 +145,23 @@ int safedir_name(const struct safedir *d, const char *name, char *out, size_t ca
     return n > 0 && (size_t)n < cap && d->fd >= 0 && !strchr(name, '/') ? 0 : -1;
 }
 
-/* Gives the day file NAME group GID and mode 0640, unless it has them. */
+/* Gives the day file NAME group GID and mode 0640, unless it has them;
+ * through a descriptor, so that only a regular file is ever changed. */
 static int share_file(int dirfd, const char *name, gid_t gid)
 {
     struct stat st;
-    if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode))
-        return 0;
-    if (st.st_gid != gid && fchownat(dirfd, name, (uid_t)-1, gid, AT_SYMLINK_NOFOLLOW) != 0)
-        return -1;
-    if ((st.st_mode & 07777) != 0640 && fchmodat(dirfd, name, 0640, 0) != 0)
-        return -1;
-    return 0;
+    int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0)
+        return errno == ELOOP || errno == ENOENT ? 0 : -1;
+    int rc = 0;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+        ((st.st_gid != gid && fchown(fd, (uid_t)-1, gid) != 0) ||
+         ((st.st_mode & 07777) != 0640 && fchmod(fd, 0640) != 0)))
+        rc = -1;
+    int e = errno;
+    close(fd);
+    errno = e;
+    return rc;
 }
 
 int safedir_share(const struct safedir *d, gid_t gid, char *err, size_t cap)
