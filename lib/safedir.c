@@ -18,6 +18,9 @@
 #include <unistd.h>
 
 #define DIR_OPEN_FLAGS (O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOCTTY)
+/* The walk needs only search permission on each component: a root without
+ * CAP_DAC_OVERRIDE (the maintenance unit) may not read every parent. */
+#define WALK_FLAGS (O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW)
 
 static int fail(char *err, size_t cap, const char *fmt, const char *path, int e)
 {
@@ -30,11 +33,11 @@ static int fail(char *err, size_t cap, const char *fmt, const char *path, int e)
 static int open_component(int at, const char *name, const char *sofar, int create,
                           char *err, size_t cap)
 {
-    int fd = openat(at, name, DIR_OPEN_FLAGS | O_NOFOLLOW);
+    int fd = openat(at, name, WALK_FLAGS);
     if (fd < 0 && errno == ENOENT && create) {
         if (mkdirat(at, name, 0750) != 0 && errno != EEXIST)
             return fail(err, cap, "cannot create directory %s: %s", sofar, errno);
-        fd = openat(at, name, DIR_OPEN_FLAGS | O_NOFOLLOW);
+        fd = openat(at, name, WALK_FLAGS);
     }
     if (fd >= 0)
         return fd;
@@ -57,7 +60,7 @@ static int walk(const char *dir, int create, char *err, size_t cap)
         snprintf(err, cap, "%s", len ? "directory name too long" : "empty directory name");
         return -1;
     }
-    int at = open(dir[0] == '/' ? "/" : ".", DIR_OPEN_FLAGS);
+    int at = open(dir[0] == '/' ? "/" : ".", WALK_FLAGS);
     if (at < 0)
         return fail(err, cap, "cannot open %s: %s", dir[0] == '/' ? "/" : ".", errno);
     const char *p = dir;
@@ -86,7 +89,11 @@ static int walk(const char *dir, int create, char *err, size_t cap)
             return -1;
         at = fd;
     }
-    return at;
+    int fd = openat(at, ".", DIR_OPEN_FLAGS);   /* a descriptor that can list and chown */
+    if (fd < 0)
+        fail(err, cap, "cannot open directory %s: %s", dir, errno);
+    close(at);
+    return fd;
 }
 
 /* Where root writes, another owner or others' write access would let them

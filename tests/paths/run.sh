@@ -73,6 +73,20 @@ check "a real directory (relative, absolute, a file in it) still works" \
     $([ $rc -eq 0 ] && [ $rc2 -eq 0 ] && [ -f "real/sub/memtrail-$day.db" ] && [ -f real/sub/abs.db ]; echo $?) \
     "rc=$rc rc2=$rc2 $(cat err)"
 
+# --- the maintenance unit's root has no CAP_DAC_OVERRIDE: a parent it may
+# search but not read must not stop the walk
+if have capsh; then
+    mkdir -p -m 755 searchonly/inner && chmod 0311 searchonly
+    capsh --drop=cap_dac_override,cap_dac_read_search -- -c \
+        '"$1" --maintain -D searchonly/inner/days && "$1" --no-procs searchonly/inner/days/' sh "$MC" 2>err
+    rc=$?
+    chmod 755 searchonly
+    check "as root without CAP_DAC_OVERRIDE, a parent root may only search still works" \
+        $([ $rc -eq 0 ] && [ -f "searchonly/inner/days/memtrail-$day.db" ]; echo $?) "rc=$rc $(cat err)"
+else
+    echo "skip - a parent root may only search (capsh missing)"
+fi
+
 # --- the users of the tests below: a reading group, a member, and another user
 groupadd "$GRP" && useradd -M -N -g "$GRP" -s /usr/sbin/nologin "$MEMBER" &&
     useradd -M -N -s /usr/sbin/nologin "$OTHER"
