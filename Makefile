@@ -107,9 +107,11 @@ $(BUILD)/schema_sql.c: $(SCHEMAS)
 DEPS_BUILD := build-essential pkg-config libsqlite3-dev zlib1g-dev libnuma-dev libproc2-dev
 DEPS_TEST  := sysstat faketime locales sqlite3 valgrind python3 util-linux atop \
               systemd cron groff-base prometheus \
-              librsvg2-bin strace
+              librsvg2-bin strace libcap2-bin
 # strace: tests/paths sees memcollect write its oom_score_adj where the test
 # itself lacks CAP_SYS_RESOURCE, so the value cannot change.
+# libcap2-bin: capsh, to run memcollect as the maintenance unit's root without
+# CAP_DAC_OVERRIDE (tests/paths).
 # librsvg2-bin: rsvg-convert renders memreport --format=svg to PNG (tests/capacity).
 # prometheus: only for promtool (tests/export); atop: only for make bench.
 # Their packages start daemons (prometheus, atop's loggers): the ones this
