@@ -73,6 +73,19 @@ check "a real directory (relative, absolute, a file in it) still works" \
     $([ $rc -eq 0 ] && [ $rc2 -eq 0 ] && [ -f "real/sub/memtrail-$day.db" ] && [ -f real/sub/abs.db ]; echo $?) \
     "rc=$rc rc2=$rc2 $(cat err)"
 
+# --- once open, every file goes through the directory's descriptor: a user who
+# owns a parent and swaps the directory for a link while memcollect samples
+# redirects nothing (SQLite's journal included)
+mkdir -m 755 owned owned/victim2
+"$MC" --no-procs 1 3 owned/mt/ 2>err & pid=$!
+for _ in $(seq 100); do [ -s "owned/mt/memtrail-$day.db" ] && break; sleep 0.05; done
+mv owned/mt owned/moved && ln -s "$WORK/owned/victim2" owned/mt
+wait $pid; rc=$?
+n=$(sqlite3 "owned/moved/memtrail-$day.db" 'SELECT count(*) FROM sample' 2>&1)
+check "a directory swapped for a link while sampling: every sample still lands in it, nothing behind the link" \
+    $([ $rc -eq 0 ] && [ "$n" = 3 ] && empty owned/victim2; echo $?) \
+    "rc=$rc samples=$n victim: $(ls owned/victim2)" "$(cat err)"
+
 # --- the maintenance unit's root has no CAP_DAC_OVERRIDE: a parent it may
 # search but not read must not stop the walk
 if have capsh; then
