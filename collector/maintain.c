@@ -149,7 +149,8 @@ int maintain_directory(const char *dir, const struct safedir *at, const struct m
         safedir_name(at, f->name, through, sizeof through);
         int rc = archive_compress(through, err, sizeof err);
         if (rc != ARCHIVE_OK) {
-            report_error(path, err);
+            safedir_shown(at, dir, err, through, sizeof through);
+            report_error(path, through);
             if (rc != ARCHIVE_BUSY)
                 status = 2;
             continue;

@@ -179,17 +179,23 @@ static int target_is_directory(const struct options *o)
     return o->target_dir || is_directory(o->target) || (n > 0 && o->target[n - 1] == '/');
 }
 
+/* DIR without its trailing slashes ("/" stays), for names built on it. */
+static void without_trailing_slashes(const char *dir, char *out, size_t cap)
+{
+    size_t n = strlen(dir);
+    while (n > 1 && dir[n - 1] == '/')
+        n--;
+    snprintf(out, cap, "%.*s", (int)n, dir);
+}
+
 /* Where sample S goes: DIR and the NAME in it, and the archive as the user
  * named it (SHOWN), for messages.  Returns 1 for a directory of daily files
  * (created when missing), 0 for a file in an existing directory. */
 static int locate(const struct options *o, const struct sample *s, char *dir, size_t dir_cap,
                   char *name, size_t name_cap, char *shown, size_t shown_cap)
 {
-    size_t n = strlen(o->target);
     if (target_is_directory(o)) {
-        while (n > 1 && o->target[n - 1] == '/')
-            n--;
-        snprintf(dir, dir_cap, "%.*s", (int)n, o->target);
+        without_trailing_slashes(o->target, dir, dir_cap);
         daily_name(s->ts, name, name_cap);
         snprintf(shown, shown_cap, "%s%s%s", dir, strcmp(dir, "/") ? "/" : "", name);
         return 1;
@@ -435,8 +441,9 @@ static void protect_from_oom(void)
 /* --maintain: the directory opened as the collector opens it, then handed over. */
 static int maintain(const struct options *o)
 {
-    char err[768];
+    char err[768], shown[PATH_MAX];
     struct safedir dir;
+    without_trailing_slashes(o->target, shown, sizeof shown);
     if (safedir_open(o->target, 1, &dir, err, sizeof err) != 0) {
         report_error(o->target, err);
         return EXIT_FAIL;
@@ -446,7 +453,7 @@ static int maintain(const struct options *o)
         report_error(o->target, err);
         status = EXIT_FAIL;
     }
-    if (maintain_directory(o->target, &dir, &o->keep) != 0)
+    if (maintain_directory(shown, &dir, &o->keep) != 0)
         status = EXIT_FAIL;
     safedir_close(&dir);
     return status;

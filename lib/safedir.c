@@ -152,6 +152,18 @@ int safedir_name(const struct safedir *d, const char *name, char *out, size_t ca
     return n > 0 && (size_t)n < cap && d->fd >= 0 && !strchr(name, '/') ? 0 : -1;
 }
 
+void safedir_shown(const struct safedir *d, const char *dir, const char *text, char *out,
+                   size_t cap)
+{
+    size_t len = strlen(d->fdpath);
+    const char *at = len ? strstr(text, d->fdpath) : NULL;
+    /* only the whole component: /proc/self/fd/3 is not /proc/self/fd/31 */
+    if (!at || (at[len] != '/' && at[len] != '\0'))
+        snprintf(out, cap, "%s", text);
+    else
+        snprintf(out, cap, "%.*s%s%s", (int)(at - text), text, dir, at + len);
+}
+
 /* Gives the day file NAME group GID and mode 0640, unless it has them;
  * through a descriptor, so that only a regular file is ever changed. */
 static int share_file(int dirfd, const char *name, gid_t gid)

@@ -28,6 +28,11 @@ int safedir_open(const char *dir, int create, struct safedir *out, char *err, si
 /* NAME inside D as a path that reaches it through D's descriptor. */
 int safedir_name(const struct safedir *d, const char *name, char *out, size_t cap);
 
+/* TEXT (a message) with D's "/proc/self/fd/N" written as DIR, the name the
+ * user gave, into OUT. */
+void safedir_shown(const struct safedir *d, const char *dir, const char *text, char *out,
+                   size_t cap);
+
 /* Shares D with the reading group GID: the directory becomes group GID,
  * mode 2750 (setgid: the files created in it get the group), and the day
  * files already in it (memtrail-*) group GID, mode 0640.  Only what differs
