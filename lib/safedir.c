@@ -105,10 +105,9 @@ static int check_owner_and_mode(int fd, const char *dir, char *err, size_t cap)
         return fail(err, cap, "cannot stat %s: %s", dir, errno);
     if (st.st_uid != geteuid()) {
         struct passwd *pw = getpwuid(st.st_uid);
-        snprintf(err, cap, "refusing the directory %s: it is owned by %s%s%s (uid %u), not by "
+        snprintf(err, cap, "refusing the directory %s: it is owned by %s%s (uid %u), not by "
                  "root, so that user could replace the archives; use a directory root owns",
-                 dir, pw ? "user " : "another user", pw ? pw->pw_name : "", pw ? "," : "",
-                 (unsigned)st.st_uid);
+                 dir, pw ? "user " : "another user", pw ? pw->pw_name : "", (unsigned)st.st_uid);
         return -1;
     }
     if (st.st_mode & (S_IWGRP | S_IWOTH)) {
