@@ -19,8 +19,9 @@ BUILD   := build
 SQLITE_LIBS := -Wl,-Bstatic -lsqlite3 -lz -Wl,-Bdynamic
 LDLIBS  += $(SQLITE_LIBS) -lm
 
-LIB_SRC      := lib/model.c lib/parse.c lib/sysread.c lib/util.c
-ARCHIVE_SRC  := archive/archive.c archive/procstore.c archive/proc_codec.c archive/compressed.c
+LIB_SRC      := lib/model.c lib/parse.c lib/sysread.c lib/util.c lib/safedir.c
+ARCHIVE_SRC  := archive/archive.c archive/procstore.c archive/proc_codec.c archive/compressed.c \
+                archive/fdvfs.c
 COLLECT_SRC  := collector/memcollect.c collector/procs.c collector/numa.c collector/maintain.c
 # libnuma calls numa_warn()/numa_error(), which print to stderr unless the
 # executable exports its own (silent ones, in collector/numa.c): cron mails stderr.
@@ -56,7 +57,14 @@ UNIT_SRC := $(wildcard tests/unit/*.c)
 SAN_LIB  := $(LIB_SRC:%.c=$(SAN)/%.o) $(ARCHIVE_SRC:%.c=$(SAN)/%.o) $(SAN)/schema_sql.o
 SAN_PROGRAMS := $(SAN)/memcollect $(SAN)/memreport $(UNIT_SRC:tests/unit/%.c=$(SAN)/tests/%)
 
-sanitize: $(SAN_PROGRAMS)
+sanitize: $(SAN_PROGRAMS) $(BUILD)/inject.so
+
+# The fault-injection shim of tests/faults (LD_PRELOAD): no sanitizers, it
+# sits between the programs under test and libc; and without
+# _FILE_OFFSET_BITS, which would rename its pwrite to pwrite64.
+$(BUILD)/inject.so: tests/faults/inject.c
+	@mkdir -p $(BUILD)
+	$(CC) -O2 -g -std=c11 -Wall -Wextra -Werror -fPIC -shared -o $@ $< -ldl
 
 $(SAN)/memcollect: $(COLLECT_SRC:%.c=$(SAN)/%.o) $(SAN_LIB)
 	$(CC) $(CFLAGS) $(SANFLAGS) $(LDFLAGS) $(COLLECT_LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -102,7 +110,11 @@ $(BUILD)/schema_sql.c: $(SCHEMAS)
 DEPS_BUILD := build-essential pkg-config libsqlite3-dev zlib1g-dev libnuma-dev libproc2-dev
 DEPS_TEST  := sysstat faketime locales sqlite3 valgrind python3 util-linux atop \
               systemd cron groff-base prometheus \
-              librsvg2-bin libxml2-utils libreoffice-calc-nogui
+              librsvg2-bin libxml2-utils libreoffice-calc-nogui strace libcap2-bin
+# strace: tests/paths sees memcollect write its oom_score_adj where the test
+# itself lacks CAP_SYS_RESOURCE, so the value cannot change.
+# libcap2-bin: capsh, to run memcollect as the maintenance unit's root without
+# CAP_DAC_OVERRIDE (tests/paths).
 # librsvg2-bin: rsvg-convert renders memreport --format=svg to PNG (tests/capacity).
 # libxml2-utils: xmllint checks that the SVG of hostile process names is
 # well-formed XML; libreoffice-calc-nogui: soffice converts every CSV output to
@@ -150,6 +162,12 @@ BINDIR     ?= $(PREFIX)/bin
 MANDIR     ?= $(PREFIX)/share/man
 UNITDIR    ?= $(PREFIX)/lib/systemd/system
 SYSCONFDIR ?= $(if $(filter /usr,$(PREFIX)),/etc,$(if $(filter /usr/local,$(PREFIX)),/etc,$(PREFIX)/etc))
+# The archive directory the units allow writing to (ReadWritePaths=; they
+# cannot create it under ProtectSystem=strict).  MEMTRAIL_GROUP=NAME: members
+# of that group read the archives (directory 2750 of the group, set in the
+# settings file too).
+LOGDIR     ?= $(if $(filter /usr /usr/local,$(PREFIX)),/var/log/memtrail,$(PREFIX)/var/log/memtrail)
+MEMTRAIL_GROUP ?=
 UNITS := memtrail.service memtrail.timer memtrail-maintain.service memtrail-maintain.timer
 SUBST := sed -e 's|@sbindir@|$(SBINDIR)|g' -e 's|@sysconfdir@|$(SYSCONFDIR)|g'
 
@@ -169,6 +187,13 @@ install: all
 	chmod 644 $(DESTDIR)$(SYSCONFDIR)/cron.d/memtrail
 	[ -e $(DESTDIR)$(SYSCONFDIR)/default/memtrail ] || \
 	  install -m 644 cron/memtrail.default $(DESTDIR)$(SYSCONFDIR)/default/memtrail
+	install -d -m 750 $(DESTDIR)$(LOGDIR)
+	if [ -n "$(MEMTRAIL_GROUP)" ]; then \
+	  sed -i 's|^MEMTRAIL_GROUP=.*|MEMTRAIL_GROUP=$(MEMTRAIL_GROUP)|' $(DESTDIR)$(SYSCONFDIR)/default/memtrail; \
+	  grep -q '^MEMTRAIL_GROUP=' $(DESTDIR)$(SYSCONFDIR)/default/memtrail || \
+	    echo 'MEMTRAIL_GROUP=$(MEMTRAIL_GROUP)' >> $(DESTDIR)$(SYSCONFDIR)/default/memtrail; \
+	  chgrp $(MEMTRAIL_GROUP) $(DESTDIR)$(LOGDIR) && chmod 2750 $(DESTDIR)$(LOGDIR); \
+	fi
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/memcollect $(DESTDIR)$(BINDIR)/memreport \

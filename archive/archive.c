@@ -533,8 +533,15 @@ int archive_append(struct archive *ar, const struct sample *s,
     if (rc != ARCHIVE_OK) {
         sqlite3_exec(ar->db, "ROLLBACK", NULL, NULL, NULL);
         ar->schema_ready = 0;   /* columns added in memory may have been rolled back */
+    } else {
+        ar->stored = 1;
     }
     return rc;
+}
+
+int archive_unused(const struct archive *ar)
+{
+    return ar && ar->empty_at_lock && !ar->stored;
 }
 
 static struct archive *archive_new(void)
@@ -570,37 +577,52 @@ static int take_lock(int fd, int wait_ms)
     }
 }
 
+/* Opens PATH (created when absent) and takes the writer's lock on it.  A
+ * writer that removed the file it created (archive_unused()) while this one
+ * waited leaves it a lock on an unlinked file: then it starts over. */
+static int open_and_lock(struct archive *ar, const char *path, int lock_wait_ms,
+                         char *err, size_t cap)
+{
+    for (int attempt = 0; attempt < 3; attempt++) {
+        if (ar->lock_fd >= 0)
+            close(ar->lock_fd);
+        ar->lock_fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0640);
+        if (ar->lock_fd < 0) {
+            if (errno == ELOOP)
+                return archive_fail(err, cap, ARCHIVE_ERROR,
+                                    "refusing to write through a symbolic link%s%s", "", "");
+            return archive_fail(err, cap, ARCHIVE_ERROR, "cannot open: %s%s", strerror(errno), "");
+        }
+        struct stat st;
+        if (fstat(ar->lock_fd, &st) != 0 || !S_ISREG(st.st_mode))
+            return archive_fail(err, cap, ARCHIVE_ERROR, "not a regular file%s%s", "", "");
+        int locked = take_lock(ar->lock_fd, lock_wait_ms);
+        if (locked > 0)
+            return archive_fail(err, cap, ARCHIVE_BUSY, "another memcollect is writing to it%s%s", "", "");
+        if (locked < 0)
+            return archive_fail(err, cap, ARCHIVE_ERROR, "cannot lock: %s%s", strerror(errno), "");
+        if (fstat(ar->lock_fd, &st) == 0 && st.st_nlink > 0) {
+            ar->empty_at_lock = st.st_size == 0;
+            return ARCHIVE_OK;
+        }
+    }
+    return archive_fail(err, cap, ARCHIVE_BUSY, "removed by another memcollect meanwhile%s%s", "", "");
+}
+
 int archive_open_writer(const char *path, int lock_wait_ms, struct archive **out,
                         char *err, size_t cap)
 {
     struct archive *ar = archive_new();
     if (!ar)
         return archive_fail(err, cap, ARCHIVE_ERROR, "out of memory%s%s", "", "");
-    ar->lock_fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0640);
-    if (ar->lock_fd < 0) {
-        int e = errno;
+    int rc = open_and_lock(ar, path, lock_wait_ms, err, cap);
+    if (rc != ARCHIVE_OK) {
         archive_close(ar);
-        if (e == ELOOP)
-            return archive_fail(err, cap, ARCHIVE_ERROR, "refusing to write through a symbolic link%s%s",
-                        "", "");
-        return archive_fail(err, cap, ARCHIVE_ERROR, "cannot open: %s%s", strerror(e), "");
-    }
-    struct stat st;
-    if (fstat(ar->lock_fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        archive_close(ar);
-        return archive_fail(err, cap, ARCHIVE_ERROR, "not a regular file%s%s", "", "");
-    }
-    int locked = take_lock(ar->lock_fd, lock_wait_ms);
-    if (locked != 0) {
-        int e = errno;
-        archive_close(ar);
-        if (locked > 0)
-            return archive_fail(err, cap, ARCHIVE_BUSY, "another memcollect is writing to it%s%s", "", "");
-        return archive_fail(err, cap, ARCHIVE_ERROR, "cannot lock: %s%s", strerror(e), "");
+        return rc;
     }
     if (sqlite3_open_v2(path, &ar->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW,
-                        NULL) != SQLITE_OK) {
-        int rc = archive_fail(err, cap, ARCHIVE_ERROR, "cannot open: %s%s",
+                        archive_fd_vfs()) != SQLITE_OK) {
+        rc = archive_fail(err, cap, ARCHIVE_ERROR, "cannot open: %s%s",
                       ar->db ? sqlite3_errmsg(ar->db) : "out of memory", "");
         archive_close(ar);
         return rc;
@@ -609,7 +631,7 @@ int archive_open_writer(const char *path, int lock_wait_ms, struct archive **out
     if (sqlite3_exec(ar->db, "PRAGMA journal_mode=DELETE; PRAGMA synchronous=FULL",
                      NULL, NULL, NULL) != SQLITE_OK) {
         int64_t version;
-        int rc = check_format(ar, &version, err, cap);
+        rc = check_format(ar, &version, err, cap);
         if (rc == ARCHIVE_OK || rc == ARCHIVE_MISSING)
             rc = archive_sql_fail(ar, err, cap, "cannot open");
         archive_close(ar);
@@ -627,6 +649,11 @@ int archive_open_reader(const char *path, struct archive **out, char *err, size_
                     strerror(errno), "");
     if (!S_ISREG(st.st_mode))
         return archive_fail(err, cap, ARCHIVE_NOT_OURS, "not a regular file%s%s", "", "");
+    /* SQLite would say only "unable to open database file": say why */
+    int probe = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    if (probe < 0)
+        return archive_fail(err, cap, ARCHIVE_ERROR, "%s%s", strerror(errno), "");
+    close(probe);
     struct archive *ar = archive_new();
     if (!ar)
         return archive_fail(err, cap, ARCHIVE_ERROR, "out of memory%s%s", "", "");

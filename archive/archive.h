@@ -28,12 +28,20 @@ enum archive_status {
 struct archive;
 
 /* Opens (creating when absent, mode 0640) PATH for appending.  Waits up to
- * LOCK_WAIT_MS for another writer to finish, then gives ARCHIVE_BUSY. */
+ * LOCK_WAIT_MS for another writer to finish, then gives ARCHIVE_BUSY.  PATH
+ * may be "/proc/self/fd/N/NAME" (lib/safedir.h): SQLite then opens the file
+ * and its journal through the directory descriptor N. */
 int archive_open_writer(const char *path, int lock_wait_ms,
                         struct archive **out, char *err, size_t err_cap);
 /* Appends one sample, with the host facts when they changed: all or nothing. */
 int archive_append(struct archive *ar, const struct sample *s,
                    const struct host_facts *host, char *err, size_t err_cap);
+/* Whether the writer AR found its file empty when it took the lock and has
+ * stored nothing since: a failed first sample left it without a sample
+ * (perhaps without a schema), so its creator may remove it, with its
+ * journal, before closing AR, and loses nothing.  A writer waiting for the
+ * lock meanwhile opens the file anew. */
+int archive_unused(const struct archive *ar);
 
 /* Compresses the finished archive PATH into PATH.gz crash-safely (temporary
  * file, fsync, rename, then the original removed).  ARCHIVE_BUSY when a

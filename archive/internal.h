@@ -43,6 +43,8 @@ struct name_change {
 struct archive {
     sqlite3 *db;
     int lock_fd;              /* writer only */
+    int empty_at_lock;        /* writer: the file was empty when the lock was taken */
+    int stored;               /* writer: an append has succeeded */
     int schema_ready;         /* writer: schema checked and fields loaded */
     int named_insert;         /* writer: "sample"'s columns are not in field order */
     int have_proc_tables;     /* the optional tables exist (or were made) */
@@ -81,6 +83,10 @@ int archive_is_compressed(const char *path);
 /* Opens a gzip-compressed archive read-only, in memory. */
 int archive_open_compressed(const char *path, sqlite3 **db, char *err, size_t cap);
 int archive_is_sqlite_fd(int fd);
+
+/* fdvfs.c: the name of the VFS that opens "/proc/self/fd/N/NAME" through
+ * the descriptor (NULL: the default VFS). */
+const char *archive_fd_vfs(void);
 
 /* procstore.c */
 int procstore_append(struct archive *ar, const struct sample *s, int64_t boot_no,

@@ -120,13 +120,9 @@ static int remove_file(int dirfd, const char *dir, struct day_file *f)
     return 0;
 }
 
-int maintain_directory(const char *dir, const struct maintain_options *o)
+int maintain_directory(const char *dir, const struct safedir *at, const struct maintain_options *o)
 {
-    int dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-    if (dirfd < 0) {
-        report_error(dir, strerror(errno));
-        return 2;
-    }
+    int dirfd = at->fd;
     size_t n;
     struct day_file *files = list_days(dirfd, &n);
     long now = day_number(today());
@@ -148,20 +144,21 @@ int maintain_directory(const char *dir, const struct maintain_options *o)
                 status = 2;
             continue;
         }
-        char path[PATH_MAX + 80], err[512];
+        char path[PATH_MAX + 80], err[512], through[PATH_MAX];
         snprintf(path, sizeof path, "%s/%s", dir, f->name);
-        int rc = archive_compress(path, err, sizeof err);
+        safedir_name(at, f->name, through, sizeof through);
+        int rc = archive_compress(through, err, sizeof err);
         if (rc != ARCHIVE_OK) {
-            report_error(path, err);
+            safedir_shown(at, dir, err, through, sizeof through);
+            report_error(path, through);
             if (rc != ARCHIVE_BUSY)
                 status = 2;
             continue;
         }
         struct stat st;
-        snprintf(path, sizeof path, "%s/%s.gz", dir, f->name);
         f->compressed = 1;
-        f->size = stat(path, &st) == 0 ? (long long)st.st_size : 0;
         snprintf(f->name + strlen(f->name), sizeof f->name - strlen(f->name), ".gz");
+        f->size = fstatat(dirfd, f->name, &st, 0) == 0 ? (long long)st.st_size : 0;
     }
     long long total = 0;
     for (size_t i = 0; i < n; i++)
@@ -176,6 +173,5 @@ int maintain_directory(const char *dir, const struct maintain_options *o)
             status = 2;
     }
     free(files);
-    close(dirfd);
     return status;
 }

@@ -10,6 +10,8 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -24,11 +26,14 @@
 #include "model.h"
 #include "numa.h"
 #include "procs.h"
+#include "safedir.h"
 #include "sysread.h"
 #include "util.h"
 
 #define DEFAULT_DIR "/var/log/memtrail"
 #define LOCK_WAIT_MS 2000
+/* Low, but not -1000: a runaway collector must stay killable. */
+#define OOM_SCORE_ADJ (-900)
 
 enum exit_code { EXIT_OK = 0, EXIT_USAGE = 1, EXIT_FAIL = 2, EXIT_SKIPPED = 3 };
 
@@ -44,12 +49,15 @@ struct options {
     long interval;      /* 0: one sample */
     long count;         /* 0: until stopped */
     const char *target; /* file or directory */
+    int target_dir;     /* -D: TARGET is a directory, even before it exists */
     int procs;          /* sample every process (--no-procs: not) */
     int cmdline;        /* store command lines (--no-cmdline: not) */
     int pss;            /* --pss */
     long procs_max;     /* --procs-max N; 0: all */
     int numa;           /* sample NUMA nodes (--no-numa: not) */
     int maintain;       /* --maintain: retention and compression, no sample */
+    const char *group_name; /* --group, else $MEMTRAIL_GROUP: the reading group */
+    gid_t group;        /* its gid; (gid_t)-1: none */
     struct maintain_options keep;
 };
 
@@ -59,9 +67,9 @@ static void usage(FILE *out)
             "Usage: %s [ options ] [ <interval> [ <count> ] ] [ <archive> ]\n"
             "Options are:\n"
             "[ -D <directory> ] [ --no-procs ] [ --no-cmdline ] [ --procs-max <N> ]\n"
-            "[ --pss ] [ --no-numa ] [ -h | --help ] [ -V | --version ]\n"
+            "[ --pss ] [ --no-numa ] [ --group <group> ] [ -h | --help ] [ -V | --version ]\n"
             "       %s --maintain [ --keep-days <N> ] [ --compress-after <N> ]\n"
-            "[ --max-size <MB> ] [ -D <directory> ]\n"
+            "[ --max-size <MB> ] [ --group <group> ] [ -D <directory> ]\n"
             "Without <interval>, takes one sample.  <archive> is a file, or a directory\n"
             "holding one file per day (default " DEFAULT_DIR ").\n"
             "Exit status: 0 sample stored, 1 usage, 2 error (or processes or nodes\n"
@@ -69,7 +77,9 @@ static void usage(FILE *out)
             "(another memcollect is writing, or a sample for that second exists).\n"
             "--maintain deletes days older than --keep-days (default 28), compresses\n"
             "days older than --compress-after (default 2; 0: never) to .db.gz, then\n"
-            "deletes the oldest days while the total is above --max-size MB (0: no cap).\n",
+            "deletes the oldest days while the total is above --max-size MB (0: no cap).\n"
+            "--group (default $MEMTRAIL_GROUP): the group that may read the directory's\n"
+            "day files (directory 2750, files 0640 of that group).\n",
             progname, progname);
 }
 
@@ -80,10 +90,13 @@ static int parse_options(int argc, char **argv, struct options *o)
     o->interval = 0;
     o->count = 0;
     o->target = DEFAULT_DIR;
+    o->target_dir = 1;
     o->procs = o->cmdline = o->numa = 1;
     o->pss = 0;
     o->procs_max = 0;
     o->maintain = 0;
+    o->group_name = getenv("MEMTRAIL_GROUP");
+    o->group = (gid_t)-1;
     o->keep.keep_days = 28;
     o->keep.compress_after = 2;
     o->keep.max_bytes = 0;
@@ -119,10 +132,15 @@ static int parse_options(int argc, char **argv, struct options *o)
         } else if (strcmp(a, "--procs-max") == 0) {
             if (++i >= argc || parse_long_arg(argv[i], 1, 10000000L, &o->procs_max) != 0)
                 return -1;
+        } else if (strcmp(a, "--group") == 0) {
+            if (++i >= argc)
+                return -1;
+            o->group_name = argv[i];
         } else if (strcmp(a, "-D") == 0) {
             if (++i >= argc)
                 return -1;
             o->target = argv[i];
+            o->target_dir = 1;
         } else if (a[0] == '-' && a[1] != '\0') {
             return -1;
         } else if (positional == 0 && all_digits(a)) {
@@ -135,6 +153,7 @@ static int parse_options(int argc, char **argv, struct options *o)
             positional = 2;
         } else if (positional < 3) {
             o->target = a;
+            o->target_dir = 0;
             positional = 3;
         } else {
             return -1;
@@ -143,83 +162,70 @@ static int parse_options(int argc, char **argv, struct options *o)
     return 0;
 }
 
-/* Where root writes, a directory others can write to, or that another user
- * owns, would let them swap the archive for a link to anything. */
-static int check_directory(const char *dir, char *err, size_t cap)
-{
-    struct stat st;
-    if (lstat(dir, &st) != 0) {
-        snprintf(err, cap, "%s", strerror(errno));
-        return -1;
-    }
-    if (S_ISLNK(st.st_mode) && geteuid() == 0) {
-        snprintf(err, cap, "refusing a directory that is a symbolic link");
-        return -1;
-    }
-    if (geteuid() == 0 && !S_ISLNK(st.st_mode) &&
-        (st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH)))) {
-        snprintf(err, cap, "refusing a directory that others can write to");
-        return -1;
-    }
-    return 0;
-}
-
-/* The directory that will hold the archive, created when it is ours to make. */
-static int prepare_directory(const char *dir, char *err, size_t cap)
-{
-    if (mkdir(dir, 0750) != 0 && errno != EEXIST) {
-        snprintf(err, cap, "cannot create directory: %s", strerror(errno));
-        return -1;
-    }
-    return check_directory(dir, err, cap);
-}
-
-/* The daily file for TS's local date inside DIR: names sort by date. */
-static void daily_path(const char *dir, int64_t ts, char *out, size_t cap)
+/* The name of TS's daily file: memtrail-YYYYMMDD.db, so names sort by date. */
+static void daily_name(int64_t ts, char *out, size_t cap)
 {
     time_t t = (time_t)ts;
     struct tm local;
     char day[16] = "00000000";
     if (localtime_r(&t, &local))
         strftime(day, sizeof day, "%Y%m%d", &local);
-    snprintf(out, cap, "%s/memtrail-%s.db", dir, day);
+    snprintf(out, cap, "memtrail-%s.db", day);
 }
 
-static int target_is_directory(const char *target)
+static int target_is_directory(const struct options *o)
 {
-    size_t n = strlen(target);
-    return is_directory(target) || (n > 0 && target[n - 1] == '/');
+    size_t n = strlen(o->target);
+    return o->target_dir || is_directory(o->target) || (n > 0 && o->target[n - 1] == '/');
 }
 
-/* The directory part of PATH ("." when none). */
-static void parent_of(const char *path, char *out, size_t cap)
+/* DIR without its trailing slashes ("/" stays), for names built on it. */
+static void without_trailing_slashes(const char *dir, char *out, size_t cap)
 {
-    const char *slash = strrchr(path, '/');
+    size_t n = strlen(dir);
+    while (n > 1 && dir[n - 1] == '/')
+        n--;
+    snprintf(out, cap, "%.*s", (int)n, dir);
+}
+
+/* Where sample S goes: DIR and the NAME in it, and the archive as the user
+ * named it (SHOWN), for messages.  Returns 1 for a directory of daily files
+ * (created when missing), 0 for a file in an existing directory. */
+static int locate(const struct options *o, const struct sample *s, char *dir, size_t dir_cap,
+                  char *name, size_t name_cap, char *shown, size_t shown_cap)
+{
+    if (target_is_directory(o)) {
+        without_trailing_slashes(o->target, dir, dir_cap);
+        daily_name(s->ts, name, name_cap);
+        snprintf(shown, shown_cap, "%s%s%s", dir, strcmp(dir, "/") ? "/" : "", name);
+        return 1;
+    }
+    const char *slash = strrchr(o->target, '/');
     if (!slash)
-        snprintf(out, cap, ".");
-    else if (slash == path)
-        snprintf(out, cap, "/");
+        snprintf(dir, dir_cap, ".");
     else
-        snprintf(out, cap, "%.*s", (int)(slash - path), path);
+        snprintf(dir, dir_cap, "%.*s", slash == o->target ? 1 : (int)(slash - o->target),
+                 o->target);
+    snprintf(name, name_cap, "%s", slash ? slash + 1 : o->target);
+    snprintf(shown, shown_cap, "%s", o->target);
+    return 0;
 }
 
+/* The archive being written, and the directory it is in: held open as long
+ * as the archive is, since SQLite names its journal through it. */
 struct writer {
     struct archive *ar;
-    char path[PATH_MAX];
+    struct safedir dir;
+    char name[NAME_MAX + 1];
+    char path[PATH_MAX + NAME_MAX + 2];   /* as the user named it, for messages */
 };
 
-static int archive_path_for(const struct options *o, const struct sample *s,
-                            char *path, size_t cap, char *err, size_t err_cap)
+static void writer_close(struct writer *w)
 {
-    char dir[PATH_MAX];
-    if (target_is_directory(o->target)) {
-        snprintf(dir, sizeof dir, "%s", o->target);
-        daily_path(o->target, s->ts, path, cap);
-        return prepare_directory(dir, err, err_cap) == 0 ? 0 : -1;
-    }
-    snprintf(path, cap, "%s", o->target);
-    parent_of(o->target, dir, sizeof dir);
-    return check_directory(dir, err, err_cap);
+    archive_close(w->ar);
+    w->ar = NULL;
+    safedir_close(&w->dir);
+    w->name[0] = '\0';
 }
 
 static int exit_for(int status)
@@ -227,28 +233,73 @@ static int exit_for(int status)
     return status == ARCHIVE_BUSY || status == ARCHIVE_DUPLICATE ? EXIT_SKIPPED : EXIT_FAIL;
 }
 
-/* Opens (or keeps open) the archive that sample S belongs in. */
-static int open_for(struct writer *w, const struct options *o, const struct sample *s)
+/* Opens (or keeps open) the archive that sample S belongs in.  *PARTIAL is
+ * set when the reading group could not be given the directory. */
+static int open_for(struct writer *w, const struct options *o, const struct sample *s,
+                    int *partial)
 {
-    char path[PATH_MAX], err[512];
-    if (archive_path_for(o, s, path, sizeof path, err, sizeof err) != 0) {
-        char what[PATH_MAX + 32];
-        snprintf(what, sizeof what, "%s", target_is_directory(o->target) ? o->target : path);
-        report_error(what, err);
+    char dir[PATH_MAX], name[NAME_MAX + 1], shown[PATH_MAX + NAME_MAX + 2], path[PATH_MAX], err[768];
+    int daily = locate(o, s, dir, sizeof dir, name, sizeof name, shown, sizeof shown);
+    if (w->ar && strcmp(name, w->name) == 0)
+        return EXIT_OK;
+    writer_close(w);
+    if (safedir_open(dir, daily, &w->dir, err, sizeof err) != 0) {
+        report_error(o->target, err);
         return EXIT_FAIL;
     }
-    if (!w->ar || strcmp(path, w->path) != 0) {
-        archive_close(w->ar);
-        w->ar = NULL;
-        int rc = archive_open_writer(path, LOCK_WAIT_MS, &w->ar, err, sizeof err);
-        if (rc != ARCHIVE_OK) {
-            report_error(path, rc == ARCHIVE_BUSY ? "sample skipped: another memcollect is "
-                                                    "writing to this archive" : err);
-            return exit_for(rc);
-        }
-        snprintf(w->path, sizeof w->path, "%s", path);
+    if (daily && o->group != (gid_t)-1 && safedir_share(&w->dir, o->group, err, sizeof err) != 0) {
+        report_error(dir, err);
+        *partial = 1;
     }
+    snprintf(w->path, sizeof w->path, "%s", shown);
+    if (name[0] == '\0' || safedir_name(&w->dir, name, path, sizeof path) != 0) {
+        report_error(shown, "not a file name");
+        return EXIT_FAIL;
+    }
+    int rc = archive_open_writer(path, LOCK_WAIT_MS, &w->ar, err, sizeof err);
+    if (rc != ARCHIVE_OK) {
+        w->ar = NULL;
+        report_error(shown, rc == ARCHIVE_BUSY ? "sample skipped: another memcollect is "
+                                                 "writing to this archive" : err);
+        return exit_for(rc);
+    }
+    snprintf(w->name, sizeof w->name, "%s", name);
     return EXIT_OK;
+}
+
+/* A day file this writer found empty and could not store its first sample
+ * in holds nothing, perhaps not even a schema, and would only make every
+ * report of the directory fail: removed, with its journal, while the lock
+ * is still held. */
+static int discard_if_unused(struct writer *w)
+{
+    char journal[NAME_MAX + 16];
+    if (!archive_unused(w->ar))
+        return 0;
+    snprintf(journal, sizeof journal, "%s-journal", w->name);
+    unlinkat(w->dir.fd, journal, 0);
+    unlinkat(w->dir.fd, w->name, 0);
+    writer_close(w);
+    return 1;
+}
+
+/* After a failed sample (a write, sync or journal removal refused): a fresh
+ * connection rolls back what the failure left, a hot journal, so that
+ * readers without write access find the last committed state now rather
+ * than after the next sample.  The next sample opens the archive anew. */
+static void roll_back_leftovers(struct writer *w)
+{
+    char path[PATH_MAX], err[256];
+    int64_t ts;
+    struct archive *ar;
+    archive_close(w->ar);
+    w->ar = NULL;
+    if (safedir_name(&w->dir, w->name, path, sizeof path) == 0 &&
+        archive_open_writer(path, LOCK_WAIT_MS, &ar, err, sizeof err) == ARCHIVE_OK) {
+        archive_last_ts(ar, &ts, err, sizeof err);   /* reading is what rolls back */
+        archive_close(ar);
+    }
+    writer_close(w);
 }
 
 static int store(struct writer *w, const struct sample *s, const struct host_facts *host)
@@ -260,6 +311,8 @@ static int store(struct writer *w, const struct sample *s, const struct host_fac
         snprintf(why, sizeof why, "%s%s", rc == ARCHIVE_DUPLICATE || rc == ARCHIVE_BUSY ?
                  "sample skipped: " : "", err);
         report_error(w->path, why);
+        if (rc != ARCHIVE_DUPLICATE && rc != ARCHIVE_BUSY && !discard_if_unused(w))
+            roll_back_leftovers(w);
         return exit_for(rc);
     }
     return EXIT_OK;
@@ -323,7 +376,7 @@ static int take_and_store(struct writer *w, const struct options *o, struct samp
         fprintf(stderr, "%s: warning: /proc/swaps: more than %d swap devices: %u not stored\n",
                 progname, SWAP_DEV_LIMIT, s->swaps.dropped);
     read_host_facts(&host, (time_t)s->ts);
-    int rc = open_for(w, o, s);
+    int rc = open_for(w, o, s, partial);
     if (rc != EXIT_OK)
         return rc;
     if (sample_nodes(o, s) != EXIT_OK)
@@ -348,6 +401,67 @@ static int sleep_until(const struct timespec *start, long n, long interval)
     return 0;
 }
 
+/* The reading group by name (or number); an empty name is none. */
+static int resolve_group(struct options *o)
+{
+    if (!o->group_name || !*o->group_name)
+        return 0;
+    struct group *gr = getgrnam(o->group_name);
+    long gid;
+    if (gr)
+        o->group = gr->gr_gid;
+    else if (parse_long_arg(o->group_name, 0, 0x7ffffffeL, &gid) == 0)
+        o->group = (gid_t)gid;
+    else {
+        report_error(o->group_name, "no such group (--group or MEMTRAIL_GROUP)");
+        return -1;
+    }
+    return 0;
+}
+
+/* The collector must outlive the incident it records, so it asks the OOM
+ * killer to pick others first (the systemd unit sets the same value).  Only
+ * lowering needs privilege: without it, or where an administrator set a
+ * lower value already, this changes nothing and says nothing, since a sample
+ * without the protection is still worth taking. */
+static void protect_from_oom(void)
+{
+    char now[16] = "";
+    int fd = open("/proc/self/oom_score_adj", O_RDWR | O_CLOEXEC);
+    if (fd < 0)
+        return;
+    ssize_t n = read(fd, now, sizeof now - 1);
+    if (n > 0 && atol(now) > OOM_SCORE_ADJ) {
+        char want[16];
+        int len = snprintf(want, sizeof want, "%d\n", OOM_SCORE_ADJ);
+        if (write(fd, want, (size_t)len) != len) {
+            /* tolerated: see above */
+        }
+    }
+    close(fd);
+}
+
+/* --maintain: the directory opened as the collector opens it, then handed over. */
+static int maintain(const struct options *o)
+{
+    char err[768], shown[PATH_MAX];
+    struct safedir dir;
+    without_trailing_slashes(o->target, shown, sizeof shown);
+    if (safedir_open(o->target, 1, &dir, err, sizeof err) != 0) {
+        report_error(o->target, err);
+        return EXIT_FAIL;
+    }
+    int status = EXIT_OK;
+    if (o->group != (gid_t)-1 && safedir_share(&dir, o->group, err, sizeof err) != 0) {
+        report_error(o->target, err);
+        status = EXIT_FAIL;
+    }
+    if (maintain_directory(shown, &dir, &o->keep) != 0)
+        status = EXIT_FAIL;
+    safedir_close(&dir);
+    return status;
+}
+
 static void install_signals(void)
 {
     struct sigaction sa;
@@ -362,7 +476,7 @@ int main(int argc, char **argv)
 {
     static struct sample sample;
     struct options o;
-    struct writer w = { 0 };
+    struct writer w = { .dir = { .fd = -1 } };
 
     progname = "memcollect";
     int parsed = parse_options(argc, argv, &o);
@@ -373,16 +487,13 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     }
     umask(027);
+    if (resolve_group(&o) != 0)
+        return EXIT_FAIL;
     install_signals();
-    if (o.maintain) {
-        char err[256];
-        if (prepare_directory(o.target, err, sizeof err) != 0) {
-            report_error(o.target, err);
-            return EXIT_FAIL;
-        }
-        return maintain_directory(o.target, &o.keep);
-    }
+    if (o.maintain)
+        return maintain(&o);
 
+    protect_from_oom();
     struct timespec start;
     clock_gettime(CLOCK_MONOTONIC, &start);
     int status = EXIT_OK;
@@ -399,7 +510,7 @@ int main(int argc, char **argv)
         if (rc == EXIT_FAIL || stop_requested)
             break;
     }
-    archive_close(w.ar);
+    writer_close(&w);
     proc_list_clear(&sample.procs);
     numa_list_clear(&sample.numa);
     swap_list_clear(&sample.swaps);
