@@ -41,10 +41,12 @@ check "NEWS opens with memtrail $VERSION" \
 # ---- the licence: GPL-2.0-or-later, the full text as Debian ships it
 GPL2=/usr/share/common-licenses/GPL-2
 if [ -r "$GPL2" ]; then
-    check "LICENSE holds the whole GPL-2 text, 'or any later version'" \
-        $([ -r "$ROOT/LICENSE" ] && grep -q 'or (at your option) any later version' "$ROOT/LICENSE" &&
+    header=$(sed '/GNU GENERAL PUBLIC LICENSE/,$d' "$ROOT/LICENSE" 2>&1)
+    check "LICENSE: a GPL-2.0-or-later header, then the whole GPL-2 text as Debian ships it" \
+        $(printf '%s\n' "$header" | tr '\n' ' ' | grep -q 'version 2 of the License, or (at your option) any later version' &&
+          printf '%s\n' "$header" | grep -q 'SPDX-License-Identifier: GPL-2.0-or-later' &&
           diff <(tail -n "$(wc -l < "$GPL2")" "$ROOT/LICENSE") "$GPL2" >/dev/null; echo $?) \
-        "$(diff <(tail -n "$(wc -l < "$GPL2")" "$ROOT/LICENSE" 2>&1) "$GPL2" 2>&1 | head -5)"
+        "$header" "$(diff <(tail -n "$(wc -l < "$GPL2")" "$ROOT/LICENSE" 2>&1) "$GPL2" 2>&1 | head -5)"
 else
     skip "LICENSE text (no $GPL2)"
 fi
