@@ -134,14 +134,16 @@ bench: all
 	@bench/run.sh
 
 # make install [PREFIX=/usr/local] [DESTDIR=...]: the programs, man pages,
-# systemd units, cron file and default settings (an existing settings file
-# is kept).  make uninstall removes them, and the settings file only when
+# systemd units, cron file, bash completion (bash-completion loads it by
+# command name: memcollect's is a link to memreport's) and default settings
+# (an existing settings file is kept).  make uninstall removes them, and the settings file only when
 # it is still the shipped one; archives are never touched.
 PREFIX     ?= /usr/local
 SBINDIR    ?= $(PREFIX)/sbin
 BINDIR     ?= $(PREFIX)/bin
 MANDIR     ?= $(PREFIX)/share/man
 UNITDIR    ?= $(PREFIX)/lib/systemd/system
+COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
 SYSCONFDIR ?= $(if $(filter /usr,$(PREFIX)),/etc,$(if $(filter /usr/local,$(PREFIX)),/etc,$(PREFIX)/etc))
 UNITS := memtrail.service memtrail.timer memtrail-maintain.service memtrail-maintain.timer
 SUBST := sed -e 's|@sbindir@|$(SBINDIR)|g' -e 's|@sysconfdir@|$(SYSCONFDIR)|g'
@@ -162,11 +164,14 @@ install: all
 	chmod 644 $(DESTDIR)$(SYSCONFDIR)/cron.d/memtrail
 	[ -e $(DESTDIR)$(SYSCONFDIR)/default/memtrail ] || \
 	  install -m 644 cron/memtrail.default $(DESTDIR)$(SYSCONFDIR)/default/memtrail
+	install -D -m 644 completion/memtrail $(DESTDIR)$(COMPLETIONDIR)/memreport
+	ln -sf memreport $(DESTDIR)$(COMPLETIONDIR)/memcollect
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/memcollect $(DESTDIR)$(BINDIR)/memreport \
 	    $(DESTDIR)$(MANDIR)/man8/memcollect.8 $(DESTDIR)$(MANDIR)/man1/memreport.1 \
-	    $(DESTDIR)$(SYSCONFDIR)/cron.d/memtrail $(addprefix $(DESTDIR)$(UNITDIR)/,$(UNITS))
+	    $(DESTDIR)$(SYSCONFDIR)/cron.d/memtrail $(addprefix $(DESTDIR)$(UNITDIR)/,$(UNITS)) \
+	    $(DESTDIR)$(COMPLETIONDIR)/memreport $(DESTDIR)$(COMPLETIONDIR)/memcollect
 	if cmp -s cron/memtrail.default $(DESTDIR)$(SYSCONFDIR)/default/memtrail; then \
 	  rm -f $(DESTDIR)$(SYSCONFDIR)/default/memtrail; fi
 
