@@ -34,7 +34,7 @@ REPORT_OBJ   := $(REPORT_SRC:%.c=$(BUILD)/%.o)
 
 PROGRAMS := memcollect memreport
 
-.PHONY: all deps check demo bench clean sanitize install uninstall
+.PHONY: all deps check demo bench clean sanitize install uninstall deb
 all: $(PROGRAMS)
 
 memcollect: $(COLLECT_OBJ) $(ARCHIVE_OBJ) $(LIB_OBJ)
@@ -99,7 +99,10 @@ $(BUILD)/schema_sql.c: $(SCHEMAS)
 DEPS_BUILD := build-essential pkg-config libsqlite3-dev zlib1g-dev libnuma-dev libproc2-dev
 DEPS_TEST  := sysstat faketime locales sqlite3 valgrind python3 util-linux atop \
               systemd cron groff-base prometheus \
-              librsvg2-bin
+              librsvg2-bin dpkg-dev debhelper lintian bash-completion man-db
+# dpkg-dev, debhelper, lintian: make deb and tests/package (lintian checks
+# the package); bash-completion: loads the installed completion there;
+# man-db: systemd-analyze verify runs man for the units' Documentation=.
 # librsvg2-bin: rsvg-convert renders memreport --format=svg to PNG (tests/capacity).
 # prometheus: only for promtool (tests/export); atop: only for make bench.
 # Their packages start daemons (prometheus, atop's loggers): the ones this
@@ -136,8 +139,9 @@ bench: all
 # make install [PREFIX=/usr/local] [DESTDIR=...]: the programs, man pages,
 # systemd units, cron file, bash completion (bash-completion loads it by
 # command name: memcollect's is a link to memreport's) and default settings
-# (an existing settings file is kept).  make uninstall removes them, and the settings file only when
-# it is still the shipped one; archives are never touched.
+# (an existing settings file is kept).  make uninstall removes them, and the
+# settings file only when it is still the shipped one; archives are never
+# touched.
 PREFIX     ?= /usr/local
 SBINDIR    ?= $(PREFIX)/sbin
 BINDIR     ?= $(PREFIX)/bin
@@ -174,6 +178,17 @@ uninstall:
 	    $(DESTDIR)$(COMPLETIONDIR)/memreport $(DESTDIR)$(COMPLETIONDIR)/memcollect
 	if cmp -s cron/memtrail.default $(DESTDIR)$(SYSCONFDIR)/default/memtrail; then \
 	  rm -f $(DESTDIR)$(SYSCONFDIR)/default/memtrail; fi
+
+# make deb [DEBDIR=build/deb]: the Debian package (debian/), built by
+# dpkg-buildpackage in a copy of this tree, whose clean step so never
+# touches build/.  The .deb and .changes land in DEBDIR.
+DEBDIR ?= $(BUILD)/deb
+deb:
+	rm -rf $(DEBDIR)/memtrail && mkdir -p $(DEBDIR)/memtrail
+	tar -cf - --exclude-vcs --anchored --exclude=./build --exclude=./bench/out \
+	    --exclude=./demo-archive --exclude=./memcollect --exclude=./memreport . | \
+	  tar -xf - -C $(DEBDIR)/memtrail
+	cd $(DEBDIR)/memtrail && DEB_BUILD_OPTIONS="parallel=2 nocheck" dpkg-buildpackage -us -uc -b
 
 clean:
 	rm -rf $(BUILD) $(PROGRAMS)

@@ -114,3 +114,134 @@ check "completion: -f DIR/memtrail-2026112 offers that day only" \
     $([ "$got" = "$WORK/days/memtrail-20261120.db.gz " ]; echo $?) "got: $got"
 got=$(cd here && offered "$COMPLETION" "$MC" -D "" | tr '\n' ' ')
 check "completion: memcollect -D offers directories" $([ "$got" = "sub " ]; echo $?) "got: $got"
+
+# ---- the Debian package: make deb, lintian, dpkg -i, a sample and a report
+# through the installed files, systemd-analyze verify, remove, purge.  It
+# installs onto this machine, so it runs only where nothing of memtrail is
+# installed and cleans up after itself, whatever fails.
+ARCHIVE_DIR=/var/log/memtrail
+TEST_GROUP=mtpkg$$
+UNIT_DIR=/lib/systemd/system
+UNITS="memtrail.service memtrail.timer memtrail-maintain.service memtrail-maintain.timer"
+installed() { dpkg-query -W -f='${db:Status-Status}' memtrail 2>/dev/null | grep -qx installed; }
+known() { dpkg-query -W memtrail >/dev/null 2>&1; }
+# dpkg waits for its lock when another engineer's apt-get holds it.
+dpkg_locked() {
+    local try out rc
+    for try in $(seq 60); do
+        out=$(dpkg "$@" 2>&1); rc=$?
+        printf '%s\n' "$out" | grep -q 'lock' || break
+        sleep 2
+    done
+    printf '%s\n' "$out"
+    return $rc
+}
+package_cleanup() {
+    if known; then dpkg_locked -P memtrail >/dev/null; fi
+    for u in memtrail.timer memtrail-maintain.timer; do
+        rm -f "/etc/systemd/system/timers.target.wants/$u" \
+              "/var/lib/systemd/deb-systemd-helper-enabled/$u.dsh-also" \
+              "/var/lib/systemd/deb-systemd-helper-enabled/timers.target.wants/$u"
+    done
+    [ "${MADE_ARCHIVE_DIR:-0}" = 1 ] && rm -rf "$ARCHIVE_DIR"
+    [ "${WROTE_SETTINGS:-0}" = 1 ] && rm -f /etc/default/memtrail
+    getent group "$TEST_GROUP" >/dev/null && groupdel "$TEST_GROUP"
+    rm -rf "$WORK"
+}
+why=
+[ "$(id -u)" = 0 ] || why="not root"
+for tool in dpkg-buildpackage dh lintian systemd-analyze deb-systemd-helper; do
+    have "$tool" || why="${why:+$why, }no $tool (make deps)"
+done
+known && why="memtrail is already known to dpkg on this machine"
+for f in "$ARCHIVE_DIR" /etc/default/memtrail /etc/cron.d/memtrail; do
+    [ -e "$f" ] && why="${why:+$why, }$f exists on this machine"
+done
+if [ -n "$why" ]; then
+    skip "package: make deb, lintian, install, sample, remove, purge ($why)"
+    exit 0
+fi
+trap package_cleanup EXIT
+MADE_ARCHIVE_DIR=1
+
+make -s -C "$ROOT" deb DEBDIR="$WORK/deb" > "$WORK/deb.log" 2>&1; rc=$?
+DEB=$(ls "$WORK"/deb/memtrail_*_*.deb 2>/dev/null | head -1)
+check "make deb builds memtrail_${VERSION}-1 with dpkg-buildpackage" \
+    $([ $rc -eq 0 ] && [[ "$DEB" == */memtrail_${VERSION}-1_*.deb ]]; echo $?) "rc=$rc" "$(tail -20 "$WORK/deb.log")"
+[ -n "$DEB" ] || exit 0
+
+out=$(lintian --fail-on error,warning "$WORK"/deb/memtrail_*.changes 2>&1); rc=$?
+check "lintian: no errors, no warnings" $([ $rc -eq 0 ]; echo $?) "$out"
+deps=$(dpkg-deb -f "$DEB" Depends)
+check "package: SQLite and zlib as shared libraries (Depends), libproc2 and libnuma too (dlopen)" \
+    $([[ "$deps" == *libsqlite3-0* && "$deps" == *zlib1g* && "$deps" == *libproc2-0* && "$deps" == *libnuma1* ]]; echo $?) "$deps"
+
+out=$(dpkg_locked -i "$DEB"); rc=$?
+check "dpkg -i installs the package" $([ $rc -eq 0 ] && installed; echo $?) "rc=$rc" "$out"
+missing=
+for f in /usr/sbin/memcollect /usr/bin/memreport /etc/cron.d/memtrail /etc/default/memtrail \
+         /usr/share/bash-completion/completions/memreport /usr/share/bash-completion/completions/memcollect \
+         $(for u in $UNITS; do echo "$UNIT_DIR/$u"; done); do
+    [ -e "$f" ] || missing="$missing $f"
+done
+for f in /usr/share/man/man1/memreport.1.gz /usr/share/man/man8/memcollect.8.gz; do
+    [ -e "$f" ] || missing="$missing $f"
+done
+check "installed: programs, man pages, units, cron file, settings, completions" \
+    $([ -z "$missing" ]; echo $?) "missing:$missing"
+conffiles=$(dpkg-query -W -f='${Conffiles}' memtrail | awk '{print $1}' | sort | tr '\n' ' ')
+check "conffiles: /etc/cron.d/memtrail and /etc/default/memtrail" \
+    $([ "$conffiles" = "/etc/cron.d/memtrail /etc/default/memtrail " ]; echo $?) "$conffiles"
+mode=$(stat -c '%U %G %a' "$ARCHIVE_DIR" 2>&1)
+check "postinst: $ARCHIVE_DIR is root root 0750" $([ "$mode" = "root root 750" ]; echo $?) "$mode"
+enabled=
+for u in memtrail.timer memtrail-maintain.timer; do
+    [ -L "/etc/systemd/system/timers.target.wants/$u" ] && enabled="$enabled $u"
+done
+check "both timers enabled (dh_installsystemd)" \
+    $([ "$enabled" = " memtrail.timer memtrail-maintain.timer" ]; echo $?) "enabled:$enabled"
+out=$(systemd-analyze verify $(for u in $UNITS; do echo "$UNIT_DIR/$u"; done) 2>&1); rc=$?
+check "systemd-analyze verify passes on the installed units" $([ $rc -eq 0 ] && [ -z "$out" ]; echo $?) "rc=$rc" "$out"
+
+# a sample and a report through the installed files, into a temporary directory
+/usr/sbin/memcollect 1 2 "$WORK/arch/" > "$WORK/mc.out" 2>&1; rc=$?
+rep=$(/usr/bin/memreport -r -f "$WORK/arch" 2>&1)
+rows=$(printf '%s\n' "$rep" | grep -c '^[0-9]')
+check "installed memcollect samples, installed memreport reports them" \
+    $([ $rc -eq 0 ] && [ "$rows" -eq 2 ] && printf '%s\n' "$rep" | grep -q '^Average:'; echo $?) \
+    "memcollect rc=$rc $(cat "$WORK/mc.out")" "$rep"
+v=$(/usr/bin/memreport --version 2>&1)
+check "installed memreport --version is $VERSION" $([ "$v" = "memreport (memtrail) $VERSION" ]; echo $?) "$v"
+reg=$(bash --norc -c '. /usr/share/bash-completion/bash_completion
+    for p in memreport memcollect; do __load_completion $p && complete -p $p; done' 2>&1)
+check "bash-completion loads the installed completion for both programs" \
+    $([ "$(printf '%s\n' "$reg" | grep -c '^complete -F _memtrail ')" = 2 ]; echo $?) "$reg"
+
+# remove keeps the settings; purge removes them, keeps the archives
+cp "$WORK"/arch/memtrail-*.db "$ARCHIVE_DIR/"
+kept=$(ls "$ARCHIVE_DIR")
+out=$(dpkg_locked -r memtrail); rc=$?
+check "dpkg -r: programs gone, settings and archives kept" \
+    $([ $rc -eq 0 ] && [ ! -e /usr/sbin/memcollect ] && [ ! -e /usr/bin/memreport ] &&
+      [ -e /etc/default/memtrail ] && [ "$(ls "$ARCHIVE_DIR")" = "$kept" ]; echo $?) "rc=$rc" "$out"
+out=$(dpkg_locked -P memtrail); rc=$?
+left=$(ls -d /etc/default/memtrail /etc/cron.d/memtrail /etc/systemd/system/timers.target.wants/memtrail*.timer \
+           $(for u in $UNITS; do echo "$UNIT_DIR/$u"; done) 2>/dev/null)
+check "dpkg -P: settings and timer links gone, archives kept" \
+    $([ $rc -eq 0 ] && ! known && [ -z "$left" ] && [ "$(ls "$ARCHIVE_DIR")" = "$kept" ]; echo $?) \
+    "rc=$rc" "$out" "left: $left" "archive dir: $(ls "$ARCHIVE_DIR" 2>&1)"
+rm -rf "$ARCHIVE_DIR"
+
+# settings that name a reading group before installation: the postinst honours
+# them; a purge with no archives leaves no directory behind
+groupadd "$TEST_GROUP"
+WROTE_SETTINGS=1
+printf 'MEMTRAIL_GROUP=%s\n' "$TEST_GROUP" > /etc/default/memtrail
+out=$(dpkg_locked --force-confold -i "$DEB"); rc=$?
+mode=$(stat -c '%U %G %a' "$ARCHIVE_DIR" 2>&1)
+check "postinst with MEMTRAIL_GROUP set: $ARCHIVE_DIR is root $TEST_GROUP 2750" \
+    $([ $rc -eq 0 ] && [ "$mode" = "root $TEST_GROUP 2750" ]; echo $?) "rc=$rc" "$out" "$mode"
+out=$(dpkg_locked -P memtrail); rc=$?
+check "dpkg -P with no archives: the empty directory and the settings go" \
+    $([ $rc -eq 0 ] && [ ! -e "$ARCHIVE_DIR" ] && [ ! -e /etc/default/memtrail ]; echo $?) \
+    "rc=$rc" "$out" "$(ls -ld "$ARCHIVE_DIR" /etc/default/memtrail 2>&1)"
