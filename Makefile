@@ -180,13 +180,14 @@ uninstall:
 	  rm -f $(DESTDIR)$(SYSCONFDIR)/default/memtrail; fi
 
 # make deb [DEBDIR=build/deb]: the Debian package (debian/), built by
-# dpkg-buildpackage in a copy of this tree, whose clean step so never
-# touches build/.  The .deb and .changes land in DEBDIR.
+# dpkg-buildpackage in a copy of this tree without what make builds, so that
+# the package's clean step never touches build/.  The .deb lands in DEBDIR.
 DEBDIR ?= $(BUILD)/deb
 deb:
 	rm -rf $(DEBDIR)/memtrail && mkdir -p $(DEBDIR)/memtrail
 	tar -cf - --exclude-vcs --anchored --exclude=./build --exclude=./bench/out \
-	    --exclude=./demo-archive --exclude=./memcollect --exclude=./memreport . | \
+	    --exclude=./tests/out --exclude=./demo-archive --exclude=./memcollect \
+	    --exclude=./memreport . | \
 	  tar -xf - -C $(DEBDIR)/memtrail
 	cd $(DEBDIR)/memtrail && DEB_BUILD_OPTIONS="parallel=2 nocheck" dpkg-buildpackage -us -uc -b
 

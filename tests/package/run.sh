@@ -92,7 +92,7 @@ check "completion: --format= (split at =) offers every format" \
     $([ "$got" = "$formats " ]; echo $?) "got: $got"
 got=$(offered "$COMPLETION" "$MR" --format = cs | sort | tr '\n' ' ')
 check "completion: --format=cs offers csv and csv-long" $([ "$got" = "csv csv-long " ]; echo $?) "got: $got"
-got=$(COMP_WORDBREAKS=' ' offered "$COMPLETION" "$MR" --format=i | tr '\n' ' ')
+got=$(offered "$COMPLETION" "$MR" --format=i | tr '\n' ' ')
 check "completion: --format=i as one word offers --format=influx" \
     $([ "$got" = "--format=influx " ]; echo $?) "got: $got"
 got=$(offered "$COMPLETION" "$MR" --dec = "" | tr '\n' ' ')
