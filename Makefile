@@ -99,15 +99,16 @@ $(BUILD)/schema_sql.c: $(SCHEMAS)
 DEPS_BUILD := build-essential pkg-config libsqlite3-dev zlib1g-dev libnuma-dev libproc2-dev
 DEPS_TEST  := sysstat faketime locales sqlite3 valgrind python3 util-linux atop \
               systemd cron groff-base prometheus \
-              librsvg2-bin dpkg-dev debhelper lintian bash-completion man-db
-# dpkg-dev, debhelper, lintian: make deb and tests/package (lintian checks
-# the package); bash-completion: loads the installed completion there;
-# man-db: systemd-analyze verify runs man for the units' Documentation=.
+              librsvg2-bin
 # librsvg2-bin: rsvg-convert renders memreport --format=svg to PNG (tests/capacity).
 # prometheus: only for promtool (tests/export); atop: only for make bench.
 # Their packages start daemons (prometheus, atop's loggers): the ones this
 # target installed are stopped and disabled again, with or without systemd.
 DAEMONS := prometheus:prometheus atop:atop atopacct:atop   # daemon:package
+# dpkg-dev, debhelper, lintian: make deb and tests/package (lintian checks
+# the package); bash-completion: loads the installed completion there;
+# man-db: systemd-analyze verify runs man for the units' Documentation=.
+DEPS_TEST  += dpkg-dev debhelper lintian bash-completion man-db
 deps:
 	@missing=""; for p in $(DEPS_BUILD) $(DEPS_TEST); do \
 	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
@@ -160,6 +161,8 @@ install: all
 	install -m 755 memreport $(DESTDIR)$(BINDIR)/memreport
 	install -m 644 man/memcollect.8 $(DESTDIR)$(MANDIR)/man8/memcollect.8
 	install -m 644 man/memreport.1 $(DESTDIR)$(MANDIR)/man1/memreport.1
+	install -D -m 644 completion/memtrail $(DESTDIR)$(COMPLETIONDIR)/memreport
+	ln -sf memreport $(DESTDIR)$(COMPLETIONDIR)/memcollect
 	for u in $(UNITS); do \
 	  if [ -f cron/$$u.in ]; then $(SUBST) cron/$$u.in > $(DESTDIR)$(UNITDIR)/$$u; \
 	  else cp cron/$$u $(DESTDIR)$(UNITDIR)/$$u; fi; \
@@ -168,8 +171,6 @@ install: all
 	chmod 644 $(DESTDIR)$(SYSCONFDIR)/cron.d/memtrail
 	[ -e $(DESTDIR)$(SYSCONFDIR)/default/memtrail ] || \
 	  install -m 644 cron/memtrail.default $(DESTDIR)$(SYSCONFDIR)/default/memtrail
-	install -D -m 644 completion/memtrail $(DESTDIR)$(COMPLETIONDIR)/memreport
-	ln -sf memreport $(DESTDIR)$(COMPLETIONDIR)/memcollect
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/memcollect $(DESTDIR)$(BINDIR)/memreport \
