@@ -34,7 +34,7 @@ REPORT_OBJ   := $(REPORT_SRC:%.c=$(BUILD)/%.o)
 
 PROGRAMS := memcollect memreport
 
-.PHONY: all deps check demo bench clean sanitize install uninstall deb
+.PHONY: all deps check demo bench clean sanitize install uninstall
 all: $(PROGRAMS)
 
 memcollect: $(COLLECT_OBJ) $(ARCHIVE_OBJ) $(LIB_OBJ)
@@ -184,6 +184,7 @@ uninstall:
 # dpkg-buildpackage in a copy of this tree without what make builds, so that
 # the package's clean step never touches build/.  The .deb lands in DEBDIR.
 DEBDIR ?= $(BUILD)/deb
+.PHONY: deb
 deb:
 	rm -rf $(DEBDIR)/memtrail && mkdir -p $(DEBDIR)/memtrail
 	tar -cf - --exclude-vcs --anchored --exclude=./build --exclude=./bench/out \

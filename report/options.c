@@ -15,9 +15,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "version.h"
 #include "metrics.h"
 #include "util.h"
-#include "version.h"
 
 void print_usage(void)
 {
