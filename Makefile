@@ -124,6 +124,10 @@ DEPS_TEST  := sysstat faketime locales sqlite3 valgrind python3 util-linux atop 
 # Their packages start daemons (prometheus, atop's loggers): the ones this
 # target installed are stopped and disabled again, with or without systemd.
 DAEMONS := prometheus:prometheus atop:atop atopacct:atop   # daemon:package
+# dpkg-dev, debhelper, lintian: make deb and tests/package (lintian checks
+# the package); bash-completion: loads the installed completion there;
+# man-db: systemd-analyze verify runs man for the units' Documentation=.
+DEPS_TEST  += dpkg-dev debhelper lintian bash-completion man-db
 deps:
 	@missing=""; for p in $(DEPS_BUILD) $(DEPS_TEST); do \
 	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
@@ -153,14 +157,17 @@ bench: all
 	@bench/run.sh
 
 # make install [PREFIX=/usr/local] [DESTDIR=...]: the programs, man pages,
-# systemd units, cron file and default settings (an existing settings file
-# is kept).  make uninstall removes them, and the settings file only when
-# it is still the shipped one; archives are never touched.
+# systemd units, cron file, bash completion (bash-completion loads it by
+# command name: memcollect's is a link to memreport's) and default settings
+# (an existing settings file is kept).  make uninstall removes them, and the
+# settings file only when it is still the shipped one; archives are never
+# touched.
 PREFIX     ?= /usr/local
 SBINDIR    ?= $(PREFIX)/sbin
 BINDIR     ?= $(PREFIX)/bin
 MANDIR     ?= $(PREFIX)/share/man
 UNITDIR    ?= $(PREFIX)/lib/systemd/system
+COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
 SYSCONFDIR ?= $(if $(filter /usr,$(PREFIX)),/etc,$(if $(filter /usr/local,$(PREFIX)),/etc,$(PREFIX)/etc))
 # The archive directory the units allow writing to (ReadWritePaths=; they
 # cannot create it under ProtectSystem=strict).  MEMTRAIL_GROUP=NAME: members
@@ -179,6 +186,8 @@ install: all
 	install -m 755 memreport $(DESTDIR)$(BINDIR)/memreport
 	install -m 644 man/memcollect.8 $(DESTDIR)$(MANDIR)/man8/memcollect.8
 	install -m 644 man/memreport.1 $(DESTDIR)$(MANDIR)/man1/memreport.1
+	install -D -m 644 completion/memtrail $(DESTDIR)$(COMPLETIONDIR)/memreport
+	ln -sf memreport $(DESTDIR)$(COMPLETIONDIR)/memcollect
 	for u in $(UNITS); do \
 	  if [ -f cron/$$u.in ]; then $(SUBST) cron/$$u.in > $(DESTDIR)$(UNITDIR)/$$u; \
 	  else cp cron/$$u $(DESTDIR)$(UNITDIR)/$$u; fi; \
@@ -198,9 +207,23 @@ install: all
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/memcollect $(DESTDIR)$(BINDIR)/memreport \
 	    $(DESTDIR)$(MANDIR)/man8/memcollect.8 $(DESTDIR)$(MANDIR)/man1/memreport.1 \
-	    $(DESTDIR)$(SYSCONFDIR)/cron.d/memtrail $(addprefix $(DESTDIR)$(UNITDIR)/,$(UNITS))
+	    $(DESTDIR)$(SYSCONFDIR)/cron.d/memtrail $(addprefix $(DESTDIR)$(UNITDIR)/,$(UNITS)) \
+	    $(DESTDIR)$(COMPLETIONDIR)/memreport $(DESTDIR)$(COMPLETIONDIR)/memcollect
 	if cmp -s cron/memtrail.default $(DESTDIR)$(SYSCONFDIR)/default/memtrail; then \
 	  rm -f $(DESTDIR)$(SYSCONFDIR)/default/memtrail; fi
+
+# make deb [DEBDIR=build/deb]: the Debian package (debian/), built by
+# dpkg-buildpackage in a copy of this tree without what make builds, so that
+# the package's clean step never touches build/.  The .deb lands in DEBDIR.
+DEBDIR ?= $(BUILD)/deb
+.PHONY: deb
+deb:
+	rm -rf $(DEBDIR)/memtrail && mkdir -p $(DEBDIR)/memtrail
+	tar -cf - --exclude-vcs --anchored --exclude=./build --exclude=./bench/out \
+	    --exclude=./tests/out --exclude=./demo-archive --exclude=./memcollect \
+	    --exclude=./memreport . | \
+	  tar -xf - -C $(DEBDIR)/memtrail
+	cd $(DEBDIR)/memtrail && DEB_BUILD_OPTIONS="parallel=2 nocheck" dpkg-buildpackage -us -uc -b
 
 clean:
 	rm -rf $(BUILD) $(PROGRAMS)

@@ -29,6 +29,7 @@
 #include "safedir.h"
 #include "sysread.h"
 #include "util.h"
+#include "version.h"
 
 #define DEFAULT_DIR "/var/log/memtrail"
 #define LOCK_WAIT_MS 2000
@@ -106,7 +107,7 @@ static int parse_options(int argc, char **argv, struct options *o)
             usage(stdout);
             return 1;
         } else if (strcmp(a, "-V") == 0 || strcmp(a, "--version") == 0) {
-            printf("memcollect (memtrail) 0.1, archive format %d\n", ARCHIVE_FORMAT);
+            printf("memcollect (memtrail) " MEMTRAIL_VERSION ", archive format %d\n", ARCHIVE_FORMAT);
             return 1;
         } else if (strcmp(a, "--no-procs") == 0) {
             o->procs = 0;

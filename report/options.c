@@ -17,6 +17,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "version.h"
 #include "metrics.h"
 #include "util.h"
 #include "wallclock.h"
@@ -178,6 +179,12 @@ static void select_all(struct report_opts *o)
     o->mem_all = 1;
 }
 
+static enum parse_result print_version(void)
+{
+    printf("memreport (memtrail) " MEMTRAIL_VERSION "\n");
+    return PARSE_EXIT;
+}
+
 /* Bundled letters, as sar's parse_sar_opt() takes them. */
 static enum parse_result parse_letters(int argc, char **argv, int *i, struct report_opts *o)
 {
@@ -211,8 +218,7 @@ static enum parse_result parse_letters(int argc, char **argv, int *i, struct rep
             }
             break;
         case 'V':
-            printf("memreport (memtrail) 0.1\n");
-            return PARSE_EXIT;
+            return print_version();
         case 'b': case 'd': case 'u': case 'v': case 'w': case 'y':
             o->unavailable = 1;   /* sar activities memtrail does not record */
             break;
@@ -350,6 +356,8 @@ enum parse_result parse_report_options(int argc, char **argv, struct report_opts
             return proc_option == BOUND_SAID ? PARSE_ERROR : PARSE_USAGE;
         if (proc_option > 0) {
             continue;
+        } else if (strcmp(a, "--version") == 0) {
+            return print_version();
         } else if (strcmp(a, "--help") == 0) {
             print_usage();
             return PARSE_EXIT;

@@ -16,8 +16,8 @@ at() { LD_PRELOAD=$FAKETIME_LIB FAKETIME="@$AT" FAKETIME_DONT_RESET=1 TZ=UTC "$@
 # --- make install / uninstall into a DESTDIR, and the installed programs at work
 D=$WORK/dest
 make -s -C "$ROOT" install DESTDIR="$D" PREFIX=/usr > install.log 2>&1; rc=$?
-want="etc/cron.d/memtrail etc/default/memtrail usr/bin/memreport usr/lib/systemd/system/memtrail-maintain.service usr/lib/systemd/system/memtrail-maintain.timer usr/lib/systemd/system/memtrail.service usr/lib/systemd/system/memtrail.timer usr/sbin/memcollect usr/share/man/man1/memreport.1 usr/share/man/man8/memcollect.8"
-got=$(cd "$D" && find . -type f | sed 's|^\./||' | sort | tr '\n' ' ')
+want="etc/cron.d/memtrail etc/default/memtrail usr/bin/memreport usr/lib/systemd/system/memtrail-maintain.service usr/lib/systemd/system/memtrail-maintain.timer usr/lib/systemd/system/memtrail.service usr/lib/systemd/system/memtrail.timer usr/sbin/memcollect usr/share/bash-completion/completions/memcollect usr/share/bash-completion/completions/memreport usr/share/man/man1/memreport.1 usr/share/man/man8/memcollect.8"
+got=$(cd "$D" && find . -type f -o -type l | sed 's|^\./||' | sort | tr '\n' ' ')
 check "make install DESTDIR PREFIX=/usr installs every file" \
     $([ $rc -eq 0 ] && [ "$got" = "$want " ]; echo $?) "rc=$rc" "got: $got" "$(tail -5 install.log)"
 grep -q "^ExecStart=/usr/sbin/memcollect " "$D/usr/lib/systemd/system/memtrail.service" &&
@@ -29,7 +29,7 @@ check "the installed programs collect and report" \
     $([ $? -eq 0 ] && grep -q '^Average:' out && [ "$(grep -c kbmemfree out)" = 1 ]; echo $?) "$(cat err out)"
 echo "# changed" >> "$D/etc/default/memtrail"
 make -s -C "$ROOT" uninstall DESTDIR="$D" PREFIX=/usr > /dev/null 2>&1
-left=$(cd "$D" && find . -type f | sed 's|^\./||' | tr '\n' ' ')
+left=$(cd "$D" && find . -type f -o -type l | sed 's|^\./||' | tr '\n' ' ')
 check "make uninstall removes everything but a changed settings file" \
     $([ "$left" = "etc/default/memtrail " ]; echo $?) "left: $left"
 
