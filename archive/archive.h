@@ -8,6 +8,7 @@
 #define MEMTRAIL_ARCHIVE_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include "model.h"
@@ -22,8 +23,14 @@ enum archive_status {
     ARCHIVE_DUPLICATE = -3,  /* a sample for that second is already stored */
     ARCHIVE_NOT_OURS = -4,   /* not a memtrail archive (or not SQLite at all) */
     ARCHIVE_TOO_NEW = -5,    /* written by a newer memtrail */
-    ARCHIVE_MISSING = -6     /* no such file */
+    ARCHIVE_MISSING = -6,    /* no such file */
+    ARCHIVE_DAMAGED = -7     /* SQLite found the file damaged: err says where */
 };
+
+/* The sample times a reader accepts (1970 to 9999, UTC): a stored time
+ * beyond them is damage, and arithmetic on it could overflow. */
+#define ARCHIVE_TS_MIN 0
+#define ARCHIVE_TS_MAX 253402300799LL
 
 struct archive;
 
@@ -71,6 +78,19 @@ int archive_host_at(struct archive *ar, int64_t ts, struct host_facts *out,
 int archive_first_ts(struct archive *ar, int64_t *ts, char *err, size_t err_cap);
 /* Time of the last sample, likewise. */
 int archive_last_ts(struct archive *ar, int64_t *ts, char *err, size_t err_cap);
+
+/* memreport --verify: checks the archive PATH (plain or gzip-compressed)
+ * without writing to it: its schema, PRAGMA integrity_check, and every
+ * sample with all its parts as the reports read them, including each
+ * process blob's CRC-32.  Prints one line per problem to OUT ("PATH: TABLE:
+ * what: why") and counts them in PROBLEMS.  ARCHIVE_OK when sound,
+ * ARCHIVE_DAMAGED when anything is damaged (or not an archive),
+ * ARCHIVE_MISSING or ARCHIVE_ERROR when it could not be checked. */
+int archive_verify(const char *path, FILE *out, unsigned long *problems);
+/* archive_verify() of PATH, or of every daily file (.db and .db.gz) of the
+ * directory PATH, with "FILE: ok" for each sound one.  The worst status. */
+struct verify_totals { unsigned long files, damaged; };
+int archive_verify_path(const char *path, FILE *out, struct verify_totals *totals);
 
 void archive_close(struct archive *ar);
 

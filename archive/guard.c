@@ -1,0 +1,184 @@
+/*
+ * Archives are data, not code (see internal.h, archive_guard()).  A file
+ * handed to memreport may come from anywhere: SQLite would run whatever
+ * its schema says (a view over an endless recursive CTE, a trigger inside
+ * the collector's transaction, functions in generated columns).  So every
+ * open, reader or writer, first switches off what a schema could make
+ * SQLite do, then checks that the schema holds only what memtrail itself
+ * creates, and puts a bound on the work of any query.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "internal.h"
+#include "util.h"
+
+/* Tables every archive has, and the ones made with the first sample that
+ * needs them: each, when present, must be an ordinary table. */
+static const char *const our_tables[] = {
+    "host", "boot", "sample", "field", "swap", "proc", "proc_sample", "numa", NULL
+};
+/* The one view of schema/archive.sql, for people with the sqlite3 shell:
+ * memtrail never reads it. */
+static const char our_view[] = "sample_time";
+
+/* The progress handler runs every PROGRESS_OPS virtual-machine steps; a
+ * connection may take WORK_PER_PAGE steps per page of its file in all
+ * (a full scan costs a few thousand per page: reports read each file a
+ * few times), and never fewer than WORK_MIN. */
+#define PROGRESS_OPS 10000
+#define WORK_PER_PAGE 2000000LL
+#define WORK_MIN 400000000LL
+
+static int progress(void *arg)
+{
+    struct archive *ar = arg;
+    ar->work_left -= PROGRESS_OPS;
+    return ar->work_left < 0;
+}
+
+static int refuse(char *err, size_t cap, const char *what, const char *name)
+{
+    return archive_fail(err, cap, ARCHIVE_NOT_OURS, "not a memtrail archive: %s%s", what, name);
+}
+
+static int is_our_table(const char *name)
+{
+    for (int i = 0; our_tables[i]; i++)
+        if (strcmp(name, our_tables[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* Generated columns compute values (with functions) on every read. */
+static int has_generated_column(struct archive *ar, const char *table)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(ar->db, "SELECT 1 FROM pragma_table_xinfo(?1) WHERE hidden IN (2, 3)",
+                           -1, &st, NULL) != SQLITE_OK)
+        return 1;
+    sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc != SQLITE_DONE;
+}
+
+static int check_object(struct archive *ar, const char *type, const char *name, const char *sql,
+                        char *err, size_t cap)
+{
+    char what[COL_NAME_MAX + 48];
+    if (strcmp(type, "trigger") == 0)
+        return refuse(err, cap, "it has a trigger: ", name);
+    if (strcmp(type, "view") == 0) {
+        if (strcmp(name, our_view) == 0)
+            return ARCHIVE_OK;
+        snprintf(what, sizeof what, "\"%.*s\" is a view", COL_NAME_MAX, name);
+        return refuse(err, cap, what, is_our_table(name) ? ", not a table" : "");
+    }
+    if (strcmp(type, "table") == 0) {
+        if (sql && strncmp(sql, "CREATE TABLE", 12) != 0)
+            return refuse(err, cap, "it has a virtual table: ", name);
+        if (has_generated_column(ar, name))
+            return refuse(err, cap, "it has generated columns in ", name);
+        return ARCHIVE_OK;
+    }
+    if (strcmp(type, "index") == 0)
+        return ARCHIVE_OK;
+    return refuse(err, cap, "unknown schema object: ", name);
+}
+
+static int check_schema(struct archive *ar, char *err, size_t cap)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(ar->db, "SELECT type, name, sql FROM sqlite_master", -1, &st, NULL) !=
+        SQLITE_OK)
+        return archive_read_fail(ar, err, cap, "cannot read the schema");
+    int rc = ARCHIVE_OK, step;
+    while (rc == ARCHIVE_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *type = (const char *)sqlite3_column_text(st, 0);
+        const char *name = (const char *)sqlite3_column_text(st, 1);
+        const char *sql = (const char *)sqlite3_column_text(st, 2);
+        rc = check_object(ar, type ? type : "", name ? name : "", sql, err, cap);
+    }
+    if (rc == ARCHIVE_OK && step != SQLITE_DONE)
+        rc = archive_read_fail(ar, err, cap, "cannot read the schema");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* Readers only: a writer's connection lives as long as the collector, and
+ * runs only its own statements on a schema checked to hold no code. */
+static void bound_queries(struct archive *ar)
+{
+    int64_t pages = 0;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(ar->db, "PRAGMA page_count", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        pages = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    ar->work_left = pages > 0 && pages < INT64_MAX / WORK_PER_PAGE ? pages * WORK_PER_PAGE : 0;
+    if (ar->work_left < WORK_MIN)
+        ar->work_left = WORK_MIN;
+    sqlite3_progress_handler(ar->db, PROGRESS_OPS, progress, ar);
+}
+
+int archive_guard(struct archive *ar, const char *path, int bound_work, char *err, size_t cap)
+{
+    free(ar->name);
+    ar->name = strdup(path);
+    if (!ar->name)
+        return archive_fail(err, cap, ARCHIVE_ERROR, "out of memory%s%s", "", "");
+    sqlite3_db_config(ar->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, (int *)NULL);
+    sqlite3_db_config(ar->db, SQLITE_DBCONFIG_DEFENSIVE, 1, (int *)NULL);
+    if (sqlite3_exec(ar->db, "PRAGMA trusted_schema=OFF", NULL, NULL, NULL) != SQLITE_OK)
+        return archive_read_fail(ar, err, cap, "cannot open");
+    if (bound_work)
+        bound_queries(ar);
+    return check_schema(ar, err, cap);
+}
+
+const char *archive_name(const struct archive *ar)
+{
+    return ar->name ? ar->name : "archive";
+}
+
+int archive_read_fail(struct archive *ar, char *err, size_t cap, const char *what)
+{
+    int code = sqlite3_errcode(ar->db);
+    if (code == SQLITE_INTERRUPT)
+        return archive_fail(err, cap, ARCHIVE_DAMAGED, "%s: %s", what,
+                            "gave up: reading it takes more work than its size allows");
+    if (code == SQLITE_NOTADB)
+        return archive_fail(err, cap, ARCHIVE_NOT_OURS, "not a memtrail archive: %s: %s", what,
+                            sqlite3_errmsg(ar->db));
+    if (code == SQLITE_CORRUPT || code == SQLITE_IOERR ||
+        code == SQLITE_RANGE || code == SQLITE_MISMATCH || code == SQLITE_FORMAT)
+        return archive_fail(err, cap, ARCHIVE_DAMAGED, "damaged: %s: %s", what,
+                            sqlite3_errmsg(ar->db));
+    return archive_sql_fail(ar, err, cap, what);
+}
+
+void archive_warn(struct archive *ar, int64_t ts, const char *table, const char *part,
+                  const char *why)
+{
+    char when[64];
+    archive_time_text(ts, when, sizeof when);
+    ar->warnings++;
+    if (ar->warn_to)
+        fprintf(ar->warn_to, "%s: %s: the sample at %s: %s: %s\n", archive_name(ar), table, when,
+                part, why);
+    else
+        fprintf(stderr, "%s: warning: %s: %s of the sample at %s: %s: skipped\n", progname,
+                archive_name(ar), part, when, why);
+}
+
+void archive_time_text(int64_t ts, char *buf, size_t cap)
+{
+    struct tm tm;
+    time_t t = (time_t)ts;
+    if (ts < ARCHIVE_TS_MIN || ts > ARCHIVE_TS_MAX || !gmtime_r(&t, &tm) ||
+        strftime(buf, cap, "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
+        snprintf(buf, cap, "@%lld", (long long)ts);
+}

@@ -1,0 +1,231 @@
+/*
+ * memreport --verify (archive.h, archive_verify()): what is damaged in one
+ * archive, plain or compressed, without writing to it.  Three looks, each
+ * of which finds what the others cannot:
+ *   - the open itself: the header and the schema (archive_guard());
+ *   - PRAGMA integrity_check: every page and index of the file, the damaged
+ *     pages named by the table they belong to;
+ *   - every sample read the way the reports read it, with its process,
+ *     NUMA and swap data: each part the reports would skip is listed with
+ *     its time (a process blob's CRC-32, identities, unreadable pages), and
+ *     then every process blob no sample refers to is checked too.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "internal.h"
+#include "util.h"
+
+#define MESSAGES_MAX 100   /* integrity_check messages listed per file */
+
+struct verify_run {
+    struct archive *ar;
+    FILE *out;
+    unsigned long problems;
+    int64_t *seen;           /* the times of the samples read, increasing */
+    size_t nseen, cap_seen;
+};
+
+static void problem(struct verify_run *v, const char *table, const char *what, const char *why)
+{
+    fprintf(v->out, "%s: %s: %s%s%s\n", archive_name(v->ar), table, what, why[0] ? ": " : "", why);
+    v->problems++;
+}
+
+/* The table page PAGE belongs to: its root first, else from dbstat. */
+static void table_of_page(struct archive *ar, long page, char *name, size_t cap)
+{
+    static const char *const sql[] = {
+        "SELECT name FROM sqlite_master WHERE rootpage = ?1",
+        "SELECT name FROM dbstat WHERE pageno = ?1",
+    };
+    copy_text(name, cap, "");
+    for (int i = 0; i < 2 && !name[0]; i++) {
+        sqlite3_stmt *st;
+        if (sqlite3_prepare_v2(ar->db, sql[i], -1, &st, NULL) != SQLITE_OK)
+            continue;
+        sqlite3_bind_int64(st, 1, page);
+        if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+            copy_text(name, cap, (const char *)sqlite3_column_text(st, 0));
+        sqlite3_finalize(st);
+    }
+}
+
+/* "Page 7: ..." or "Tree 7 page 9 ...": the table of that page. */
+static void integrity_message(struct verify_run *v, const char *msg)
+{
+    char table[COL_NAME_MAX + 16] = "";
+    long page;
+    if (sscanf(msg, "Page %ld", &page) == 1 || sscanf(msg, "Tree %ld", &page) == 1)
+        table_of_page(v->ar, page, table, sizeof table);
+    problem(v, table[0] ? table : "file", "integrity_check", msg);
+}
+
+static void check_integrity(struct verify_run *v)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(v->ar->db, "PRAGMA integrity_check(100)", -1, &st, NULL) !=
+        SQLITE_OK) {
+        problem(v, "file", "integrity_check", sqlite3_errmsg(v->ar->db));
+        return;
+    }
+    int step, listed = 0;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *msg = (const char *)sqlite3_column_text(st, 0);
+        if (!msg || strcmp(msg, "ok") == 0 || strncmp(msg, "*** in database", 15) == 0)
+            continue;
+        if (listed++ < MESSAGES_MAX)
+            integrity_message(v, msg);
+    }
+    if (step != SQLITE_DONE)
+        problem(v, "file", "integrity_check", sqlite3_errmsg(v->ar->db));
+    sqlite3_finalize(st);
+}
+
+static int remember_sample(const struct sample *s, void *arg)
+{
+    struct verify_run *v = arg;
+    if (v->nseen == v->cap_seen) {
+        size_t cap = v->cap_seen ? 2 * v->cap_seen : 1024;
+        int64_t *grown = realloc(v->seen, cap * sizeof *grown);
+        if (!grown)
+            return 1;
+        v->seen = grown;
+        v->cap_seen = cap;
+    }
+    v->seen[v->nseen++] = s->ts;
+    return 0;
+}
+
+static int was_seen(const struct verify_run *v, int64_t ts)
+{
+    size_t lo = 0, hi = v->nseen;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (v->seen[mid] == ts)
+            return 1;
+        if (v->seen[mid] < ts)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return 0;
+}
+
+/* The process blobs no sample read: their CRC-32 and encoding. */
+static void check_other_blobs(struct verify_run *v)
+{
+    if (!archive_has_table(v->ar, "proc_sample"))
+        return;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(v->ar->db, "SELECT ts, codec, crc32, rawsize, data FROM proc_sample"
+                           " ORDER BY ts", -1, &st, NULL) != SQLITE_OK) {
+        problem(v, "proc_sample", "cannot be read", sqlite3_errmsg(v->ar->db));
+        return;
+    }
+    int step;
+    int64_t last = INT64_MIN;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t ts = last = sqlite3_column_int64(st, 0);
+        if (was_seen(v, ts))
+            continue;
+        struct proc_values *values = NULL;
+        size_t n = 0;
+        uint32_t aggregated;
+        char why[128], what[96], when[64];
+        int64_t rawsize = sqlite3_column_int64(st, 3);
+        if (rawsize < 0 ||
+            proc_blob_decode((int)sqlite3_column_int64(st, 1), (uint32_t)sqlite3_column_int64(st, 2),
+                             (size_t)rawsize, sqlite3_column_blob(st, 4),
+                             (size_t)sqlite3_column_bytes(st, 4), &values, &n, &aggregated, why,
+                             sizeof why) != 0) {
+            archive_time_text(ts, when, sizeof when);
+            snprintf(what, sizeof what, "the process data at %s (no sample)", when);
+            problem(v, "proc_sample", what, rawsize < 0 ? "size" : why);
+        }
+        free(values);
+    }
+    if (step != SQLITE_DONE) {
+        char what[96], when[64];
+        archive_time_text(last, when, sizeof when);
+        snprintf(what, sizeof what, "unreadable after %s", last == INT64_MIN ? "its start" : when);
+        problem(v, "proc_sample", what, sqlite3_errmsg(v->ar->db));
+    }
+    sqlite3_finalize(st);
+}
+
+int archive_verify(const char *path, FILE *out, unsigned long *problems)
+{
+    char err[512];
+    struct verify_run v = { .out = out };
+    int rc = archive_open_reader(path, &v.ar, err, sizeof err);
+    if (rc != ARCHIVE_OK) {
+        fprintf(out, "%s: %s\n", path, err);
+        *problems = 1;
+        return rc == ARCHIVE_MISSING || rc == ARCHIVE_ERROR ? rc : ARCHIVE_DAMAGED;
+    }
+    v.ar->warn_to = out;
+    check_integrity(&v);
+    rc = archive_each_sample(v.ar, INT64_MIN, INT64_MAX, PART_PROCS | PART_NUMA, remember_sample,
+                             &v, err, sizeof err);
+    if (rc != ARCHIVE_OK)
+        problem(&v, "sample", "cannot be read", err);
+    check_other_blobs(&v);
+    v.problems += v.ar->warnings;
+    *problems = v.problems;
+    archive_close(v.ar);
+    free(v.seen);
+    return v.problems ? ARCHIVE_DAMAGED : ARCHIVE_OK;
+}
+
+/* memtrail-YYYYMMDD.db and memtrail-YYYYMMDD.db.gz: both, when a day has
+ * both (a reader sees their union). */
+static int is_day_file(const struct dirent *e)
+{
+    const char *n = e->d_name;
+    if (strncmp(n, "memtrail-", 9) != 0 || strspn(n + 9, "0123456789") != 8)
+        return 0;
+    return strcmp(n + 17, ".db") == 0 || strcmp(n + 17, ".db.gz") == 0;
+}
+
+static int verify_one(const char *path, FILE *out, struct verify_totals *t)
+{
+    unsigned long problems = 0;
+    int rc = archive_verify(path, out, &problems);
+    t->files++;
+    if (rc == ARCHIVE_OK)
+        fprintf(out, "%s: ok\n", path);
+    else
+        t->damaged++;
+    return rc;
+}
+
+int archive_verify_path(const char *path, FILE *out, struct verify_totals *t)
+{
+    struct stat st;
+    memset(t, 0, sizeof *t);
+    if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
+        return verify_one(path, out, t);
+    struct dirent **days;
+    int n = scandir(path, &days, is_day_file, alphasort);
+    if (n < 0) {
+        fprintf(out, "%s: %s\n", path, strerror(errno));
+        return ARCHIVE_ERROR;
+    }
+    int worst = ARCHIVE_OK;
+    for (int i = 0; i < n; i++) {
+        char file[4096];
+        snprintf(file, sizeof file, "%s/%s", path, days[i]->d_name);
+        int rc = verify_one(file, out, t);
+        if (rc != ARCHIVE_OK && worst != ARCHIVE_DAMAGED)
+            worst = rc;
+        free(days[i]);
+    }
+    free(days);
+    return worst;
+}
