@@ -789,6 +789,7 @@ int archive_each_sample(struct archive *ar, int64_t from, int64_t to, unsigned p
     part_cursor_close(&numa);
     proc_list_clear(&s.procs);
     numa_list_clear(&s.numa);
+    archive_warn_flush(ar);
     return rc;
 }
 
@@ -842,6 +843,7 @@ void archive_close(struct archive *ar)
 {
     if (!ar)
         return;
+    archive_warn_flush(ar);
     procstore_free(ar);
     if (ar->db)
         sqlite3_close(ar->db);

@@ -160,18 +160,46 @@ int archive_read_fail(struct archive *ar, char *err, size_t cap, const char *wha
     return archive_sql_fail(ar, err, cap, what);
 }
 
+/* Consecutive samples skipped for the same reason make one message: a
+ * damaged page or identity table can cost a whole day's samples. */
 void archive_warn(struct archive *ar, int64_t ts, const char *table, const char *part,
                   const char *why)
 {
-    char when[64];
-    archive_time_text(ts, when, sizeof when);
+    struct warn_run *w = &ar->pending;
     ar->warnings++;
-    if (ar->warn_to)
-        fprintf(ar->warn_to, "%s: %s: the sample at %s: %s: %s\n", archive_name(ar), table, when,
-                part, why);
+    if (w->n && strcmp(w->table, table) == 0 && strcmp(w->part, part) == 0 &&
+        strcmp(w->why, why) == 0) {
+        w->last = ts;
+        w->n++;
+        return;
+    }
+    archive_warn_flush(ar);
+    copy_text(w->table, sizeof w->table, table);
+    copy_text(w->part, sizeof w->part, part);
+    copy_text(w->why, sizeof w->why, why);
+    w->first = w->last = ts;
+    w->n = 1;
+}
+
+void archive_warn_flush(struct archive *ar)
+{
+    struct warn_run *w = &ar->pending;
+    if (!w->n)
+        return;
+    char first[64], last[64], which[192];
+    archive_time_text(w->first, first, sizeof first);
+    archive_time_text(w->last, last, sizeof last);
+    if (w->n == 1)
+        snprintf(which, sizeof which, "the sample at %s", first);
     else
-        fprintf(stderr, "%s: warning: %s: %s of the sample at %s: %s: skipped\n", progname,
-                archive_name(ar), part, when, why);
+        snprintf(which, sizeof which, "%lu samples from %s to %s", w->n, first, last);
+    if (ar->warn_to)
+        fprintf(ar->warn_to, "%s: %s: %s: %s: %s\n", archive_name(ar), w->table, which, w->part,
+                w->why);
+    else
+        fprintf(stderr, "%s: warning: %s: %s of %s: %s: skipped\n", progname, archive_name(ar),
+                w->part, which, w->why);
+    w->n = 0;
 }
 
 void archive_time_text(int64_t ts, char *buf, size_t cap)

@@ -34,6 +34,13 @@ struct identity {
     char *cmdline;
 };
 
+/* Samples skipped in a row for one reason, not yet reported (guard.c). */
+struct warn_run {
+    char table[24], part[KEY_NAME_MAX + 16], why[224];
+    int64_t first, last;
+    unsigned long n;
+};
+
 struct archive {
     sqlite3 *db;
     int lock_fd;              /* writer only */
@@ -59,6 +66,7 @@ struct archive {
     char *idents_error;       /* reader: why the identities could not all be read */
     FILE *warn_to;            /* reader: where archive_warn() writes (NULL: stderr) */
     unsigned long warnings;   /* reader: parts skipped as damaged */
+    struct warn_run pending;
 };
 
 int archive_fail(char *err, size_t cap, int status, const char *fmt, const char *a,
@@ -82,10 +90,13 @@ const char *archive_name(const struct archive *ar);
  * too costly to read), else ARCHIVE_ERROR; ERR says what and why. */
 int archive_read_fail(struct archive *ar, char *err, size_t cap, const char *what);
 /* "memreport: warning: FILE: PART of the sample at TIME: WHY: skipped" on
- * stderr, or with WARN_TO set (--verify) "FILE: TABLE: the sample at TIME:
- * PART: WHY" there; counted in WARNINGS. */
+ * stderr ("of N samples from TIME to TIME" for a run of them), or with
+ * WARN_TO set (--verify) "FILE: TABLE: the sample at TIME: PART: WHY"
+ * there; counted in WARNINGS.  Printed by archive_warn_flush(), which
+ * archive_each_sample() and archive_close() call. */
 void archive_warn(struct archive *ar, int64_t ts, const char *table, const char *part,
                   const char *why);
+void archive_warn_flush(struct archive *ar);
 /* TS as "2026-11-26 13:34:20 UTC" ("@TS" when out of range). */
 void archive_time_text(int64_t ts, char *buf, size_t cap);
 

@@ -382,7 +382,7 @@ static int procs_from_values(const struct archive *ar, const struct proc_values 
         struct proc p;
         memset(&p, 0, sizeof p);
         if (!id) {   /* the writer stores every identity before its first sample */
-            snprintf(why, why_cap, "process identity %lld unreadable (%s)", (long long)v[i].pi,
+            snprintf(why, why_cap, "a process identity is unreadable (%s)",
                      ar->idents_error ? ar->idents_error : "not stored");
             return -1;
         }

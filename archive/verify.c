@@ -76,11 +76,16 @@ static void check_integrity(struct verify_run *v)
     }
     int step, listed = 0;
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *msg = (const char *)sqlite3_column_text(st, 0);
-        if (!msg || strcmp(msg, "ok") == 0 || strncmp(msg, "*** in database", 15) == 0)
+        const char *text = (const char *)sqlite3_column_text(st, 0);
+        if (!text || strcmp(text, "ok") == 0)
             continue;
-        if (listed++ < MESSAGES_MAX)
-            integrity_message(v, msg);
+        /* a row may hold several lines, the first "*** in database main ***" */
+        char *copy = strdup(text), *save = NULL;
+        for (char *line = copy ? strtok_r(copy, "\n", &save) : NULL; line;
+             line = strtok_r(NULL, "\n", &save))
+            if (strncmp(line, "*** in database", 15) != 0 && listed++ < MESSAGES_MAX)
+                integrity_message(v, line);
+        free(copy);
     }
     if (step != SQLITE_DONE)
         problem(v, "file", "integrity_check", sqlite3_errmsg(v->ar->db));
@@ -159,6 +164,26 @@ static void check_other_blobs(struct verify_run *v)
     sqlite3_finalize(st);
 }
 
+/* An archive too damaged to open as one (its field table unreadable):
+ * integrity_check still tells which pages, on a bare read-only connection. */
+static void check_unopenable(const char *path, struct verify_run *v)
+{
+    struct archive bare;
+    memset(&bare, 0, sizeof bare);
+    bare.name = (char *)path;
+    int opened = archive_is_compressed(path)
+                 ? archive_open_compressed(path, &bare.db, (char[256]){ 0 }, 256) == ARCHIVE_OK
+                 : sqlite3_open_v2(path, &bare.db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK;
+    if (opened) {
+        sqlite3_db_config(bare.db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, (int *)NULL);
+        sqlite3_db_config(bare.db, SQLITE_DBCONFIG_DEFENSIVE, 1, (int *)NULL);
+        v->ar = &bare;
+        check_integrity(v);
+        v->ar = NULL;
+    }
+    sqlite3_close(bare.db);
+}
+
 int archive_verify(const char *path, FILE *out, unsigned long *problems)
 {
     char err[512];
@@ -166,7 +191,9 @@ int archive_verify(const char *path, FILE *out, unsigned long *problems)
     int rc = archive_open_reader(path, &v.ar, err, sizeof err);
     if (rc != ARCHIVE_OK) {
         fprintf(out, "%s: %s\n", path, err);
-        *problems = 1;
+        if (rc == ARCHIVE_DAMAGED)
+            check_unopenable(path, &v);
+        *problems = 1 + v.problems;
         return rc == ARCHIVE_MISSING || rc == ARCHIVE_ERROR ? rc : ARCHIVE_DAMAGED;
     }
     v.ar->warn_to = out;
