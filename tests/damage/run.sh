@@ -188,6 +188,20 @@ st=1
     grep -q 'out of range' "$T/om.err" && ! grep -q -- '-[0-9]\+ [0-9]\+$' "$T/om.out" && st=0
 check "openmetrics: a kB value whose bytes overflow int64 is refused with a warning" $st "$(details om)"
 
+# huge pages x Hugepagesize past 64 bits (the release build wrapped silently)
+cp "$GOOD" "$T/huge.db"
+sqlite3 "$T/huge.db" "ALTER TABLE sample ADD COLUMN HugePages_Total INTEGER;
+    ALTER TABLE sample ADD COLUMN Hugepagesize INTEGER;
+    INSERT INTO field(col, source, key) VALUES ('HugePages_Total', 'meminfo', 'HugePages_Total'),
+        ('Hugepagesize', 'meminfo', 'Hugepagesize');
+    UPDATE sample SET HugePages_Total = 8, Hugepagesize = 2048;
+    UPDATE sample SET HugePages_Total = 4611686018427387904 WHERE ts = $T1"
+run huge -H -f "$T/huge.db"
+st=1
+[ "$(rc_of huge)" = 0 ] && no_sanitizer_report huge && grep -q 'out of range' "$T/huge.err" &&
+    grep -q '13:35:20 .* 16384 ' "$T/huge.out" && st=0
+check "-H: huge pages x Hugepagesize past 64 bits is refused with a warning" $st "$(details huge)"
+
 # timestamps near the int64 limits (UBSan aborted in capacity.c)
 cp "$GOOD" "$T/edge_ts.db"
 sqlite3 "$T/edge_ts.db" "UPDATE sample SET ts = -9223372036854775000 WHERE ts = $T1;
