@@ -37,33 +37,48 @@ static void problem(struct verify_run *v, const char *table, const char *what, c
     v->problems++;
 }
 
-/* The table page PAGE belongs to: its root first, else from dbstat. */
-static void table_of_page(struct archive *ar, long page, char *name, size_t cap)
+/* One line of integrity_check and the table of the page it names. */
+struct finding {
+    char *text;
+    long page;               /* 0: names none */
+    char table[COL_NAME_MAX + 16];
+};
+
+/* Names the table of every finding's page: roots from the schema, other
+ * pages in one walk of dbstat (best effort: a damaged tree ends the walk). */
+static void name_tables(struct archive *ar, struct finding *f, size_t n)
 {
     static const char *const sql[] = {
-        "SELECT name FROM sqlite_master WHERE rootpage = ?1",
-        "SELECT name FROM dbstat WHERE pageno = ?1",
+        "SELECT rootpage, name FROM sqlite_master",
+        "SELECT pageno, name FROM dbstat",
     };
-    copy_text(name, cap, "");
-    for (int i = 0; i < 2 && !name[0]; i++) {
+    for (int q = 0; q < 2; q++) {
         sqlite3_stmt *st;
-        if (sqlite3_prepare_v2(ar->db, sql[i], -1, &st, NULL) != SQLITE_OK)
+        if (sqlite3_prepare_v2(ar->db, sql[q], -1, &st, NULL) != SQLITE_OK)
             continue;
-        sqlite3_bind_int64(st, 1, page);
-        if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
-            copy_text(name, cap, (const char *)sqlite3_column_text(st, 0));
+        while (sqlite3_step(st) == SQLITE_ROW) {
+            long page = (long)sqlite3_column_int64(st, 0);
+            const unsigned char *name = sqlite3_column_text(st, 1);
+            for (size_t i = 0; name && page && i < n; i++)
+                if (f[i].page == page && !f[i].table[0])
+                    copy_text(f[i].table, sizeof f[i].table, (const char *)name);
+        }
         sqlite3_finalize(st);
     }
 }
 
-/* "Page 7: ..." or "Tree 7 page 9 ...": the table of that page. */
-static void integrity_message(struct verify_run *v, const char *msg)
+/* Keeps LINE ("Page 7: ..." or "Tree 7 page 9 ...") in F[*N]. */
+static void keep_finding(struct finding *f, size_t *n, const char *line)
 {
-    char table[COL_NAME_MAX + 16] = "";
-    long page;
-    if (sscanf(msg, "Page %ld", &page) == 1 || sscanf(msg, "Tree %ld", &page) == 1)
-        table_of_page(v->ar, page, table, sizeof table);
-    problem(v, table[0] ? table : "file", "integrity_check", msg);
+    if (*n >= MESSAGES_MAX || strncmp(line, "*** in database", 15) == 0)
+        return;
+    struct finding *k = &f[*n];
+    memset(k, 0, sizeof *k);
+    if (sscanf(line, "Page %ld", &k->page) != 1 && sscanf(line, "Tree %ld", &k->page) != 1)
+        k->page = 0;
+    k->text = strdup(line);
+    if (k->text)
+        (*n)++;
 }
 
 static void check_integrity(struct verify_run *v)
@@ -74,7 +89,9 @@ static void check_integrity(struct verify_run *v)
         problem(v, "file", "integrity_check", sqlite3_errmsg(v->ar->db));
         return;
     }
-    int step, listed = 0;
+    static struct finding found[MESSAGES_MAX];
+    size_t n = 0;
+    int step;
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         const char *text = (const char *)sqlite3_column_text(st, 0);
         if (!text || strcmp(text, "ok") == 0)
@@ -83,13 +100,17 @@ static void check_integrity(struct verify_run *v)
         char *copy = strdup(text), *save = NULL;
         for (char *line = copy ? strtok_r(copy, "\n", &save) : NULL; line;
              line = strtok_r(NULL, "\n", &save))
-            if (strncmp(line, "*** in database", 15) != 0 && listed++ < MESSAGES_MAX)
-                integrity_message(v, line);
+            keep_finding(found, &n, line);
         free(copy);
     }
     if (step != SQLITE_DONE)
-        problem(v, "file", "integrity_check", sqlite3_errmsg(v->ar->db));
+        keep_finding(found, &n, sqlite3_errmsg(v->ar->db));
     sqlite3_finalize(st);
+    name_tables(v->ar, found, n);
+    for (size_t i = 0; i < n; i++) {
+        problem(v, found[i].table[0] ? found[i].table : "file", "integrity_check", found[i].text);
+        free(found[i].text);
+    }
 }
 
 static int remember_sample(const struct sample *s, void *arg)

@@ -112,6 +112,12 @@ if [ -n "$leaf" ]; then
         [ "$leaf_rows" -lt "$good_rows" ] && no_sanitizer_report big_leaf && st=0
     check "proc_sample: one damaged leaf of many skips its samples only ($leaf_rows+$warned of $good_rows)" \
         $st "$(details big_leaf)"
+    run big_verify --verify -f "$T/bigleaf.db"
+    st=1
+    [ "$(rc_of big_verify)" = 2 ] && grep -q "bigleaf.db: proc_sample: integrity_check: Page $leaf:" \
+        "$T/big_verify.out" && grep -q 'bigleaf.db: proc_sample: [0-9]* samples from ' "$T/big_verify.out" &&
+        st=0
+    check "--verify: a damaged leaf is named by its table, with the samples it cost" $st "$(details big_verify)"
 else
     skip "proc_sample leaf damage (sqlite3 has no dbstat: $(head -3 "$T/big.err"))"
 fi
