@@ -185,6 +185,14 @@ st=1
 [ "$(rc_of trig_r)" != 0 ] && grep -qi 'trigger' "$T/trig_r.err" && st=0
 check "an archive with a trigger: memreport refuses it" $st "$(details trig_r)"
 
+# a generated column computes (with functions) on every read
+cp "$GOOD" "$T/gen.db"
+sqlite3 "$T/gen.db" "CREATE TABLE extra(a INTEGER, b INTEGER GENERATED ALWAYS AS (a * 2))"
+run gen_r -r -f "$T/gen.db"
+st=1
+[ "$(rc_of gen_r)" = 3 ] && grep -q 'generated columns' "$T/gen_r.err" && st=0
+check "an archive with a generated column: refused (exit 3)" $st "$(details gen_r)"
+
 # value x 1024 past INT64_MAX in the OpenMetrics export (UBSan aborted)
 cp "$GOOD" "$T/big_value.db"
 sqlite3 "$T/big_value.db" "UPDATE sample SET MemFree = 9007199254740993 WHERE ts = $T1"
