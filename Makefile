@@ -136,7 +136,7 @@ $(FUZZ)/schema_sql.o: $(BUILD)/schema_sql.c
 $(FUZZ)/seeds/.made: $(SAN)/tests/procs_fixture memcollect
 	@rm -rf $(FUZZ)/seeds && mkdir -p $(FUZZ)/seeds
 	$(SAN)/tests/procs_fixture $(FUZZ)/seeds
-	./memcollect $(FUZZ)/seeds/real.db
+	./memcollect --procs-max 8 $(FUZZ)/seeds/real.db
 	cd $(FUZZ)/seeds && for f in procs nonuma real; do \
 	  sqlite3 $$f.db "PRAGMA page_size=512; VACUUM" && \
 	  sqlite3 $$f.db "VACUUM INTO '$$f-small.db'" && gzip -c $$f-small.db > $$f-small.db.gz; done

@@ -21,7 +21,7 @@ enum archive_status {
     ARCHIVE_ERROR = -1,      /* err says why */
     ARCHIVE_BUSY = -2,       /* another writer holds the archive */
     ARCHIVE_DUPLICATE = -3,  /* a sample for that second is already stored */
-    ARCHIVE_NOT_OURS = -4,   /* not a memtrail archive (or not SQLite at all) */
+    ARCHIVE_NOT_OURS = -4,   /* not a memtrail archive (not SQLite, or not our schema) */
     ARCHIVE_TOO_NEW = -5,    /* written by a newer memtrail */
     ARCHIVE_MISSING = -6,    /* no such file */
     ARCHIVE_DAMAGED = -7     /* SQLite found the file damaged: err says where */
@@ -66,9 +66,14 @@ typedef int (*sample_fn)(const struct sample *s, void *ctx);
 /* Calls FN for every sample with FROM <= ts <= TO, in time order; stops
  * early when FN returns non-zero.  With PART_PROCS, s->procs holds the
  * sample's processes (pid, ppid, uid, start_ticks, comm and cmdline from
- * their identity); a sample whose process data is damaged is passed with
- * procs.scanned == 0 and a warning on stderr.  With PART_NUMA, s->numa
- * holds the nodes.  The lists are valid only during the call. */
+ * their identity).  With PART_NUMA, s->numa holds the nodes.  The lists are
+ * valid only during the call.  Damage costs only what it touches, with a
+ * warning on stderr naming the file and the samples: a sample whose process
+ * data (blob or identities), nodes or swap devices cannot be read is passed
+ * without them (procs.scanned == 0, numa.available == 0, swaps.n == 0); a
+ * sample whose time is outside ARCHIVE_TS_MIN..MAX is not passed; a negative
+ * value is left out.  ARCHIVE_DAMAGED when the samples themselves cannot be
+ * read. */
 int archive_each_sample(struct archive *ar, int64_t from, int64_t to, unsigned parts,
                         sample_fn fn, void *ctx, char *err, size_t err_cap);
 /* The host facts in force at TS (the earliest stored when none is older). */
