@@ -166,7 +166,7 @@ static int open_status(int rc, const char *path, const char *err)
         return cannot_open(path, strerror(ENOENT));
     if (rc == ARCHIVE_NOT_OURS || rc == ARCHIVE_TOO_NEW) {
         fprintf(stderr, "Invalid system activity file: %s\n", path);
-        if (err[0])
+        if (strchr(err, ':'))   /* why, beyond sar's words: a schema that is not ours */
             report_error(path, err);
         return 3;
     }

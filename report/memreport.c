@@ -64,7 +64,7 @@ static int load_failed(int rc, const char *path, const char *err, int default_fi
         return 2;
     case ARCHIVE_NOT_OURS:
         fprintf(stderr, sar_text("Invalid system activity file: %s\n"), path);
-        if (err[0])
+        if (strchr(err, ':'))   /* why, beyond sar's words: a schema that is not ours */
             report_error(path, err);
         return 3;
     case ARCHIVE_DAMAGED:
