@@ -145,9 +145,10 @@ $(FUZZ)/seeds/.made: $(SAN)/tests/procs_fixture memcollect
 DEPS_BUILD := build-essential pkg-config libsqlite3-dev zlib1g-dev libnuma-dev libproc2-dev
 DEPS_TEST  := sysstat faketime locales sqlite3 valgrind python3 util-linux atop \
               systemd cron groff-base prometheus \
-              librsvg2-bin
+              librsvg2-bin clang libclang-rt-14-dev
 # librsvg2-bin: rsvg-convert renders memreport --format=svg to PNG (tests/capacity).
 # prometheus: only for promtool (tests/export); atop: only for make bench.
+# clang, libclang-rt-14-dev (libFuzzer's runtime): only for make fuzz.
 # Their packages start daemons (prometheus, atop's loggers): the ones this
 # target installed are stopped and disabled again, with or without systemd.
 DAEMONS := prometheus:prometheus atop:atop atopacct:atop   # daemon:package
