@@ -721,12 +721,18 @@ static void fill_swaps(struct archive *ar, struct part_cursor *c, struct sample 
 {
     s->swaps.n = 0;
     int row = part_cursor_seek(c, s->ts);
-    for (; row == 1; row = part_cursor_next(c, s->ts))
+    for (; row == 1; row = part_cursor_next(c, s->ts)) {
+        if (s->swaps.n >= SWAP_DEV_MAX) {   /* a damaged tree may repeat rows */
+            row = -2;
+            break;
+        }
         swap_from_row(c->st, &s->swaps);
+    }
     if (row < 0) {
         s->swaps.n = 0;
         char why[160];
-        snprintf(why, sizeof why, "damaged (%s)", sqlite3_errmsg(ar->db));
+        snprintf(why, sizeof why, "damaged (%s)",
+                 row == -2 ? "more devices than there can be" : sqlite3_errmsg(ar->db));
         archive_warn(ar, s->ts, "swap", "swap devices", why);
     }
 }
@@ -765,12 +771,19 @@ int archive_each_sample(struct archive *ar, int64_t from, int64_t to, unsigned p
         rc = numastore_cursor_open(ar, from, to, &numa, err, cap);
     static struct sample s;
     int step = SQLITE_DONE;
+    int64_t prev_ts = INT64_MIN;
     if (rc == ARCHIVE_OK) {
         sqlite3_bind_int64(st, 1, from);
         sqlite3_bind_int64(st, 2, to);
     }
     while (rc == ARCHIVE_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
         sample_from_row(ar, st, &s);
+        if (s.ts <= prev_ts) {   /* ts is the key: a damaged tree repeats rows */
+            rc = archive_fail(err, cap, ARCHIVE_DAMAGED, "damaged: %s%s",
+                              "the rows of the sample table repeat or are out of order", "");
+            break;
+        }
+        prev_ts = s.ts;
         if (!ts_in_range(ar, s.ts))
             continue;
         fill_swaps(ar, &swaps, &s);

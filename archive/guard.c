@@ -28,11 +28,12 @@ static const char our_view[] = "sample_time";
 
 /* The progress handler runs every PROGRESS_OPS virtual-machine steps; a
  * connection may take WORK_PER_PAGE steps per page of its file in all
- * (a full scan costs a few thousand per page: reports read each file a
- * few times), and never fewer than WORK_MIN. */
+ * (a full scan of "sample" costs about 5,000 per 4 kB page: reports read
+ * each file a few times, and the capacity reports look up to 2,400
+ * instants at about 1,000 steps each), and never fewer than WORK_MIN. */
 #define PROGRESS_OPS 10000
-#define WORK_PER_PAGE 2000000LL
-#define WORK_MIN 400000000LL
+#define WORK_PER_PAGE 200000LL
+#define WORK_MIN 50000000LL
 
 static int progress(void *arg)
 {

@@ -247,6 +247,9 @@ int numastore_append(struct archive *ar, const struct sample *s, char *err, size
 
 /* ---- reading */
 
+/* Linux's MAX_NUMNODES at its largest (CONFIG_NODES_SHIFT=10). */
+#define NUMA_NODES_MAX 1024
+
 void part_cursor_close(struct part_cursor *c)
 {
     sqlite3_finalize(c->st);
@@ -465,12 +468,19 @@ void numastore_fill(struct archive *ar, struct part_cursor *c, struct sample *s)
     list->available = 0;
     int row = part_cursor_seek(c, s->ts);
     for (; row == 1; row = part_cursor_next(c, s->ts)) {
+        /* (ts, node) is the key: nodes come in increasing order, and a
+         * damaged tree that repeats them must not grow the list for ever */
+        int id = (int)sqlite3_column_int64(c->st, 1);
+        if (list->n >= NUMA_NODES_MAX || (list->n && id <= list->nodes[list->n - 1].id)) {
+            row = -2;
+            break;
+        }
         struct numa_node *grown = realloc(list->nodes, (list->n + 1) * sizeof *grown);
         if (!grown)
             break;
         list->nodes = grown;
         struct numa_node *node = &list->nodes[list->n++];
-        node->id = (int)sqlite3_column_int64(c->st, 1);
+        node->id = id;
         node->total_kb = (uint64_t)sqlite3_column_int64(c->st, 2);
         node->free_kb = (uint64_t)sqlite3_column_int64(c->st, 3);
         node->values.n = 0;
@@ -487,7 +497,8 @@ void numastore_fill(struct archive *ar, struct part_cursor *c, struct sample *s)
     }
     if (row < 0) {   /* part of this sample's nodes may be lost: none rather than some */
         char why[160];
-        snprintf(why, sizeof why, "damaged (%s)", sqlite3_errmsg(ar->db));
+        snprintf(why, sizeof why, "damaged (%s)",
+                 row == -2 ? "nodes repeated or out of order" : sqlite3_errmsg(ar->db));
         archive_warn(ar, s->ts, "numa", "NUMA data", why);
         list->n = 0;
         list->available = 0;
