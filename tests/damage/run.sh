@@ -216,6 +216,15 @@ st=1
     grep -q '13:35:20 .* 16384 ' "$T/huge.out" && st=0
 check "-H: huge pages x Hugepagesize past 64 bits is refused with a warning" $st "$(details huge)"
 
+# a negative uptime and a UTC offset of a day or more (silently 0 before)
+cp "$GOOD" "$T/offset.db"
+sqlite3 "$T/offset.db" "UPDATE sample SET utc_offset = 9999999, uptime_cs = -5 WHERE ts = $T1"
+run offset -r -t -f "$T/offset.db"
+st=1
+[ "$(rc_of offset)" = 0 ] && grep -q 'uptime of the sample at 2026-11-26 13:34:20 UTC: negative' "$T/offset.err" &&
+    grep -q 'UTC offset of the sample at 2026-11-26 13:34:20 UTC: a day or more' "$T/offset.err" && st=0
+check "a negative uptime and an out-of-range UTC offset are refused with a warning" $st "$(details offset)"
+
 # timestamps near the int64 limits (UBSan aborted in capacity.c)
 cp "$GOOD" "$T/edge_ts.db"
 sqlite3 "$T/edge_ts.db" "UPDATE sample SET ts = -9223372036854775000 WHERE ts = $T1;
