@@ -669,8 +669,12 @@ static void sample_from_row(struct archive *ar, sqlite3_stmt *st, struct sample 
     s->ts = sqlite3_column_int64(st, 0);
     int64_t up = sqlite3_column_int64(st, 1);
     s->uptime_cs = up > 0 ? (uint64_t)up : 0;
+    if (up < 0)
+        archive_warn(ar, s->ts, "sample", "the uptime", "negative");
     int64_t off = sqlite3_column_int64(st, 2);
     s->utc_offset = off > -86400 && off < 86400 ? (int32_t)off : 0;
+    if (off != s->utc_offset)
+        archive_warn(ar, s->ts, "sample", "the UTC offset", "a day or more");
     const unsigned char *boot = sqlite3_column_text(st, 3);
     copy_text(s->boot_id, sizeof s->boot_id, boot ? (const char *)boot : "");
     s->meminfo.n = s->vmstat.n = s->swaps.n = 0;
