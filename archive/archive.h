@@ -94,7 +94,7 @@ int archive_last_ts(struct archive *ar, int64_t *ts, char *err, size_t err_cap);
 int archive_verify(const char *path, FILE *out, unsigned long *problems);
 /* archive_verify() of PATH, or of every daily file (.db and .db.gz) of the
  * directory PATH, with "FILE: ok" for each sound one.  The worst status. */
-struct verify_totals { unsigned long files, damaged; };
+struct verify_totals { unsigned long files, damaged, unchecked; };
 int archive_verify_path(const char *path, FILE *out, struct verify_totals *totals);
 
 void archive_close(struct archive *ar);

@@ -248,8 +248,10 @@ static int verify_one(const char *path, FILE *out, struct verify_totals *t)
     t->files++;
     if (rc == ARCHIVE_OK)
         fprintf(out, "%s: ok\n", path);
-    else
+    else if (rc == ARCHIVE_DAMAGED)
         t->damaged++;
+    else
+        t->unchecked++;
     return rc;
 }
 

@@ -227,7 +227,8 @@ int main(int argc, char **argv)
     if (o.verify) {   /* exit 2 when anything is damaged (archive_verify_path) */
         struct verify_totals t;
         int rc = archive_verify_path(o.file ? o.file : DEFAULT_ARCHIVE_DIR, stdout, &t);
-        printf("%lu checked, %lu damaged\n", t.files, t.damaged);
+        printf("%lu checked, %lu damaged, %lu could not be read\n", t.files, t.damaged,
+               t.unchecked);
         return rc == ARCHIVE_OK && fflush(stdout) == 0 ? 0 : 2;
     }
     if (o.procs.kind != REPORT_SAR) {
