@@ -5,6 +5,8 @@
 #                unshare -m and faketime); ends with "N passed, N failed"
 #   make demo    a few samples into ./demo-archive and reports of them, no root
 #   make bench   the benchmarks against sysstat (never part of make check)
+#   make fuzz    fuzz whole archives for FUZZ_SECONDS (libFuzzer; never part
+#                of make check)
 
 CC      ?= cc
 CFLAGS  ?= -O2 -g
@@ -21,7 +23,7 @@ LDLIBS  += $(SQLITE_LIBS) -lm
 
 LIB_SRC      := lib/model.c lib/parse.c lib/sysread.c lib/util.c lib/safedir.c
 ARCHIVE_SRC  := archive/archive.c archive/procstore.c archive/proc_codec.c archive/compressed.c \
-                archive/fdvfs.c
+                archive/fdvfs.c archive/guard.c archive/verify.c
 COLLECT_SRC  := collector/memcollect.c collector/procs.c collector/numa.c collector/maintain.c
 # libnuma calls numa_warn()/numa_error(), which print to stderr unless the
 # executable exports its own (silent ones, in collector/numa.c): cron mails stderr.
@@ -35,7 +37,7 @@ REPORT_OBJ   := $(REPORT_SRC:%.c=$(BUILD)/%.o)
 
 PROGRAMS := memcollect memreport
 
-.PHONY: all deps check demo bench clean sanitize install uninstall
+.PHONY: all deps check demo bench clean sanitize install uninstall fuzz
 all: $(PROGRAMS)
 
 memcollect: $(COLLECT_OBJ) $(ARCHIVE_OBJ) $(LIB_OBJ)
@@ -107,10 +109,54 @@ $(BUILD)/schema_sql.c: $(SCHEMAS)
 	    echo ';'; \
 	  done; } > $@
 
+# make fuzz: fuzz/archive_fuzz.c, a libFuzzer target that reads whole
+# archives (plain and gzip) through the archive module, --verify and one of
+# memreport's reports (its main() renamed), all built with clang and ASan +
+# UBSan.  The seed corpus is made here, by procs_fixture and memcollect.
+FUZZ         := $(BUILD)/fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_CC      := clang
+FUZZ_FLAGS   := -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_OBJ     := $(patsubst %.c,$(FUZZ)/%.o,$(LIB_SRC) $(ARCHIVE_SRC) $(REPORT_SRC)) $(FUZZ)/schema_sql.o
+
+fuzz: $(FUZZ)/archive_fuzz $(FUZZ)/seeds/.made
+	@mkdir -p $(FUZZ)/corpus
+	$(FUZZ)/archive_fuzz -max_total_time=$(FUZZ_SECONDS) -timeout=20 -rss_limit_mb=4096 \
+	    -close_fd_mask=2 -print_final_stats=1 -artifact_prefix=$(FUZZ)/ \
+	    $(FUZZ)/corpus $(FUZZ)/seeds
+
+$(FUZZ)/archive_fuzz: fuzz/archive_fuzz.c $(FUZZ_OBJ)
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
+
+$(FUZZ)/report/memreport.o: report/memreport.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -Dmain=memreport_main -c -o $@ $<
+
+$(FUZZ)/%.o: %.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -std=c11 -D_FILE_OFFSET_BITS=64 \
+	    -D_DEFAULT_SOURCE -c -o $@ $<
+
+$(FUZZ)/schema_sql.o: $(BUILD)/schema_sql.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_FLAGS) -c -o $@ $<
+
+# Seeds: the fixture archives, one real sample, each also with 512-byte
+# pages (fewer bytes to mutate) and gzip-compressed.
+$(FUZZ)/seeds/.made: $(SAN)/tests/procs_fixture memcollect
+	@rm -rf $(FUZZ)/seeds && mkdir -p $(FUZZ)/seeds
+	$(SAN)/tests/procs_fixture $(FUZZ)/seeds
+	./memcollect --procs-max 8 $(FUZZ)/seeds/real.db
+	cd $(FUZZ)/seeds && for f in procs nonuma real; do \
+	  sqlite3 $$f.db "PRAGMA page_size=512; VACUUM" && \
+	  sqlite3 $$f.db "VACUUM INTO '$$f-small.db'" && gzip -c $$f-small.db > $$f-small.db.gz; done
+	touch $@
+
 DEPS_BUILD := build-essential pkg-config libsqlite3-dev zlib1g-dev libnuma-dev libproc2-dev
 DEPS_TEST  := sysstat faketime locales sqlite3 valgrind python3 util-linux atop \
               systemd cron groff-base prometheus \
-              librsvg2-bin libxml2-utils libreoffice-calc-nogui strace libcap2-bin
+              librsvg2-bin libxml2-utils libreoffice-calc-nogui strace libcap2-bin \
+              clang libclang-rt-14-dev
 # strace: tests/paths sees memcollect write its oom_score_adj where the test
 # itself lacks CAP_SYS_RESOURCE, so the value cannot change.
 # libcap2-bin: capsh, to run memcollect as the maintenance unit's root without
@@ -121,6 +167,7 @@ DEPS_TEST  := sysstat faketime locales sqlite3 valgrind python3 util-linux atop 
 # xlsx, whose cells show that no name became a formula and that local_time is a
 # date-time (tests/hostile).
 # prometheus: only for promtool (tests/export); atop: only for make bench.
+# clang, libclang-rt-14-dev (libFuzzer's runtime): only for make fuzz.
 # Their packages start daemons (prometheus, atop's loggers): the ones this
 # target installed are stopped and disabled again, with or without systemd.
 DAEMONS := prometheus:prometheus atop:atop atopacct:atop   # daemon:package

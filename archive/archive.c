@@ -120,7 +120,8 @@ static int load_fields(struct archive *ar, char *err, size_t cap)
     if (sqlite3_prepare_v2(ar->db, "SELECT col, source, key FROM field ORDER BY rowid",
                            -1, &st, NULL) != SQLITE_OK)
         return archive_sql_fail(ar, err, cap, "cannot read the field table");
-    while (sqlite3_step(st) == SQLITE_ROW && ar->nfields < FIELD_MAX) {
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW && ar->nfields < FIELD_MAX) {
         const char *col = (const char *)sqlite3_column_text(st, 0);
         const char *src = (const char *)sqlite3_column_text(st, 1);
         const char *key = (const char *)sqlite3_column_text(st, 2);
@@ -144,8 +145,11 @@ static int load_fields(struct archive *ar, char *err, size_t cap)
         copy_text(f->key, sizeof f->key, key);
         ar->nfields++;
     }
+    /* without it no value can be told from another: fatal, not zeros */
+    int rc = step == SQLITE_ROW || step == SQLITE_DONE ? ARCHIVE_OK
+             : archive_read_fail(ar, err, cap, "cannot read the field table");
     sqlite3_finalize(st);
-    return ARCHIVE_OK;
+    return rc;
 }
 
 /* Checks application_id and user_version of an open archive. */
@@ -628,6 +632,11 @@ int archive_open_writer(const char *path, int lock_wait_ms, struct archive **out
         return rc;
     }
     sqlite3_busy_timeout(ar->db, 10000);
+    int guarded = archive_guard(ar, path, 0, err, cap);
+    if (guarded != ARCHIVE_OK) {
+        archive_close(ar);
+        return guarded;
+    }
     if (sqlite3_exec(ar->db, "PRAGMA journal_mode=DELETE; PRAGMA synchronous=FULL",
                      NULL, NULL, NULL) != SQLITE_OK) {
         int64_t version;
@@ -675,6 +684,8 @@ int archive_open_reader(const char *path, struct archive **out, char *err, size_
     if (rc == ARCHIVE_MISSING)
         rc = archive_fail(err, cap, ARCHIVE_NOT_OURS, "not a memtrail archive%s%s", "", "");
     if (rc == ARCHIVE_OK)
+        rc = archive_guard(ar, path, 1, err, cap);
+    if (rc == ARCHIVE_OK)
         rc = load_fields(ar, err, cap);
     if (rc != ARCHIVE_OK) {
         archive_close(ar);
@@ -684,13 +695,17 @@ int archive_open_reader(const char *path, struct archive **out, char *err, size_
     return ARCHIVE_OK;
 }
 
-static void sample_from_row(const struct archive *ar, sqlite3_stmt *st, struct sample *s)
+static void sample_from_row(struct archive *ar, sqlite3_stmt *st, struct sample *s)
 {
     s->ts = sqlite3_column_int64(st, 0);
     int64_t up = sqlite3_column_int64(st, 1);
     s->uptime_cs = up > 0 ? (uint64_t)up : 0;
+    if (up < 0)
+        archive_warn(ar, s->ts, "sample", "the uptime", "negative");
     int64_t off = sqlite3_column_int64(st, 2);
     s->utc_offset = off > -86400 && off < 86400 ? (int32_t)off : 0;
+    if (off != s->utc_offset)
+        archive_warn(ar, s->ts, "sample", "the UTC offset", "a day or more");
     const unsigned char *boot = sqlite3_column_text(st, 3);
     copy_text(s->boot_id, sizeof s->boot_id, boot ? (const char *)boot : "");
     s->meminfo.n = s->vmstat.n = 0;
@@ -701,8 +716,13 @@ static void sample_from_row(const struct archive *ar, sqlite3_stmt *st, struct s
             continue;
         if (sqlite3_column_type(st, col++) == SQLITE_NULL)
             continue;
+        int64_t value = sqlite3_column_int64(st, col - 1);
+        if (value < 0) {   /* counts and sizes: the writer never stores one below 0 */
+            archive_warn(ar, s->ts, "sample", ar->fields[i].key, "negative value");
+            continue;
+        }
         struct kv_list *kv = ar->fields[i].source == SRC_MEMINFO ? &s->meminfo : &s->vmstat;
-        kv_append(kv, ar->fields[i].key, (uint64_t)sqlite3_column_int64(st, col - 1));
+        kv_append(kv, ar->fields[i].key, (uint64_t)value);
     }
 }
 
@@ -732,64 +752,94 @@ int archive_has_table(struct archive *ar, const char *table)
     return found;
 }
 
+/* The swap devices of S, from the cursor. */
+static void fill_swaps(struct archive *ar, struct part_cursor *c, struct sample *s)
+{
+    s->swaps.n = 0;
+    int row = part_cursor_seek(c, s->ts);
+    for (; row == 1; row = part_cursor_next(c, s->ts)) {
+        if (s->swaps.n >= SWAP_DEV_MAX) {   /* a damaged tree may repeat rows */
+            row = -2;
+            break;
+        }
+        swap_from_row(c->st, &s->swaps);
+    }
+    if (row < 0) {
+        s->swaps.n = 0;
+        char why[160];
+        snprintf(why, sizeof why, "damaged (%s)",
+                 row == -2 ? "more devices than there can be" : sqlite3_errmsg(ar->db));
+        archive_warn(ar, s->ts, "swap", "swap devices", why);
+    }
+}
+
+/* A stored time outside ARCHIVE_TS_MIN..MAX is damage: refused, so that
+ * no report computes with it. */
+static int ts_in_range(struct archive *ar, int64_t ts)
+{
+    if (ts >= ARCHIVE_TS_MIN && ts <= ARCHIVE_TS_MAX)
+        return 1;
+    archive_warn(ar, ts, "sample", "the time", "out of range (before 1970 or after 9999)");
+    return 0;
+}
+
 int archive_each_sample(struct archive *ar, int64_t from, int64_t to, unsigned parts,
                         sample_fn fn, void *ctx, char *err, size_t cap)
 {
     static struct sql_text sql;
-    sqlite3_stmt *st = NULL, *sw = NULL;
-    struct part_cursor procs = { 0 }, numa = { 0 };
+    sqlite3_stmt *st = NULL;
+    struct part_cursor swaps = { 0 }, procs = { 0 }, numa = { 0 };
     sql.len = 0;
     sql_add(&sql, "SELECT s.ts, s.uptime_cs, s.utc_offset, b.boot_id");
     sql_add_columns(&sql, ar, ",s.");
     sql_add(&sql, " FROM sample s LEFT JOIN boot b ON b.boot_no = s.boot_no"
                   " WHERE s.ts BETWEEN ?1 AND ?2 ORDER BY s.ts");
     int rc = ARCHIVE_OK;
-    if (sqlite3_prepare_v2(ar->db, sql.buf, (int)sql.len, &st, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(ar->db, "SELECT ts, device, type, size_kb, used_kb, priority"
-                           " FROM swap WHERE ts BETWEEN ?1 AND ?2 ORDER BY ts, device",
-                           -1, &sw, NULL) != SQLITE_OK)
-        rc = archive_sql_fail(ar, err, cap, "cannot read samples");
+    if (sqlite3_prepare_v2(ar->db, sql.buf, (int)sql.len, &st, NULL) != SQLITE_OK)
+        rc = archive_read_fail(ar, err, cap, "cannot read samples");
+    if (rc == ARCHIVE_OK)
+        rc = part_cursor_open(ar, "swap", "SELECT ts, device, type, size_kb, used_kb, priority"
+                              " FROM swap WHERE ts BETWEEN ?1 AND ?2 ORDER BY ts, device",
+                              from, to, &swaps, err, cap);
     if (rc == ARCHIVE_OK && (parts & PART_PROCS))
         rc = procstore_cursor_open(ar, from, to, &procs, err, cap);
     if (rc == ARCHIVE_OK && (parts & PART_NUMA))
         rc = numastore_cursor_open(ar, from, to, &numa, err, cap);
-    if (rc != ARCHIVE_OK) {
-        sqlite3_finalize(st);
-        sqlite3_finalize(sw);
-        part_cursor_close(&procs);
-        part_cursor_close(&numa);
-        return rc;
-    }
-    for (int i = 1; i <= 2; i++) {
-        sqlite3_bind_int64(st, i, i == 1 ? from : to);
-        sqlite3_bind_int64(sw, i, i == 1 ? from : to);
-    }
     static struct sample s;
-    int step, swap_row = sqlite3_step(sw);
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+    int step = SQLITE_DONE;
+    int64_t prev_ts = INT64_MIN;
+    if (rc == ARCHIVE_OK) {
+        sqlite3_bind_int64(st, 1, from);
+        sqlite3_bind_int64(st, 2, to);
+    }
+    while (rc == ARCHIVE_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
         sample_from_row(ar, st, &s);
-        while (swap_row == SQLITE_ROW && sqlite3_column_int64(sw, 0) < s.ts)
-            swap_row = sqlite3_step(sw);
-        while (swap_row == SQLITE_ROW && sqlite3_column_int64(sw, 0) == s.ts) {
-            swap_from_row(sw, &s.swaps);
-            swap_row = sqlite3_step(sw);
+        if (s.ts <= prev_ts) {   /* ts is the key: a damaged tree repeats rows */
+            rc = archive_fail(err, cap, ARCHIVE_DAMAGED, "damaged: %s%s",
+                              "the rows of the sample table repeat or are out of order", "");
+            break;
         }
+        prev_ts = s.ts;
+        if (!ts_in_range(ar, s.ts))
+            continue;
+        fill_swaps(ar, &swaps, &s);
         if (parts & PART_PROCS)
-            procstore_fill(ar, &procs, &s, sqlite3_db_filename(ar->db, "main"));
+            procstore_fill(ar, &procs, &s);
         if (parts & PART_NUMA)
             numastore_fill(ar, &numa, &s);
         if (fn(&s, ctx) != 0)
             break;
     }
-    if (step != SQLITE_ROW && step != SQLITE_DONE)
-        rc = archive_sql_fail(ar, err, cap, "cannot read samples");
+    if (rc == ARCHIVE_OK && step != SQLITE_ROW && step != SQLITE_DONE)
+        rc = archive_read_fail(ar, err, cap, "cannot read samples");
     sqlite3_finalize(st);
-    sqlite3_finalize(sw);
+    part_cursor_close(&swaps);
     part_cursor_close(&procs);
     part_cursor_close(&numa);
     proc_list_clear(&s.procs);
     numa_list_clear(&s.numa);
     swap_list_clear(&s.swaps);
+    archive_warn_flush(ar);
     return rc;
 }
 
@@ -801,7 +851,7 @@ int archive_host_at(struct archive *ar, int64_t ts, struct host_facts *out,
     snprintf(sql, sizeof sql, "SELECT %s FROM host ORDER BY (ts > ?1), "
              "CASE WHEN ts <= ?1 THEN -ts ELSE ts END LIMIT 1", host_cols);
     if (sqlite3_prepare_v2(ar->db, sql, -1, &st, NULL) != SQLITE_OK)
-        return archive_sql_fail(ar, err, cap, "cannot read host facts");
+        return archive_read_fail(ar, err, cap, "cannot read host facts");
     sqlite3_bind_int64(st, 1, ts);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW)
@@ -810,7 +860,7 @@ int archive_host_at(struct archive *ar, int64_t ts, struct host_facts *out,
         memset(out, 0, sizeof *out);
     sqlite3_finalize(st);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return archive_sql_fail(ar, err, cap, "cannot read host facts");
+        return archive_read_fail(ar, err, cap, "cannot read host facts");
     return ARCHIVE_OK;
 }
 
@@ -823,28 +873,33 @@ static int edge_ts(struct archive *ar, const char *sql, int64_t *ts, char *err, 
         err[0] = '\0';
         return ARCHIVE_ERROR;
     }
-    return archive_sql_fail(ar, err, cap, "cannot read samples");
+    return archive_read_fail(ar, err, cap, "cannot read samples");
 }
 
+/* Only times archive_each_sample() accepts (ARCHIVE_TS_MIN..MAX). */
 int archive_first_ts(struct archive *ar, int64_t *ts, char *err, size_t cap)
 {
-    return edge_ts(ar, "SELECT ts FROM sample ORDER BY ts LIMIT 1", ts, err, cap);
+    return edge_ts(ar, "SELECT ts FROM sample WHERE ts BETWEEN 0 AND 253402300799"
+                   " ORDER BY ts LIMIT 1", ts, err, cap);
 }
 
 int archive_last_ts(struct archive *ar, int64_t *ts, char *err, size_t cap)
 {
-    return edge_ts(ar, "SELECT ts FROM sample ORDER BY ts DESC LIMIT 1", ts, err, cap);
+    return edge_ts(ar, "SELECT ts FROM sample WHERE ts BETWEEN 0 AND 253402300799"
+                   " ORDER BY ts DESC LIMIT 1", ts, err, cap);
 }
 
 void archive_close(struct archive *ar)
 {
     if (!ar)
         return;
+    archive_warn_flush(ar);
     procstore_free(ar);
     if (ar->db)
         sqlite3_close(ar->db);
     if (ar->lock_fd >= 0)
         close(ar->lock_fd);
     free(ar->fields);
+    free(ar->name);
     free(ar);
 }

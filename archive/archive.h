@@ -8,6 +8,7 @@
 #define MEMTRAIL_ARCHIVE_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include "model.h"
@@ -20,10 +21,16 @@ enum archive_status {
     ARCHIVE_ERROR = -1,      /* err says why */
     ARCHIVE_BUSY = -2,       /* another writer holds the archive */
     ARCHIVE_DUPLICATE = -3,  /* a sample for that second is already stored */
-    ARCHIVE_NOT_OURS = -4,   /* not a memtrail archive (or not SQLite at all) */
+    ARCHIVE_NOT_OURS = -4,   /* not a memtrail archive (not SQLite, or not our schema) */
     ARCHIVE_TOO_NEW = -5,    /* written by a newer memtrail */
-    ARCHIVE_MISSING = -6     /* no such file */
+    ARCHIVE_MISSING = -6,    /* no such file */
+    ARCHIVE_DAMAGED = -7     /* SQLite found the file damaged: err says where */
 };
+
+/* The sample times a reader accepts (1970 to 9999, UTC): a stored time
+ * beyond them is damage, and arithmetic on it could overflow. */
+#define ARCHIVE_TS_MIN 0
+#define ARCHIVE_TS_MAX 253402300799LL
 
 struct archive;
 
@@ -70,9 +77,14 @@ typedef int (*sample_fn)(const struct sample *s, void *ctx);
 /* Calls FN for every sample with FROM <= ts <= TO, in time order; stops
  * early when FN returns non-zero.  With PART_PROCS, s->procs holds the
  * sample's processes (pid, ppid, uid, start_ticks from their identity;
- * comm and cmdline as they were at that sample); a sample whose process data is damaged is passed with
- * procs.scanned == 0 and a warning on stderr.  With PART_NUMA, s->numa
- * holds the nodes.  The lists are valid only during the call. */
+ * comm and cmdline as they were at that sample).  With PART_NUMA, s->numa holds the nodes.  The lists are
+ * valid only during the call.  Damage costs only what it touches, with a
+ * warning on stderr naming the file and the samples: a sample whose process
+ * data (blob or identities), nodes or swap devices cannot be read is passed
+ * without them (procs.scanned == 0, numa.available == 0, swaps.n == 0); a
+ * sample whose time is outside ARCHIVE_TS_MIN..MAX is not passed; a negative
+ * value is left out.  ARCHIVE_DAMAGED when the samples themselves cannot be
+ * read. */
 int archive_each_sample(struct archive *ar, int64_t from, int64_t to, unsigned parts,
                         sample_fn fn, void *ctx, char *err, size_t err_cap);
 /* The host facts in force at TS (the earliest stored when none is older). */
@@ -82,6 +94,19 @@ int archive_host_at(struct archive *ar, int64_t ts, struct host_facts *out,
 int archive_first_ts(struct archive *ar, int64_t *ts, char *err, size_t err_cap);
 /* Time of the last sample, likewise. */
 int archive_last_ts(struct archive *ar, int64_t *ts, char *err, size_t err_cap);
+
+/* memreport --verify: checks the archive PATH (plain or gzip-compressed)
+ * without writing to it: its schema, PRAGMA integrity_check, and every
+ * sample with all its parts as the reports read them, including each
+ * process blob's CRC-32.  Prints one line per problem to OUT ("PATH: TABLE:
+ * what: why") and counts them in PROBLEMS.  ARCHIVE_OK when sound,
+ * ARCHIVE_DAMAGED when anything is damaged (or not an archive),
+ * ARCHIVE_MISSING or ARCHIVE_ERROR when it could not be checked. */
+int archive_verify(const char *path, FILE *out, unsigned long *problems);
+/* archive_verify() of PATH, or of every daily file (.db and .db.gz) of the
+ * directory PATH, with "FILE: ok" for each sound one.  The worst status. */
+struct verify_totals { unsigned long files, damaged, unchecked; };
+int archive_verify_path(const char *path, FILE *out, struct verify_totals *totals);
 
 void archive_close(struct archive *ar);
 

@@ -7,6 +7,7 @@
 #define MEMTRAIL_ARCHIVE_INTERNAL_H
 
 #include <sqlite3.h>
+#include <stdio.h>
 
 #include "archive.h"
 #include "proc_codec.h"
@@ -40,6 +41,13 @@ struct name_change {
     char *cmdline;
 };
 
+/* Samples skipped in a row for one reason, not yet reported (guard.c). */
+struct warn_run {
+    char table[24], part[KEY_NAME_MAX + 16], why[224];
+    int64_t first, last;
+    unsigned long n;
+};
+
 struct archive {
     sqlite3 *db;
     int lock_fd;              /* writer only */
@@ -66,6 +74,12 @@ struct archive {
     size_t nnames;
     /* reader: decoded processes of the current sample */
     struct proc_values *values;
+    char *name;               /* the path, for messages (guard.c) */
+    int64_t work_left;        /* reader: virtual-machine steps its queries may still take */
+    char *idents_error;       /* reader: why the identities could not all be read */
+    FILE *warn_to;            /* reader: where archive_warn() writes (NULL: stderr) */
+    unsigned long warnings;   /* reader: parts skipped as damaged */
+    struct warn_run pending;
 };
 
 int archive_fail(char *err, size_t cap, int status, const char *fmt, const char *a,
@@ -77,6 +91,27 @@ int archive_has_table(struct archive *ar, const char *table);
 /* Adds columns to "numa" (SRC_NODE) or "sample" for keys met the first time. */
 int archive_add_new_fields(struct archive *ar, enum source src, const struct kv_list *kv,
                            char *err, size_t cap);
+
+/* guard.c: switches off what a schema could make SQLite run, checks that
+ * the schema is memtrail's (tables, no triggers or foreign views), and with
+ * BOUND_WORK limits the work of the connection's queries.  ARCHIVE_NOT_OURS
+ * with the reason when the schema is not ours.  Every open calls it. */
+int archive_guard(struct archive *ar, const char *path, int bound_work, char *err, size_t cap);
+/* The archive's path, for messages. */
+const char *archive_name(const struct archive *ar);
+/* A failed read: ARCHIVE_DAMAGED when SQLite found the file damaged (or
+ * too costly to read), else ARCHIVE_ERROR; ERR says what and why. */
+int archive_read_fail(struct archive *ar, char *err, size_t cap, const char *what);
+/* "memreport: warning: FILE: PART of the sample at TIME: WHY: skipped" on
+ * stderr ("of N samples from TIME to TIME" for a run of them), or with
+ * WARN_TO set (--verify) "FILE: TABLE: the sample at TIME: PART: WHY"
+ * there; counted in WARNINGS.  Printed by archive_warn_flush(), which
+ * archive_each_sample() and archive_close() call. */
+void archive_warn(struct archive *ar, int64_t ts, const char *table, const char *part,
+                  const char *why);
+void archive_warn_flush(struct archive *ar);
+/* TS as "2026-11-26 13:34:20 UTC" ("@TS" when out of range). */
+void archive_time_text(int64_t ts, char *buf, size_t cap);
 
 /* compressed.c */
 int archive_is_compressed(const char *path);
@@ -97,12 +132,21 @@ int numastore_append(struct archive *ar, const struct sample *s, char *err, size
 struct part_cursor {
     sqlite3_stmt *st;
     int row;                  /* last sqlite3_step() result */
+    int point;                /* after a read error: one sample at a time */
 };
+/* A cursor over SQL's rows from FROM to TO (?1, ?2; ts first, in order);
+ * empty when TABLE does not exist. */
+int part_cursor_open(struct archive *ar, const char *table, const char *sql, int64_t from,
+                     int64_t to, struct part_cursor *c, char *err, size_t cap);
+/* Positions C on its first row for TS: 1, 0 when there is none, -1 when
+ * that part of the table is damaged (sqlite3_errmsg says how). */
+int part_cursor_seek(struct part_cursor *c, int64_t ts);
+/* Steps C: 1 when the next row is TS's too, 0 when not, -1 on damage. */
+int part_cursor_next(struct part_cursor *c, int64_t ts);
 int procstore_cursor_open(struct archive *ar, int64_t from, int64_t to,
                           struct part_cursor *c, char *err, size_t cap);
 /* Fills S->procs from the cursor's row for S->ts (scanned = 0 when none). */
-void procstore_fill(struct archive *ar, struct part_cursor *c, struct sample *s,
-                    const char *path_hint);
+void procstore_fill(struct archive *ar, struct part_cursor *c, struct sample *s);
 int numastore_cursor_open(struct archive *ar, int64_t from, int64_t to,
                           struct part_cursor *c, char *err, size_t cap);
 void numastore_fill(struct archive *ar, struct part_cursor *c, struct sample *s);

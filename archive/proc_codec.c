@@ -180,6 +180,10 @@ int proc_blob_decode(int codec, uint32_t crc, size_t rawsize, const unsigned cha
         snprintf(err, cap, "unknown codec or size");
         return -1;
     }
+    if (!data || size == 0) {   /* SQLite's empty blob: every encoding has a header */
+        snprintf(err, cap, "no data");
+        return -1;
+    }
     unsigned char *raw = NULL;
     const unsigned char *bytes = data;
     if (codec == PROC_CODEC_ZLIB) {

@@ -307,27 +307,70 @@ int numastore_append(struct archive *ar, const struct sample *s, char *err, size
 
 /* ---- reading */
 
+/* Linux's MAX_NUMNODES at its largest (CONFIG_NODES_SHIFT=10). */
+#define NUMA_NODES_MAX 1024
+
 void part_cursor_close(struct part_cursor *c)
 {
     sqlite3_finalize(c->st);
     c->st = NULL;
     c->row = SQLITE_DONE;
+    c->point = 0;
 }
 
-/* A cursor over SQL's rows from FROM to TO; empty when TABLE does not exist. */
-static int cursor_open(struct archive *ar, const char *table, const char *sql, int64_t from,
+/* After a read error the cursor stops walking the window in order and
+ * looks each sample up on its own (the same statement, bound to that one
+ * second), so that a damaged page costs only the samples stored on it. */
+int part_cursor_seek(struct part_cursor *c, int64_t ts)
+{
+    if (!c->st)
+        return 0;
+    if (!c->point) {
+        while (c->row == SQLITE_ROW && sqlite3_column_int64(c->st, 0) < ts)
+            c->row = sqlite3_step(c->st);
+        if (c->row == SQLITE_ROW)
+            return sqlite3_column_int64(c->st, 0) == ts;
+        if (c->row == SQLITE_DONE)
+            return 0;
+        c->point = 1;
+    }
+    sqlite3_reset(c->st);
+    sqlite3_bind_int64(c->st, 1, ts);
+    sqlite3_bind_int64(c->st, 2, ts);
+    c->row = sqlite3_step(c->st);
+    return c->row == SQLITE_ROW ? 1 : c->row == SQLITE_DONE ? 0 : -1;
+}
+
+int part_cursor_next(struct part_cursor *c, int64_t ts)
+{
+    c->row = sqlite3_step(c->st);
+    if (c->row == SQLITE_ROW)
+        return sqlite3_column_int64(c->st, 0) == ts;
+    return c->row == SQLITE_DONE ? 0 : -1;
+}
+
+int part_cursor_open(struct archive *ar, const char *table, const char *sql, int64_t from,
                        int64_t to, struct part_cursor *c, char *err, size_t cap)
 {
     c->st = NULL;
     c->row = SQLITE_DONE;
+    c->point = 0;
     if (!archive_has_table(ar, table))
         return ARCHIVE_OK;
     if (sqlite3_prepare_v2(ar->db, sql, -1, &c->st, NULL) != SQLITE_OK)
-        return archive_sql_fail(ar, err, cap, "cannot read the archive");
+        return archive_read_fail(ar, err, cap, "cannot read the archive");
     sqlite3_bind_int64(c->st, 1, from);
     sqlite3_bind_int64(c->st, 2, to);
     c->row = sqlite3_step(c->st);
     return ARCHIVE_OK;
+}
+
+/* Identities that cannot be read are missing from the cache: the samples
+ * that refer to them are skipped, with IDENTS_ERROR as the reason. */
+static void identities_failed(struct archive *ar, const char *why)
+{
+    free(ar->idents_error);
+    ar->idents_error = strdup(why);
 }
 
 static int load_identities(struct archive *ar)
@@ -335,15 +378,20 @@ static int load_identities(struct archive *ar)
     sqlite3_stmt *st;
     ar->idents_loaded = 1;
     if (sqlite3_prepare_v2(ar->db, "SELECT pi, pid, ppid, uid, start_ticks, comm, cmdline"
-                           " FROM proc ORDER BY pi", -1, &st, NULL) != SQLITE_OK)
+                           " FROM proc ORDER BY pi", -1, &st, NULL) != SQLITE_OK) {
+        identities_failed(ar, sqlite3_errmsg(ar->db));
         return -1;
+    }
     size_t cap = 0;
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         if (ar->nidents == cap) {
             cap = cap ? cap * 2 : 1024;
             struct identity *grown = realloc(ar->idents, cap * sizeof *grown);
-            if (!grown)
+            if (!grown) {
+                step = SQLITE_NOMEM;
                 break;
+            }
             ar->idents = grown;
         }
         struct identity *id = &ar->idents[ar->nidents];
@@ -357,8 +405,10 @@ static int load_identities(struct archive *ar)
         id->cmdline = cmd ? strdup((const char *)cmd) : NULL;
         ar->nidents++;
     }
+    if (step != SQLITE_DONE)
+        identities_failed(ar, step == SQLITE_NOMEM ? "out of memory" : sqlite3_errmsg(ar->db));
     sqlite3_finalize(st);
-    return 0;
+    return step == SQLITE_DONE ? 0 : -1;
 }
 
 /* The later names (proc_name), by pi then ts; none in a format 1 archive. */
@@ -429,29 +479,31 @@ int procstore_cursor_open(struct archive *ar, int64_t from, int64_t to,
         load_identities(ar);
         load_names(ar);
     }
-    return cursor_open(ar, "proc_sample", "SELECT ts, codec, crc32, rawsize, data, nprocs FROM proc_sample"
+    return part_cursor_open(ar, "proc_sample", "SELECT ts, codec, crc32, rawsize, data, nprocs FROM proc_sample"
                        " WHERE ts BETWEEN ?1 AND ?2 ORDER BY ts", from, to, c, err, cap);
 }
 
-static void procs_from_values(const struct archive *ar, const struct proc_values *v, size_t n,
-                              int64_t ts, struct proc_list *list)
+/* The processes of V, as they were at TS, into LIST; -1 (LIST incomplete)
+ * when one refers to an identity that cannot be read: WHY says why. */
+static int procs_from_values(const struct archive *ar, const struct proc_values *v, size_t n,
+                             int64_t ts, struct proc_list *list, char *why, size_t why_cap)
 {
     for (size_t i = 0; i < n; i++) {
         const struct identity *id = identity_of(ar, v[i].pi);
         struct proc p;
         memset(&p, 0, sizeof p);
-        if (id) {
-            p.pid = id->pid;
-            p.ppid = id->ppid;
-            p.uid = id->uid;
-            p.start_ticks = id->start_ticks;
-            const struct name_change *later = ar->nnames ? name_at(ar, id->pi, ts) : NULL;
-            copy_text(p.comm, sizeof p.comm, later ? later->comm : id->comm);
-            p.cmdline = later ? later->cmdline : id->cmdline;
-        } else {
-            p.pid = 0;
-            copy_text(p.comm, sizeof p.comm, "(unknown)");
+        if (!id) {   /* the writer stores every identity before its first sample */
+            snprintf(why, why_cap, "a process identity is unreadable (%s)",
+                     ar->idents_error ? ar->idents_error : "not stored");
+            return -1;
         }
+        p.pid = id->pid;
+        p.ppid = id->ppid;
+        p.uid = id->uid;
+        p.start_ticks = id->start_ticks;
+        const struct name_change *later = ar->nnames ? name_at(ar, id->pi, ts) : NULL;
+        copy_text(p.comm, sizeof p.comm, later ? later->comm : id->comm);
+        p.cmdline = later ? later->cmdline : id->cmdline;
         p.rss_kb = v[i].rss_kb;
         p.anon_kb = v[i].anon_kb;
         p.file_kb = v[i].file_kb;
@@ -464,40 +516,46 @@ static void procs_from_values(const struct archive *ar, const struct proc_values
         if (!proc_list_add(list, &p))
             break;
     }
+    return 0;
 }
 
-void procstore_fill(struct archive *ar, struct part_cursor *c, struct sample *s,
-                    const char *path_hint)
+void procstore_fill(struct archive *ar, struct part_cursor *c, struct sample *s)
 {
     struct proc_list *list = &s->procs;
     proc_list_clear(list);
     list->cmdlines_borrowed = 1;
-    while (c->row == SQLITE_ROW && sqlite3_column_int64(c->st, 0) < s->ts)
-        c->row = sqlite3_step(c->st);
-    if (c->row != SQLITE_ROW || sqlite3_column_int64(c->st, 0) != s->ts)
+    char why[160];
+    int found = part_cursor_seek(c, s->ts);
+    if (found < 0) {
+        snprintf(why, sizeof why, "damaged (%s)", sqlite3_errmsg(ar->db));
+        archive_warn(ar, s->ts, "proc_sample", "process data", why);
+    }
+    if (found <= 0)
         return;
     sqlite3_stmt *st = c->st;
     struct proc_values *v = NULL;
     size_t n = 0;
     uint32_t aggregated = 0;
-    char why[128];
     int64_t rawsize = sqlite3_column_int64(st, 3);
     const unsigned char *data = sqlite3_column_blob(st, 4);
     size_t size = (size_t)sqlite3_column_bytes(st, 4);
     if (rawsize < 0 || proc_blob_decode((int)sqlite3_column_int64(st, 1),
                                         (uint32_t)sqlite3_column_int64(st, 2), (size_t)rawsize,
                                         data, size, &v, &n, &aggregated, why, sizeof why) != 0) {
-        fprintf(stderr, "%s: warning: %s: process data of the sample at %lld is damaged (%s):"
-                " skipped\n", progname, path_hint ? path_hint : "archive",
-                (long long)s->ts, rawsize < 0 ? "size" : why);
-    } else {
-        list->scanned = 1;
-        list->aggregated = aggregated;
-        list->cmdlines_borrowed = 1;   /* they stay in the identity cache */
-        procs_from_values(ar, v, n, s->ts, list);
-        free(v);
+        if (rawsize < 0)
+            copy_text(why, sizeof why, "size");
+        archive_warn(ar, s->ts, "proc_sample", "process data", why);
+        return;
     }
-    c->row = sqlite3_step(st);
+    list->scanned = 1;
+    list->aggregated = aggregated;
+    list->cmdlines_borrowed = 1;   /* they stay in the identity cache */
+    if (procs_from_values(ar, v, n, s->ts, list, why, sizeof why) != 0) {
+        proc_list_clear(list);
+        list->cmdlines_borrowed = 1;
+        archive_warn(ar, s->ts, "proc", "process data", why);
+    }
+    free(v);
 }
 
 int numastore_cursor_open(struct archive *ar, int64_t from, int64_t to,
@@ -509,7 +567,7 @@ int numastore_cursor_open(struct archive *ar, int64_t from, int64_t to,
     len = add_node_columns(ar, sql, len, sizeof sql, &ncols);
     snprintf(sql + len, sizeof sql - len,
              " FROM numa WHERE ts BETWEEN ?1 AND ?2 ORDER BY ts, node");
-    return cursor_open(ar, "numa", sql, from, to, c, err, cap);
+    return part_cursor_open(ar, "numa", sql, from, to, c, err, cap);
 }
 
 void numastore_fill(struct archive *ar, struct part_cursor *c, struct sample *s)
@@ -517,15 +575,21 @@ void numastore_fill(struct archive *ar, struct part_cursor *c, struct sample *s)
     struct numa_list *list = &s->numa;
     list->n = 0;
     list->available = 0;
-    while (c->row == SQLITE_ROW && sqlite3_column_int64(c->st, 0) < s->ts)
-        c->row = sqlite3_step(c->st);
-    while (c->row == SQLITE_ROW && sqlite3_column_int64(c->st, 0) == s->ts) {
+    int row = part_cursor_seek(c, s->ts);
+    for (; row == 1; row = part_cursor_next(c, s->ts)) {
+        /* (ts, node) is the key: nodes come in increasing order, and a
+         * damaged tree that repeats them must not grow the list for ever */
+        int id = (int)sqlite3_column_int64(c->st, 1);
+        if (list->n >= NUMA_NODES_MAX || (list->n && id <= list->nodes[list->n - 1].id)) {
+            row = -2;
+            break;
+        }
         struct numa_node *grown = realloc(list->nodes, (list->n + 1) * sizeof *grown);
         if (!grown)
             break;
         list->nodes = grown;
         struct numa_node *node = &list->nodes[list->n++];
-        node->id = (int)sqlite3_column_int64(c->st, 1);
+        node->id = id;
         node->total_kb = (uint64_t)sqlite3_column_int64(c->st, 2);
         node->free_kb = (uint64_t)sqlite3_column_int64(c->st, 3);
         node->values.n = 0;
@@ -539,13 +603,22 @@ void numastore_fill(struct archive *ar, struct part_cursor *c, struct sample *s)
             col++;
         }
         list->available = 1;
-        c->row = sqlite3_step(c->st);
+    }
+    if (row < 0) {   /* part of this sample's nodes may be lost: none rather than some */
+        char why[160];
+        snprintf(why, sizeof why, "damaged (%s)",
+                 row == -2 ? "nodes repeated or out of order" : sqlite3_errmsg(ar->db));
+        archive_warn(ar, s->ts, "numa", "NUMA data", why);
+        list->n = 0;
+        list->available = 0;
     }
 }
 
 void procstore_free(struct archive *ar)
 {
     forget_known(ar);
+    free(ar->idents_error);
+    ar->idents_error = NULL;
     for (size_t i = 0; i < ar->nidents; i++)
         free(ar->idents[i].cmdline);
     free(ar->idents);

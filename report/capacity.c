@@ -167,7 +167,13 @@ static int open_status(int rc, const char *path, const char *err)
         return cannot_open(path, strerror(ENOENT));
     if (rc == ARCHIVE_NOT_OURS || rc == ARCHIVE_TOO_NEW) {
         fprintf(stderr, "Invalid system activity file: %s\n", path);
+        if (strchr(err, ':'))   /* why, beyond sar's words: a schema that is not ours */
+            report_error(path, err);
         return 3;
+    }
+    if (rc == ARCHIVE_DAMAGED) {
+        report_error(path, err);
+        return 2;
     }
     return cannot_open(path, err);
 }
@@ -311,8 +317,11 @@ static int on_sample(const struct sample *s, void *arg)
             return 1;
         }
         r->inst[r->ninst++].p = p;
-        while (r->next_grid <= s->ts)
-            r->next_grid += r->step;
+        /* the first grid point after S: unsigned, as the grid may start at
+         * INT64_MIN when the first file had no sample to begin it */
+        uint64_t behind = (uint64_t)s->ts - (uint64_t)r->next_grid;
+        uint64_t steps = behind / (uint64_t)r->step + 1;
+        r->next_grid = (int64_t)((uint64_t)r->next_grid + steps * (uint64_t)r->step);
     }
     return 0;
 }
@@ -327,15 +336,26 @@ static int on_procs(const struct sample *s, void *arg)
     return 0;
 }
 
+/* The span between process instants: the bounds may be the int64 limits
+ * (a window without --since/--until whose files had no first sample), so
+ * the span is taken unsigned, and capped so that the grid never overflows. */
+static int64_t grid_step(const struct cap_window *w)
+{
+    if (w->last_ts <= w->first_ts)
+        return 1;
+    uint64_t step = ((uint64_t)w->last_ts - (uint64_t)w->first_ts) / CAP_PROC_INSTANTS;
+    if (step > (uint64_t)ARCHIVE_TS_MAX)
+        step = (uint64_t)ARCHIVE_TS_MAX;
+    return step < 1 ? 1 : (int64_t)step;
+}
+
 int cap_run(const struct cap_window *w, struct cap_stream *cs)
 {
     struct run r;
     memset(&r, 0, sizeof r);
     r.w = w;
     r.cs = cs;
-    r.step = (w->last_ts - w->first_ts) / CAP_PROC_INSTANTS;
-    if (r.step < 1)
-        r.step = 1;
+    r.step = grid_step(w);
     r.next_grid = w->first_ts;
     int status = 0;
     for (size_t i = 0; i < w->npaths && status == 0; i++) {
@@ -354,7 +374,7 @@ int cap_run(const struct cap_window *w, struct cap_stream *cs)
             rc = archive_each_sample(ar, ts, ts, PART_PROCS, on_procs, &r, err, sizeof err);
         }
         if (rc != ARCHIVE_OK)
-            status = cannot_open(w->paths[i], err);
+            status = open_status(rc, w->paths[i], err);
         else if (r.failed)
             status = 2;
         archive_close(ar);

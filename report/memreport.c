@@ -67,7 +67,12 @@ static int load_failed(int rc, const char *path, const char *err, int default_fi
         return 2;
     case ARCHIVE_NOT_OURS:
         fprintf(stderr, sar_text("Invalid system activity file: %s\n"), path);
+        if (strchr(err, ':'))   /* why, beyond sar's words: a schema that is not ours */
+            report_error(path, err);
         return 3;
+    case ARCHIVE_DAMAGED:
+        report_error(path, err);
+        return 2;
     case ARCHIVE_TOO_NEW:
         fprintf(stderr, sar_text("Invalid system activity file: %s\n"), path);
         report_error(path, err);
@@ -275,6 +280,13 @@ int main(int argc, char **argv)
     if (pr == PARSE_USAGE) {
         print_usage();
         return 1;
+    }
+    if (o.verify) {   /* exit 2 when anything is damaged (archive_verify_path) */
+        struct verify_totals t;
+        int rc = archive_verify_path(o.file ? o.file : DEFAULT_ARCHIVE_DIR, stdout, &t);
+        printf("%lu checked, %lu damaged, %lu could not be read\n", t.files, t.damaged,
+               t.unchecked);
+        return rc == ARCHIVE_OK && fflush(stdout) == 0 ? 0 : 2;
     }
     if (o.procs.kind != REPORT_SAR) {
         if (o.format == FMT_SADF || (!o.file && o.interval >= 0 && !o.interval_set)) {

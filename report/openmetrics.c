@@ -12,9 +12,11 @@
  *     values escaped (backslash, double quote, line feed) and valid UTF-8;
  *   - no blank line, and "# EOF" last.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "export.h"
+#include "util.h"
 
 static const char *const type_names[] = {
     [X_GAUGE] = "gauge", [X_COUNTER] = "counter", [X_UNKNOWN] = "unknown",
@@ -47,6 +49,7 @@ int write_openmetrics(const struct xstore *x, FILE *out)
     instance_value(x->host, inst);
     char prefix[8192];
     char line[8192 + 64];
+    unsigned long refused = 0;
     for (size_t f = 0; f < x->nfamilies; f++) {
         const struct xfamily *fam = &x->families[f];
         size_t points = 0;
@@ -70,7 +73,12 @@ int write_openmetrics(const struct xstore *x, FILE *out)
             memcpy(line, prefix, (size_t)n);
             for (size_t i = 0; i < se->n; i++) {
                 char *p = line + n;
-                p = x_itoa(p, se->pts[i].v * se->scale);
+                int64_t value;
+                if (__builtin_mul_overflow(se->pts[i].v, se->scale, &value)) {
+                    refused++;
+                    continue;
+                }
+                p = x_itoa(p, value);
                 *p++ = ' ';
                 p = x_itoa(p, se->pts[i].ts);
                 *p++ = '\n';
@@ -79,5 +87,8 @@ int write_openmetrics(const struct xstore *x, FILE *out)
         }
     }
     fputs("# EOF\n", out);
+    if (refused)   /* archive values no counter or size reaches: damage */
+        fprintf(stderr, "%s: warning: %lu values out of range (bytes past 2^63):"
+                " left out\n", progname, refused);
     return 0;
 }

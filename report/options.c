@@ -38,7 +38,8 @@ void print_usage(void)
             "[ --top <n> ] [ --pid <pid>[,...] ] [ --comm <name> ] [ --user <name> | <uid> ] [ -l ]\n"
             "Capacity planning:\n"
             "[ --summary={ hour | day | week } ] [ --trend ] [ --format=svg ] [ -o <file> ]\n"
-            "[ --format={ openmetrics | influx | csv-long } ] [ --names={ memtrail | node } ]\n",
+            "[ --format={ openmetrics | influx | csv-long } ] [ --names={ memtrail | node } ]\n"
+            "Damage: --verify [ -f [ <filename> | <directory> ] ]\n",
             progname);
 }
 
@@ -361,6 +362,8 @@ enum parse_result parse_report_options(int argc, char **argv, struct report_opts
         } else if (strcmp(a, "--help") == 0) {
             print_usage();
             return PARSE_EXIT;
+        } else if (strcmp(a, "--verify") == 0 || strcmp(a, "--check") == 0) {
+            o->verify = 1;
         } else if (strcmp(a, "--human") == 0) {
             o->human = 1;
         } else if (strcmp(a, "--pretty") == 0) {

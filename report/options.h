@@ -33,6 +33,7 @@ struct report_opts {
     const char *output;      /* -o FILE: the output goes there instead of stdout */
     /* exports (export.h) */
     int node_names;          /* --names=node: node_exporter's metric names */
+    int verify;              /* --verify, --check: check archives for damage */
 };
 
 enum parse_result { PARSE_OK, PARSE_USAGE, PARSE_EXIT, PARSE_ERROR };

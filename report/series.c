@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "archive.h"
+#include "util.h"
 
 static const char *const mem_keys[] = {
     [M_TOTAL] = "MemTotal", [M_FREE] = "MemFree", [M_AVAIL] = "MemAvailable",
@@ -36,6 +37,18 @@ static uint64_t vm_value(const struct sample *s, int slot, const char *key)
     return found ? found->value : 0;
 }
 
+/* PAGES x PAGE_KB: a product past 64 bits is no real size but damage,
+ * refused with a warning and taken as a missing key (sar's 0). */
+static uint64_t huge_kb(const struct sample *s, uint64_t pages, uint64_t page_kb, const char *key)
+{
+    uint64_t kb;
+    if (!__builtin_mul_overflow(pages, page_kb, &kb))
+        return kb;
+    fprintf(stderr, "%s: warning: the sample at @%lld: %s x Hugepagesize is out of range:"
+            " left out\n", progname, (long long)s->ts, key);
+    return 0;
+}
+
 void rec_from_sample(const struct sample *s, int ncpu, struct rec *out)
 {
     memset(out, 0, sizeof *out);
@@ -46,10 +59,12 @@ void rec_from_sample(const struct sample *s, int ncpu, struct rec *out)
     for (int f = 0; f < M_HUGE_TOTAL; f++)
         out->mem[f] = mem_value(s, f, mem_keys[f]);
     uint64_t page_kb = mem_value(s, M_NFIELDS, "Hugepagesize");
-    out->mem[M_HUGE_TOTAL] = mem_value(s, M_HUGE_TOTAL, "HugePages_Total") * page_kb;
-    out->mem[M_HUGE_FREE] = mem_value(s, M_HUGE_FREE, "HugePages_Free") * page_kb;
-    out->mem[M_HUGE_RSVD] = mem_value(s, M_HUGE_RSVD, "HugePages_Rsvd") * page_kb;
-    out->mem[M_HUGE_SURP] = mem_value(s, M_HUGE_SURP, "HugePages_Surp") * page_kb;
+    static const char *const huge_keys[] = {
+        "HugePages_Total", "HugePages_Free", "HugePages_Rsvd", "HugePages_Surp"
+    };
+    for (int f = M_HUGE_TOTAL; f <= M_HUGE_SURP; f++)
+        out->mem[f] = huge_kb(s, mem_value(s, f, huge_keys[f - M_HUGE_TOTAL]), page_kb,
+                              huge_keys[f - M_HUGE_TOTAL]);
 
     const struct kv_list *vm = &s->vmstat;
     out->vm[V_PGPGIN] = vm_value(s, V_PGPGIN, "pgpgin");

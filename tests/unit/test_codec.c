@@ -103,8 +103,22 @@ static void test_hostile(void)
     }
 }
 
+/* An empty blob comes back from SQLite as a NULL pointer and length 0
+ * (found by make fuzz: decoding it applied an offset to NULL). */
+static void test_empty_blob(void)
+{
+    struct proc_values *out = NULL;
+    size_t n;
+    uint32_t agg;
+    char err[128];
+    CHECK(proc_blob_decode(PROC_CODEC_RAW, 0, 0, NULL, 0, &out, &n, &agg, err, sizeof err) != 0);
+    CHECK(out == NULL);
+    CHECK(proc_blob_decode(PROC_CODEC_ZLIB, 0, 0, NULL, 0, &out, &n, &agg, err, sizeof err) != 0);
+}
+
 int main(void)
 {
+    test_empty_blob();
     test_round_trip(0);
     test_round_trip(1);
     test_round_trip(600);
