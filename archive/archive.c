@@ -755,17 +755,17 @@ int archive_has_table(struct archive *ar, const char *table)
 /* The swap devices of S, from the cursor. */
 static void fill_swaps(struct archive *ar, struct part_cursor *c, struct sample *s)
 {
-    s->swaps.n = 0;
+    swap_list_reset(&s->swaps);
     int row = part_cursor_seek(c, s->ts);
     for (; row == 1; row = part_cursor_next(c, s->ts)) {
-        if (s->swaps.n >= SWAP_DEV_MAX) {   /* a damaged tree may repeat rows */
+        if (s->swaps.n >= SWAP_DEV_LIMIT) {   /* a damaged tree may repeat rows */
             row = -2;
             break;
         }
         swap_from_row(c->st, &s->swaps);
     }
     if (row < 0) {
-        s->swaps.n = 0;
+        swap_list_reset(&s->swaps);
         char why[160];
         snprintf(why, sizeof why, "damaged (%s)",
                  row == -2 ? "more devices than there can be" : sqlite3_errmsg(ar->db));
