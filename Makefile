@@ -21,7 +21,8 @@ LDLIBS  += $(SQLITE_LIBS) -lm
 
 LIB_SRC      := lib/model.c lib/parse.c lib/sysread.c lib/util.c
 ARCHIVE_SRC  := archive/archive.c archive/procstore.c archive/proc_codec.c archive/compressed.c
-COLLECT_SRC  := collector/memcollect.c collector/procs.c collector/numa.c collector/maintain.c
+COLLECT_SRC  := collector/memcollect.c collector/procs.c collector/numa.c collector/maintain.c \
+               collector/textfile.c
 # libnuma calls numa_warn()/numa_error(), which print to stderr unless the
 # executable exports its own (silent ones, in collector/numa.c): cron mails stderr.
 COLLECT_LDFLAGS := -Wl,--export-dynamic-symbol=numa_warn -Wl,--export-dynamic-symbol=numa_error

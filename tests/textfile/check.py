@@ -11,7 +11,6 @@ nothing and exits 0 when the check holds, else prints why and exits 1.
   scrape PROM BODY     every memtrail series of PROM is in node_exporter's
                        BODY with the same value, and no other memtrail series
   top PROM N           at most N process groups, the largest by RSS
-  complete FILE        FILE ends with the last line memcollect writes
 """
 import json, math, re, sys
 
@@ -93,7 +92,7 @@ def check_archive(prom, js, meta, names):
         fail('oom_kill differs from the archive\'s %s' % oom)
     if types.get('memtrail_vmstat_total') != 'counter' or types.get('memtrail_meminfo_bytes') != 'gauge':
         fail('types: %r' % types)
-    rows = json.load(open(js))['memtrail']['rows']
+    rows = [r for r in json.load(open(js))['memtrail']['rows'] if r['epoch'] == int(ts)]
     if not rows:
         fail('no process rows in the archive')
     rss_total = sum(r['rss_kb'] for r in rows) * 1024
@@ -162,12 +161,6 @@ def check_top(prom, n):
         fail('the groups sum above the total')
 
 
-def check_complete(path):
-    text = open(path, 'rb').read()
-    if not text.endswith(b'\n') or not text.split(b'\n')[-2].startswith(b'memtrail_last_sample_timestamp_seconds '):
-        fail('incomplete: %r' % text[-80:])
-
-
 def main():
     cmd, args = sys.argv[1], sys.argv[2:]
     if cmd == 'archive':
@@ -176,8 +169,6 @@ def main():
         check_scrape(*args)
     elif cmd == 'top':
         check_top(args[0], int(args[1]))
-    elif cmd == 'complete':
-        check_complete(args[0])
     else:
         fail('unknown check ' + cmd)
 
