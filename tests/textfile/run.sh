@@ -153,3 +153,22 @@ check "a symbolic link named memtrail.prom is replaced, never followed" \
 "$MC" --textfile 2> /dev/null; rc2=$?
 check "--textfile-top x and --textfile without DIR are usage errors (exit 1)" \
     $([ $rc1 -eq 1 ] && [ $rc2 -eq 1 ]; echo $?) "rc=$rc1 $rc2"
+
+# ---- the setting: /etc/cron.d/memtrail's sample line passes MEMTRAIL_TEXTFILE_DIR
+line=$(sed -n 's/^\* \* \* \* \* root //p' cron/memtrail.cron.in)
+mkdir -p "$T/etc/default" "$T/tf2" "$T/cron1" "$T/cron2"
+cronrun() {   # SETTINGS: runs the cron line with SETTINGS as /etc/default/memtrail
+    printf '%s\n' "$1" > "$T/etc/default/memtrail"
+    sh -c "$(printf '%s' "$line" | sed -e "s|@sbindir@|$BIN|g" -e "s|@sysconfdir@|$T/etc|g")"
+}
+cronrun "MEMTRAIL_DIR=$T/cron1 MEMTRAIL_TEXTFILE_DIR=$T/tf2" 2> "$T/err"; rc=$?
+check "the cron file passes MEMTRAIL_TEXTFILE_DIR from the settings as --textfile" \
+    $([ $rc -eq 0 ] && [ -s "$T/tf2/memtrail.prom" ] && ls "$T"/cron1/memtrail-*.db > /dev/null; echo $?) \
+    "rc=$rc" "$(cat "$T/err")"
+cronrun "MEMTRAIL_DIR=$T/cron2" 2> "$T/err"; rc=$?
+check "the cron file without MEMTRAIL_TEXTFILE_DIR (an old settings file) samples, no textfile" \
+    $([ $rc -eq 0 ] && [ ! -s "$T/err" ] && ls "$T"/cron2/memtrail-*.db > /dev/null; echo $?) "rc=$rc" "$(cat "$T/err")"
+grep -q '^MEMTRAIL_TEXTFILE_DIR=$' cron/memtrail.default &&
+    grep -q -- '--textfile=${MEMTRAIL_TEXTFILE_DIR}' cron/memtrail.service.in &&
+    grep -q '^ReadWritePaths=-/var/lib/prometheus/node-exporter$' cron/memtrail.service.in
+check "the settings file has MEMTRAIL_TEXTFILE_DIR (empty), the unit passes it and may write node_exporter's directory" $?
