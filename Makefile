@@ -100,12 +100,15 @@ $(BUILD)/schema_sql.c: $(SCHEMAS)
 DEPS_BUILD := build-essential pkg-config libsqlite3-dev zlib1g-dev libnuma-dev libproc2-dev
 DEPS_TEST  := sysstat faketime locales sqlite3 valgrind python3 util-linux atop \
               systemd cron groff-base prometheus \
-              librsvg2-bin
+              librsvg2-bin prometheus-node-exporter curl
 # librsvg2-bin: rsvg-convert renders memreport --format=svg to PNG (tests/capacity).
 # prometheus: only for promtool (tests/export); atop: only for make bench.
+# prometheus-node-exporter and curl: tests/textfile starts node_exporter on
+# 127.0.0.1 with memcollect --textfile's directory and scrapes it.
 # Their packages start daemons (prometheus, atop's loggers): the ones this
 # target installed are stopped and disabled again, with or without systemd.
-DAEMONS := prometheus:prometheus atop:atop atopacct:atop   # daemon:package
+DAEMONS := prometheus:prometheus atop:atop atopacct:atop \
+           prometheus-node-exporter:prometheus-node-exporter   # daemon:package
 deps:
 	@missing=""; for p in $(DEPS_BUILD) $(DEPS_TEST); do \
 	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
