@@ -128,6 +128,12 @@ check "--textfile=DIR, default top 10" $? "$out" "$(cat "$T/err")"
 check "--no-procs: no process series, the rest there" \
     $([ $rc -eq 0 ] && ! grep -q '^memtrail_process' "$PROM" &&
       grep -q '^memtrail_last_sample_timestamp_seconds ' "$PROM"; echo $?) "rc=$rc" "$(cat "$T/err")"
+"$MC" --procs-max 5 --textfile "$T/tf" --textfile-top 1000 "$T/c5.db" 2> "$T/err"; rc=$?
+in_groups=$(( $(sed -n 's/^memtrail_process_group_processes{.*} //p' "$PROM" | paste -sd+) + 0 ))
+all=$(sed -n 's/^memtrail_processes //p' "$PROM")
+check "--procs-max 5: the (others) row is no group, but counts in memtrail_processes ($in_groups in groups of $all)" \
+    $([ $rc -eq 0 ] && [ "$in_groups" = 5 ] && [ "$all" -gt 5 ] && ! grep -q 'comm="(others)"' "$PROM"; echo $?) \
+    "rc=$rc" "$(cat "$T/err")"
 "$MC" --textfile= "$T/c4.db" 2> "$T/err"; rc=$?
 check "--textfile= (an empty setting) writes no textfile" $([ $rc -eq 0 ] && [ ! -s "$T/err" ]; echo $?) "rc=$rc"
 
