@@ -347,7 +347,6 @@ static int take_and_store(struct writer *w, const struct options *o, struct samp
     return store(w, s, &host);
 }
 
-/* Sleeps until START + N * INTERVAL on the monotonic clock; 0 when stopped. */
 /* The stored sample S for node_exporter, when --textfile asks for it: a
  * failure is said and costs exit status 4, never the sample. */
 static int publish(const struct options *o, const struct sample *s)
@@ -361,6 +360,7 @@ static int publish(const struct options *o, const struct sample *s)
     return EXIT_TEXTFILE;
 }
 
+/* Sleeps until START + N * INTERVAL on the monotonic clock; 0 when stopped. */
 static int sleep_until(const struct timespec *start, long n, long interval)
 {
     struct timespec at = *start;
