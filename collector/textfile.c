@@ -174,13 +174,15 @@ static void render_oom_kills(FILE *out, const struct sample *s)
             (unsigned long long)kv->value);
 }
 
+enum group_value { GROUP_RSS, GROUP_SWAP, GROUP_PROCESSES };
+
 static void render_group_family(FILE *out, const struct group *g, size_t n, const char *name,
-                                const char *help, int which)
+                                const char *help, enum group_value which)
 {
     family(out, name, "gauge", help);
     for (size_t i = 0; i < n; i++) {
-        unsigned long long v = which == 0 ? g[i].rss_kb * 1024ULL :
-                               which == 1 ? g[i].swap_kb * 1024ULL : g[i].processes;
+        unsigned long long v = which == GROUP_RSS ? g[i].rss_kb * 1024ULL :
+                               which == GROUP_SWAP ? g[i].swap_kb * 1024ULL : g[i].processes;
         fprintf(out, "%s{comm=\"%s\"} %llu\n", name, g[i].label, v);
     }
 }
@@ -206,11 +208,11 @@ static int render_processes(FILE *out, const struct proc_list *list, unsigned to
     if (n > 0) {
         render_group_family(out, g, n, "memtrail_process_group_rss_bytes",
                             "Resident memory of the processes of one name (comm), for the "
-                            "names with the most, in bytes.", 0);
+                            "names with the most, in bytes.", GROUP_RSS);
         render_group_family(out, g, n, "memtrail_process_group_swap_bytes",
-                            "Swapped-out memory of the processes of one name, in bytes.", 1);
+                            "Swapped-out memory of the processes of one name, in bytes.", GROUP_SWAP);
         render_group_family(out, g, n, "memtrail_process_group_processes",
-                            "Processes of one name.", 2);
+                            "Processes of one name.", GROUP_PROCESSES);
     }
     free(g);
     return 0;
@@ -315,7 +317,7 @@ int textfile_write(const char *dir, unsigned top, const struct sample *s, char *
     char *text = NULL;
     size_t len = 0;
     FILE *out = open_memstream(&text, &len);
-    int rendered = out && render(out, s, top) == 0;
+    int rendered = out && render(out, s, top) == 0 && !ferror(out);
     if (!out || fclose(out) != 0 || !rendered) {
         snprintf(err, cap, "out of memory");
         free(text);
