@@ -180,3 +180,7 @@ grep -q '^MEMTRAIL_TEXTFILE_DIR=$' cron/memtrail.default &&
     grep -q -- '--textfile=${MEMTRAIL_TEXTFILE_DIR}' cron/memtrail.service.in &&
     grep -q '^ReadWritePaths=-/var/lib/prometheus/node-exporter$' cron/memtrail.service.in
 check "the settings file has MEMTRAIL_TEXTFILE_DIR (empty), the unit passes it and may write node_exporter's directory" $?
+mkdir -p "$T/tf3" "$T/cron3"
+cronrun "MEMTRAIL_DIR=$T/cron3 MEMCOLLECT_OPTIONS=\"--textfile $T/tf3\"" 2> "$T/err"; rc=$?
+check "--textfile in MEMCOLLECT_OPTIONS is not undone by an empty MEMTRAIL_TEXTFILE_DIR" \
+    $([ $rc -eq 0 ] && [ -s "$T/tf3/memtrail.prom" ]; echo $?) "rc=$rc" "$(cat "$T/err")"
