@@ -117,6 +117,15 @@ check "memtrail.prom is replaced by rename, never seen partial ($reads reads, $n
     $([ $rc -eq 0 ] && [ $bad -eq 0 ] && [ $reads -gt 0 ] && [ "$n" -ge 2 ] &&
       [ "$(ls -A "$T/tf")" = memtrail.prom ]; echo $?) "rc=$rc bad=$bad reads=$reads inodes=$inodes" "$(cat "$T/err.loop")"
 
+# ---- a temporary file that a killed memcollect left is removed once it is old
+: > "$T/tf/.memtrail.prom.0badc0de" && touch -d '-1 hour' "$T/tf/.memtrail.prom.0badc0de"
+: > "$T/tf/.memtrail.prom.f00df00d"   # recent: maybe another memcollect's, in flight
+"$MC" --textfile "$T/tf" "$T/e.db" 2> "$T/err"; rc=$?
+check "a temporary file left an hour ago is removed, a recent one kept" \
+    $([ $rc -eq 0 ] && [ ! -e "$T/tf/.memtrail.prom.0badc0de" ] && [ -e "$T/tf/.memtrail.prom.f00df00d" ]; echo $?) \
+    "rc=$rc" "$(ls -lA "$T/tf")" "$(cat "$T/err")"
+rm -f "$T/tf/.memtrail.prom.f00df00d"
+
 # ---- top N, bounded labels
 "$MC" --textfile "$T/tf" --textfile-top 3 "$T/c1.db" 2> "$T/err"
 out=$($CHECK top "$PROM" 3 2>&1)
