@@ -27,11 +27,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "textfile.h"
+
+#define TEMP_PREFIX "." TEXTFILE_NAME "."
+/* A temporary file older than this was left by a memcollect that was killed
+ * between creating and renaming it; a younger one may be another's in flight
+ * (the timer's and a --watch collector's). */
+#define STALE_TEMP_SECONDS 600
 
 /* A comm as a label value: at most 3 bytes out per byte in (U+FFFD). */
 #define LABEL_MAX (COMM_MAX * 3 + 1)
@@ -268,7 +276,7 @@ static int create_temporary(int dfd, char *name, size_t cap)
         uint32_t r = 0;
         if (getrandom(&r, sizeof r, GRND_NONBLOCK) != (ssize_t)sizeof r)
             r ^= (uint32_t)getpid() * 2654435761u + (uint32_t)attempt;
-        snprintf(name, cap, "." TEXTFILE_NAME ".%08x", (unsigned)r);
+        snprintf(name, cap, TEMP_PREFIX "%08x", (unsigned)r);
         int fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
         if (fd >= 0 || errno != EEXIST)
             return fd;
@@ -287,6 +295,29 @@ static int write_all(int fd, const char *buf, size_t len)
         buf += n, len -= (size_t)n;
     }
     return 0;
+}
+
+/* Removes our temporary files in DFD that are older than STALE_TEMP_SECONDS.
+ * unlinkat never follows a link; nothing else in the directory is touched. */
+static void remove_stale_temporaries(int dfd)
+{
+    int fd = dup(dfd);
+    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+    struct dirent *e;
+    struct stat st;
+    if (!d) {
+        if (fd >= 0)
+            close(fd);
+        return;
+    }
+    time_t now = time(NULL);
+    while ((e = readdir(d)) != NULL) {
+        if (strncmp(e->d_name, TEMP_PREFIX, sizeof TEMP_PREFIX - 1) == 0 &&
+            fstatat(dfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
+            now - st.st_mtime > STALE_TEMP_SECONDS)
+            unlinkat(dfd, e->d_name, 0);
+    }
+    closedir(d);
 }
 
 /* TEXT into a temporary file, then renamed over memtrail.prom: a reader sees
@@ -325,8 +356,10 @@ int textfile_write(const char *dir, unsigned top, const struct sample *s, char *
     }
     int dfd = open_directory(dir, err, cap);
     int rc = dfd < 0 ? -1 : replace_file(dfd, text, len, err, cap);
-    if (dfd >= 0)
+    if (dfd >= 0) {
+        remove_stale_temporaries(dfd);
         close(dfd);
+    }
     free(text);
     return rc;
 }
