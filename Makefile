@@ -24,7 +24,8 @@ LDLIBS  += $(SQLITE_LIBS) -lm
 LIB_SRC      := lib/model.c lib/parse.c lib/sysread.c lib/util.c lib/safedir.c
 ARCHIVE_SRC  := archive/archive.c archive/procstore.c archive/proc_codec.c archive/compressed.c \
                 archive/fdvfs.c archive/guard.c archive/verify.c
-COLLECT_SRC  := collector/memcollect.c collector/procs.c collector/numa.c collector/maintain.c
+COLLECT_SRC  := collector/memcollect.c collector/procs.c collector/numa.c collector/maintain.c \
+               collector/textfile.c
 # libnuma calls numa_warn()/numa_error(), which print to stderr unless the
 # executable exports its own (silent ones, in collector/numa.c): cron mails stderr.
 COLLECT_LDFLAGS := -Wl,--export-dynamic-symbol=numa_warn -Wl,--export-dynamic-symbol=numa_error
@@ -156,7 +157,7 @@ DEPS_BUILD := build-essential pkg-config libsqlite3-dev zlib1g-dev libnuma-dev l
 DEPS_TEST  := sysstat faketime locales sqlite3 valgrind python3 util-linux atop \
               systemd cron groff-base prometheus \
               librsvg2-bin libxml2-utils libreoffice-calc-nogui strace libcap2-bin \
-              clang libclang-rt-14-dev
+              clang libclang-rt-14-dev prometheus-node-exporter curl
 # strace: tests/paths sees memcollect write its oom_score_adj where the test
 # itself lacks CAP_SYS_RESOURCE, so the value cannot change.
 # libcap2-bin: capsh, to run memcollect as the maintenance unit's root without
@@ -168,9 +169,12 @@ DEPS_TEST  := sysstat faketime locales sqlite3 valgrind python3 util-linux atop 
 # date-time (tests/hostile).
 # prometheus: only for promtool (tests/export); atop: only for make bench.
 # clang, libclang-rt-14-dev (libFuzzer's runtime): only for make fuzz.
-# Their packages start daemons (prometheus, atop's loggers): the ones this
+# prometheus-node-exporter and curl: tests/textfile starts node_exporter on
+# 127.0.0.1 with memcollect --textfile's directory and scrapes it.
+# Their packages start daemons (prometheus, atop's loggers, node_exporter): the ones this
 # target installed are stopped and disabled again, with or without systemd.
-DAEMONS := prometheus:prometheus atop:atop atopacct:atop   # daemon:package
+DAEMONS := prometheus:prometheus atop:atop atopacct:atop \
+           prometheus-node-exporter:prometheus-node-exporter   # daemon:package
 # dpkg-dev, debhelper, lintian: make deb and tests/package (lintian checks
 # the package); bash-completion: loads the installed completion there;
 # man-db: systemd-analyze verify runs man for the units' Documentation=.

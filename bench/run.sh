@@ -266,3 +266,7 @@ BENCH_SNAPSHOT_DONE=1 bench/procs.sh
 # 6. Capacity planning and exports over 30 days (bench/capacity.sh).
 echo
 bench/capacity.sh
+
+# 7. What memcollect --textfile adds to a sample (bench/textfile.sh).
+echo
+bench/textfile.sh

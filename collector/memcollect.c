@@ -28,6 +28,7 @@
 #include "procs.h"
 #include "safedir.h"
 #include "sysread.h"
+#include "textfile.h"
 #include "util.h"
 #include "version.h"
 
@@ -36,7 +37,8 @@
 /* Low, but not -1000: a runaway collector must stay killable. */
 #define OOM_SCORE_ADJ (-900)
 
-enum exit_code { EXIT_OK = 0, EXIT_USAGE = 1, EXIT_FAIL = 2, EXIT_SKIPPED = 3 };
+enum exit_code { EXIT_OK = 0, EXIT_USAGE = 1, EXIT_FAIL = 2, EXIT_SKIPPED = 3,
+                 EXIT_TEXTFILE = 4 /* stored, but --textfile not written */ };
 
 static volatile sig_atomic_t stop_requested;
 
@@ -59,6 +61,8 @@ struct options {
     int maintain;       /* --maintain: retention and compression, no sample */
     const char *group_name; /* --group, else $MEMTRAIL_GROUP: the reading group */
     gid_t group;        /* its gid; (gid_t)-1: none */
+    const char *textfile; /* --textfile DIR: memtrail.prom for node_exporter; NULL: none */
+    long textfile_top;  /* --textfile-top N */
     struct maintain_options keep;
 };
 
@@ -68,14 +72,16 @@ static void usage(FILE *out)
             "Usage: %s [ options ] [ <interval> [ <count> ] ] [ <archive> ]\n"
             "Options are:\n"
             "[ -D <directory> ] [ --no-procs ] [ --no-cmdline ] [ --procs-max <N> ]\n"
-            "[ --pss ] [ --no-numa ] [ --group <group> ] [ -h | --help ] [ -V | --version ]\n"
+            "[ --pss ] [ --no-numa ] [ --group <group> ] [ --textfile <directory> ]\n"
+            "[ --textfile-top <N> ] [ -h | --help ] [ -V | --version ]\n"
             "       %s --maintain [ --keep-days <N> ] [ --compress-after <N> ]\n"
             "[ --max-size <MB> ] [ --group <group> ] [ -D <directory> ]\n"
             "Without <interval>, takes one sample.  <archive> is a file, or a directory\n"
             "holding one file per day (default " DEFAULT_DIR ").\n"
             "Exit status: 0 sample stored, 1 usage, 2 error (or processes or nodes\n"
             "not sampled: the rest is stored), 3 sample skipped\n"
-            "(another memcollect is writing, or a sample for that second exists).\n"
+            "(another memcollect is writing, or a sample for that second exists),\n"
+            "4 sample stored but the --textfile not written.\n"
             "--maintain deletes days older than --keep-days (default 28), compresses\n"
             "days older than --compress-after (default 2; 0: never) to .db.gz, then\n"
             "deletes the oldest days while the total is above --max-size MB (0: no cap).\n"
@@ -98,6 +104,8 @@ static int parse_options(int argc, char **argv, struct options *o)
     o->maintain = 0;
     o->group_name = getenv("MEMTRAIL_GROUP");
     o->group = (gid_t)-1;
+    o->textfile = NULL;
+    o->textfile_top = TEXTFILE_TOP_DEFAULT;
     o->keep.keep_days = 28;
     o->keep.compress_after = 2;
     o->keep.max_bytes = 0;
@@ -137,6 +145,15 @@ static int parse_options(int argc, char **argv, struct options *o)
             if (++i >= argc)
                 return -1;
             o->group_name = argv[i];
+        } else if (strcmp(a, "--textfile") == 0 || strncmp(a, "--textfile=", 11) == 0) {
+            if (a[10] == '\0' && ++i >= argc)
+                return -1;
+            o->textfile = a[10] ? a + 11 : argv[i];
+            if (o->textfile[0] == '\0')   /* an empty setting: none */
+                o->textfile = NULL;
+        } else if (strcmp(a, "--textfile-top") == 0) {
+            if (++i >= argc || parse_long_arg(argv[i], 0, TEXTFILE_TOP_MAX, &o->textfile_top) != 0)
+                return -1;
         } else if (strcmp(a, "-D") == 0) {
             if (++i >= argc)
                 return -1;
@@ -387,6 +404,19 @@ static int take_and_store(struct writer *w, const struct options *o, struct samp
     return store(w, s, &host);
 }
 
+/* The stored sample S for node_exporter, when --textfile asks for it: a
+ * failure is said and costs exit status 4, never the sample. */
+static int publish(const struct options *o, const struct sample *s)
+{
+    char err[512], what[PATH_MAX + 32];
+    if (!o->textfile || textfile_write(o->textfile, (unsigned)o->textfile_top, s,
+                                       err, sizeof err) == 0)
+        return EXIT_OK;
+    snprintf(what, sizeof what, "%s/" TEXTFILE_NAME, o->textfile);
+    report_error(what, err);
+    return EXIT_TEXTFILE;
+}
+
 /* Sleeps until START + N * INTERVAL on the monotonic clock; 0 when stopped. */
 static int sleep_until(const struct timespec *start, long n, long interval)
 {
@@ -504,10 +534,13 @@ int main(int argc, char **argv)
             break;
         int partial = 0;
         int rc = take_and_store(&w, &o, &sample, &partial);
+        int published = rc == EXIT_OK ? publish(&o, &sample) : EXIT_OK;
         if (rc != EXIT_OK)
             status = rc;
         else if (partial)
             status = EXIT_FAIL;
+        else if (published != EXIT_OK && status == EXIT_OK)
+            status = published;
         if (rc == EXIT_FAIL || stop_requested)
             break;
     }
