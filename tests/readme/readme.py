@@ -208,7 +208,7 @@ class Runner:
         check(name, rc == 0 and not bad, f"exit {rc}", err[-2000:])
         return out
 
-    def make(self, name, cmd, words):
+    def make(self, name, words, comment):
         targets = [w for w in words[1:] if "=" not in w and not w.startswith("-")]
         assigns = [w for w in words[1:] if "=" in w]
         if len(targets) != 1:
@@ -237,7 +237,7 @@ class Runner:
             details = [f"exit {rc}", err[-1000:]]
             good = rc == 0
             if target == "deb":
-                said = re.search(r"#\s*(\S+\.deb)", cmd)
+                said = re.search(r"(\S+\.deb)", comment)
                 want = deb_name()
                 good = good and said is not None and said.group(1) == want
                 details.append(f"comment names {said.group(1) if said else 'no file'}; "
@@ -269,7 +269,7 @@ class Runner:
         check(name + " (checked: names the file make deb writes; tests/package installs it)",
               good, f"shown: {debs}; make deb writes ./{want}")
 
-    def command(self, name, cmd):
+    def command(self, name, cmd, comment):
         words = words_of(cmd)
         if not words:
             return
@@ -280,7 +280,7 @@ class Runner:
         elif prog in ("memreport", "memcollect", "sqlite3", "promtool"):
             self.run_program(name, cmd)
         elif prog == "make":
-            self.make(name, cmd, words)
+            self.make(name, words, comment)
         elif prog == "systemctl":
             self.systemctl(name, words)
         elif prog in ("apt", "apt-get") and "install" in words or prog == "dpkg" and "-i" in words:
@@ -338,8 +338,10 @@ class Runner:
             return self.transcript(block)
         for k, text in logical_lines(block.lines):
             # a comment may say `(the default); DESTDIR=`: it goes before the split
-            for cmd in split_commands(re.sub(r"(^|\s)#.*$", "", text)):
-                self.command(f"README.md:{block.line + k}: {' '.join(cmd.split())}", cmd)
+            comment = re.search(r"(?:^|\s)#(.*)$", text)
+            for cmd in split_commands(text[:comment.start()] if comment else text):
+                self.command(f"README.md:{block.line + k}: {' '.join(cmd.split())}", cmd,
+                             comment.group(1) if comment else "")
 
 
 def synopsis(block):
@@ -498,7 +500,8 @@ def collect_archive():
 
 
 def main():
-    text = open(os.path.join(ROOT, "README.md"), encoding="utf-8").read()
+    # README: another file to check, for trying the checks out on a changed copy
+    text = open(os.environ.get("README", os.path.join(ROOT, "README.md")), encoding="utf-8").read()
     os.makedirs(RUN, exist_ok=True)
     bindir = os.path.join(WORK, "bin")
     os.makedirs(bindir, exist_ok=True)
