@@ -108,7 +108,17 @@ MARKER = re.compile(r"^\s*<!--\s*(not run|output):\s*(.*?)\s*-->\s*$")
 CODE = re.compile(r"^( {4,})\S")
 
 
+def indented_end(lines, i, indent):
+    """The line after the indented block at I: blank lines inside it are its own."""
+    inside = lambda k: k < len(lines) and lines[k].startswith(" " * indent) and lines[k].strip()
+    j = i
+    while inside(j) or (j < len(lines) and not lines[j].strip() and inside(j + 1)):
+        j += 1
+    return j
+
+
 def blocks(text):
+    """The code blocks of Markdown TEXT, with the marker comment before each."""
     lines = text.split("\n")
     found = []
     i = 0
@@ -132,12 +142,7 @@ def blocks(text):
         m = CODE.match(line)
         if m and (i == 0 or lines[i - 1].strip() == ""):
             indent = len(m.group(1))
-            j = i
-            while j < len(lines) and (lines[j].startswith(" " * indent) and lines[j].strip()
-                                      or (lines[j].strip() == "" and j + 1 < len(lines)
-                                          and lines[j + 1].startswith(" " * indent)
-                                          and lines[j + 1].strip())):
-                j += 1
+            j = indented_end(lines, i, indent)
             found.append(Block(i + 1, [l[indent:] for l in lines[i:j]], marker_before(i)))
             i = j
             continue
@@ -227,7 +232,8 @@ class Runner:
                               + f" DESTDIR={shlex.quote(DEST)}")
             self.installed = rc == 0
             check(name + " (run with DESTDIR=a scratch directory)", rc == 0,
-                  f"exit {rc}", err[-1500:])
+                  f"exit {rc}", err[-1500:],
+                  "(the tree is read-only here: make all before this test, as make check does)")
         elif target in ("deps", "check", "deb"):
             why = {"deps": "it would install packages; the package table is compared instead",
                    "check": "it is what runs this test",
