@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Runs or checks every code block of README.md, so the README cannot drift
-from the program (tests/readme/run.sh starts it in a private mount namespace).
+"""Runs or checks every code block of README.md, and the EXAMPLES of the man
+pages, so that they cannot drift from the program (tests/readme/run.sh starts
+it in a private mount namespace).
 
 Every block (indented by four spaces after a blank line, or fenced with ```)
 is one of these; anything else fails the test as "not classified":
@@ -350,6 +351,29 @@ class Runner:
                              comment.group(1) if comment else "")
 
 
+ROFF = {r"\-": "-", r"\(aq": "'", r"\(dq": '"', r"\e": "\\", r"\&": ""}
+
+
+def man_examples(runner, page):
+    """The man page's EXAMPLES (.nf to .fi), run as the README's commands are."""
+    lines = open(os.path.join(ROOT, "man", page)).read().split("\n")
+    inside = in_nf = False
+    for n, line in enumerate(lines, 1):
+        if line.startswith(".SH"):
+            inside = line.strip() == ".SH EXAMPLES"
+        elif inside and line.startswith(".nf"):
+            in_nf = True
+        elif inside and line.startswith(".fi"):
+            in_nf = False
+        elif inside and in_nf and line.strip():
+            cmd = re.sub(r"\\(-|\(aq|\(dq|e|&)", lambda m: ROFF["\\" + m.group(1)], line)
+            name = f"man/{page}:{n}: {cmd}"
+            if "\\" in cmd:
+                not_ok(name, "not classified: a roff escape tests/readme/readme.py does not know")
+            else:
+                runner.command(name, cmd, "")
+
+
 def synopsis(block):
     prog = block.lines[0].split()[0]
     binary = MC if prog == "memcollect" else MR
@@ -526,6 +550,8 @@ def main():
     runner = Runner()
     for block in blocks(text):
         runner.block(block)
+    for page in ("memreport.1", "memcollect.8"):
+        man_examples(runner, page)
     return 0
 
 

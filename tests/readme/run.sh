@@ -1,7 +1,7 @@
 #!/bin/bash
-# Every command README.md shows, run (or, for what installs or builds a
-# package, checked) by tests/readme/readme.py, whose opening comment says how
-# each kind of block is treated.  For a block that cannot run here, put
+# Every command README.md and the man pages' EXAMPLES show, run (or, for
+# what installs or builds a package, checked) by tests/readme/readme.py, whose
+# opening comment says how each kind of block is treated.  For a block that cannot run here, put
 #     <!-- not run: REASON -->
 # on the line before it (then a blank line); for an example of an output,
 #     <!-- output: KIND -->
