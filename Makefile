@@ -20,7 +20,8 @@ SQLITE_LIBS := -Wl,-Bstatic -lsqlite3 -lz -Wl,-Bdynamic
 LDLIBS  += $(SQLITE_LIBS) -lm
 
 LIB_SRC      := lib/model.c lib/parse.c lib/sysread.c lib/util.c
-ARCHIVE_SRC  := archive/archive.c archive/procstore.c archive/proc_codec.c archive/compressed.c
+ARCHIVE_SRC  := archive/archive.c archive/procstore.c archive/proc_codec.c archive/compressed.c \
+                archive/image.c archive/union.c archive/recover.c
 COLLECT_SRC  := collector/memcollect.c collector/procs.c collector/numa.c collector/maintain.c
 # libnuma calls numa_warn()/numa_error(), which print to stderr unless the
 # executable exports its own (silent ones, in collector/numa.c): cron mails stderr.

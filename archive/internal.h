@@ -65,11 +65,40 @@ int archive_has_table(struct archive *ar, const char *table);
 int archive_add_new_fields(struct archive *ar, enum source src, const struct kv_list *kv,
                            char *err, size_t cap);
 
+struct archive *archive_new(void);
+/* Opens one file read-only, as archive_open_reader() does, without its
+ * other copy. */
+int archive_open_one(const char *path, struct archive **out, char *err, size_t cap);
+
 /* compressed.c */
 int archive_is_compressed(const char *path);
-/* Opens a gzip-compressed archive read-only, in memory. */
-int archive_open_compressed(const char *path, sqlite3 **db, char *err, size_t cap);
+/* Opens a gzip-compressed archive in memory, read-only unless WRITABLE
+ * (changes stay in memory). */
+int archive_open_compressed(const char *path, sqlite3 **db, int writable, char *err, size_t cap);
 int archive_is_sqlite_fd(int fd);
+/* Writes the serialized database DB into PATH.gz crash-safely. */
+int archive_compress_image(sqlite3 *db, const char *path, char *err, size_t cap);
+
+/* image.c: archives in memory.  An image is never larger than this. */
+#define ARCHIVE_IMAGE_MAX ((sqlite3_int64)4 << 30)
+/* Opens BUF (sqlite3_malloc64, SIZE bytes used of SPACE) as *DB; SQLite owns
+ * BUF from here.  WRITABLE: changes allowed (they stay in memory). */
+int archive_image_open(sqlite3 **db, unsigned char *buf, sqlite3_int64 size,
+                       sqlite3_int64 space, int writable, char *err, size_t cap);
+/* Opens a plain archive in memory as its last committed state: a hot
+ * journal beside it (no writer alive) is played back into the copy, never
+ * into the file.  ARCHIVE_BUSY when a writer keeps it locked. */
+int archive_open_journaled(const char *path, sqlite3 **db, int writable, char *err, size_t cap);
+
+/* union.c: a day held in both PATH (plain) and PATH.gz */
+struct union_stats {
+    size_t added;        /* samples of the plain file the .gz lacks */
+    size_t conflicts;    /* samples of the same second that differ */
+};
+/* Opens the union of PLAIN and COMPRESSED in memory: the .gz's samples,
+ * then those of the plain file whose second the .gz lacks. */
+int archive_open_union(const char *plain, const char *compressed, struct archive *ar,
+                       struct union_stats *stats, char *err, size_t cap);
 
 /* procstore.c */
 int procstore_append(struct archive *ar, const struct sample *s, int64_t boot_no,
