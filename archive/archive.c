@@ -617,7 +617,7 @@ int archive_open_writer(const char *path, int lock_wait_ms, struct archive **out
 }
 
 /* A reader's archive once its database is open: ours, and its fields known. */
-static int archive_ready(struct archive *ar, char *err, size_t cap)
+int archive_reader_ready(struct archive *ar, char *err, size_t cap)
 {
     sqlite3_busy_timeout(ar->db, 5000);
     int64_t version;
@@ -657,7 +657,7 @@ int archive_open_one(const char *path, struct archive **out, char *err, size_t c
         rc = archive_fail(err, cap, ARCHIVE_ERROR, "%s%s",
                           ar->db ? sqlite3_errmsg(ar->db) : "out of memory", "");
     if (rc == ARCHIVE_OK)
-        rc = archive_ready(ar, err, cap);
+        rc = archive_reader_ready(ar, err, cap);
     if (rc != ARCHIVE_OK) {
         archive_close(ar);
         return rc;
@@ -697,7 +697,7 @@ int archive_open_reader(const char *path, struct archive **out, char *err, size_
     struct union_stats stats;
     int rc = archive_open_union(plain, gz, ar, &stats, err, cap);
     if (rc == ARCHIVE_OK)
-        rc = archive_ready(ar, err, cap);
+        rc = archive_reader_ready(ar, err, cap);
     if (rc == ARCHIVE_OK) {
         *out = ar;
         return ARCHIVE_OK;

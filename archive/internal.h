@@ -66,6 +66,9 @@ int archive_add_new_fields(struct archive *ar, enum source src, const struct kv_
                            char *err, size_t cap);
 
 struct archive *archive_new(void);
+/* A reader's archive once its database is open: checked to be ours, and
+ * its fields loaded. */
+int archive_reader_ready(struct archive *ar, char *err, size_t cap);
 /* Opens one file read-only, as archive_open_reader() does, without its
  * other copy. */
 int archive_open_one(const char *path, struct archive **out, char *err, size_t cap);

@@ -158,9 +158,9 @@ int archive_open_union(const char *plain, const char *compressed, struct archive
     memset(stats, 0, sizeof *stats);
     struct archive *from;
     int rc = archive_open_compressed(compressed, &ar->db, 1, err, cap);
-    if (rc == ARCHIVE_OK && (rc = archive_open_one(plain, &from, err, cap)) != ARCHIVE_OK)
-        return rc;
-    if (rc != ARCHIVE_OK)
+    if (rc == ARCHIVE_OK)
+        rc = archive_reader_ready(ar, err, cap);
+    if (rc != ARCHIVE_OK || (rc = archive_open_one(plain, &from, err, cap)) != ARCHIVE_OK)
         return rc;
     struct merge m = { .into = ar, .from = from, .stats = stats, .err = err, .err_cap = cap };
     const unsigned parts = PART_PROCS | PART_NUMA;

@@ -42,10 +42,10 @@ share_with_group() {
 sums() { sha256sum "$1"/* | sort; }
 
 # mkday DIR YYYY-MM-DD [ROWS]: three real samples from 12:00, then ROWS more
-# (default 2000) cloned from the last one a minute apart, so that one UPDATE
+# (default 300) cloned from the last one 20 s apart, so that one UPDATE
 # of every row spills pages into the database file before it commits.
 mkday() {
-    local dir=$1 day=$2 rows=${3:-2000} t
+    local dir=$1 day=$2 rows=${3:-300} t
     for t in 12:00:00 12:01:00 12:02:00; do
         AT="$day $t"; at "$MC" --no-numa "$dir/" 2>>err || return 1
     done
@@ -183,11 +183,29 @@ stamps=$(echo "$got" | grep ',meminfo.MemFree,' | cut -d, -f1 | tr '\n' ' ')
 check "the exports read the union of a day's .db and .db.gz, without duplicates" \
     $([ "$stamps" = "2026-11-05T12:00:00+00:00 2026-11-05T12:01:00+00:00 2026-11-05T12:02:00+00:00 2026-11-05T12:05:00+00:00 " ]; echo $?) \
     "MemFree at: $stamps" "$(echo "$got" | head -3)"
+union=$("$MR" -r -p -f both --since 2026-11-05T11:00 --until 2026-11-05T13:00 2>&1)
 AT="2026-11-08 00:10:00"; at "$MC" --maintain --compress-after 1 -D both 2>err; rc=$?
 got=$("$MR" -r -f both --since 2026-11-05T11:00 --until 2026-11-05T13:00 2>&1)
 check "--maintain keeps every sample acknowledged into a .db beside a .db.gz" \
     $([ $rc -eq 0 ] && [ "$(echo "$got" | count_rows)" = 3 ] && echo "$got" | grep -q '^12:05:00 '; echo $?) \
     "rc=$rc $(ls both | tr '\n' ' ')" "$(cat err)" "$got"
+got=$("$MR" -r -p -f both/memtrail-20261105.db.gz --since 2026-11-05T11:00 --until 2026-11-05T13:00 2>&1)
+check "--maintain merges the two into one .db.gz that reports as their union did" \
+    $([ "$(ls both | tr '\n' ' ')" = "memtrail-20261105.db.gz " ] && [ "$got" = "$union" ]; echo $?) \
+    "$(ls both | tr '\n' ' ')" "$(diff <(echo "$union") <(echo "$got") | head -6)"
+# the same second with other values in the two files: nothing proves either right
+gunzip -c both/memtrail-20261105.db.gz > both/memtrail-20261105.db
+sqlite3 both/memtrail-20261105.db "UPDATE sample SET MemFree = MemFree + 4096 WHERE ts = (SELECT min(ts) FROM sample)"
+AT="2026-11-08 00:10:00"; at "$MC" --maintain --compress-after 1 -D both 2>err; rc=$?
+check "--maintain keeps both files when a second's samples differ, and says so" \
+    $([ $rc -ne 0 ] && [ "$(ls both | tr '\n' ' ')" = "memtrail-20261105.db memtrail-20261105.db.gz " ] &&
+      grep -q 'differ' err; echo $?) "rc=$rc $(ls both | tr '\n' ' ')" "$(cat err)"
+rm both/memtrail-20261105.db
+gunzip -c both/memtrail-20261105.db.gz > both/memtrail-20261105.db
+AT="2026-11-08 00:10:00"; at "$MC" --maintain --compress-after 1 -D both 2>err; rc=$?
+check "--maintain removes a .db whose every sample the .db.gz holds" \
+    $([ $rc -eq 0 ] && [ "$(ls both | tr '\n' ' ')" = "memtrail-20261105.db.gz " ]; echo $?) \
+    "rc=$rc $(ls both | tr '\n' ' ')" "$(cat err)"
 
 # ---- 5. 100 collectors killed at random points of a sample (each one a
 # minute after the last, so that none is skipped as a duplicate), each
