@@ -658,6 +658,14 @@ int archive_open_one(const char *path, struct archive **out, char *err, size_t c
                           ar->db ? sqlite3_errmsg(ar->db) : "out of memory", "");
     if (rc == ARCHIVE_OK)
         rc = archive_reader_ready(ar, err, cap);
+    if (rc == ARCHIVE_ERROR && !archive_is_compressed(path) && has_journal(path)) {
+        /* its writer died after the look for a journal, before SQLite's read */
+        sqlite3_close(ar->db);
+        ar->db = NULL;
+        rc = archive_open_journaled(path, &ar->db, 0, err, cap);
+        if (rc == ARCHIVE_OK)
+            rc = archive_reader_ready(ar, err, cap);
+    }
     if (rc != ARCHIVE_OK) {
         archive_close(ar);
         return rc;
