@@ -106,11 +106,14 @@ static int write_compressed(int in, const unsigned char *data, sqlite3_int64 siz
     int rc = gz ? ARCHIVE_OK : archive_fail(err, cap, ARCHIVE_ERROR, "out of memory%s%s", "", "");
     static unsigned char buf[1 << 16];
     for (sqlite3_int64 done = 0; rc == ARCHIVE_OK;) {
-        const unsigned char *chunk = data + done;
-        ssize_t n = (ssize_t)(size - done < (sqlite3_int64)sizeof buf ? size - done : (sqlite3_int64)sizeof buf);
+        const unsigned char *chunk = buf;
+        ssize_t n;
         if (in >= 0) {
-            chunk = buf;
             n = read(in, buf, sizeof buf);
+        } else {
+            sqlite3_int64 left = size - done;
+            n = (ssize_t)(left < (sqlite3_int64)sizeof buf ? left : (sqlite3_int64)sizeof buf);
+            chunk = data + done;
         }
         if (n == 0)
             break;
