@@ -23,7 +23,8 @@ LDLIBS  += $(SQLITE_LIBS) -lm
 
 LIB_SRC      := lib/model.c lib/parse.c lib/sysread.c lib/util.c lib/safedir.c
 ARCHIVE_SRC  := archive/archive.c archive/procstore.c archive/proc_codec.c archive/compressed.c \
-                archive/fdvfs.c archive/guard.c archive/verify.c
+                archive/fdvfs.c archive/guard.c archive/verify.c \
+                archive/image.c archive/union.c archive/recover.c
 COLLECT_SRC  := collector/memcollect.c collector/procs.c collector/numa.c collector/maintain.c \
                collector/textfile.c
 # libnuma calls numa_warn()/numa_error(), which print to stderr unless the

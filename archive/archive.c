@@ -16,6 +16,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -548,7 +549,7 @@ int archive_unused(const struct archive *ar)
     return ar && ar->empty_at_lock && !ar->stored;
 }
 
-static struct archive *archive_new(void)
+struct archive *archive_new(void)
 {
     /* Both programs are single-threaded: SQLite's mutexes would be pure cost.
      * No bulk page-cache allocation: SQLite would otherwise set up 20 cache
@@ -650,7 +651,30 @@ int archive_open_writer(const char *path, int lock_wait_ms, struct archive **out
     return ARCHIVE_OK;
 }
 
-int archive_open_reader(const char *path, struct archive **out, char *err, size_t cap)
+/* A reader's archive once its database is open: ours, and its fields known. */
+int archive_reader_ready(struct archive *ar, const char *path, char *err, size_t cap)
+{
+    sqlite3_busy_timeout(ar->db, 5000);
+    int64_t version;
+    int rc = check_format(ar, &version, err, cap);
+    if (rc == ARCHIVE_MISSING)
+        rc = archive_fail(err, cap, ARCHIVE_NOT_OURS, "not a memtrail archive%s%s", "", "");
+    if (rc == ARCHIVE_OK)
+        rc = archive_guard(ar, path, 1, err, cap);
+    if (rc == ARCHIVE_OK)
+        rc = load_fields(ar, err, cap);
+    return rc;
+}
+
+/* Whether PATH has a journal beside it (committed files have none). */
+static int has_journal(const char *path)
+{
+    char journal[PATH_MAX];
+    return (size_t)snprintf(journal, sizeof journal, "%s-journal", path) < sizeof journal &&
+           access(journal, F_OK) == 0;
+}
+
+int archive_open_one(const char *path, struct archive **out, char *err, size_t cap)
 {
     struct stat st;
     if (stat(path, &st) != 0)
@@ -666,33 +690,83 @@ int archive_open_reader(const char *path, struct archive **out, char *err, size_
     struct archive *ar = archive_new();
     if (!ar)
         return archive_fail(err, cap, ARCHIVE_ERROR, "out of memory%s%s", "", "");
-    if (archive_is_compressed(path)) {
-        int rc = archive_open_compressed(path, &ar->db, err, cap);
-        if (rc != ARCHIVE_OK) {
-            archive_close(ar);
-            return rc;
-        }
-    } else if (sqlite3_open_v2(path, &ar->db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
-        int rc = archive_fail(err, cap, ARCHIVE_ERROR, "%s%s",
-                      ar->db ? sqlite3_errmsg(ar->db) : "out of memory", "");
-        archive_close(ar);
-        return rc;
+    int rc = ARCHIVE_OK;
+    if (archive_is_compressed(path))
+        rc = archive_open_compressed(path, &ar->db, 0, err, cap);
+    else if (has_journal(path))   /* maybe hot: SQLite would need to write */
+        rc = archive_open_journaled(path, &ar->db, 0, err, cap);
+    else if (sqlite3_open_v2(path, &ar->db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
+        rc = archive_fail(err, cap, ARCHIVE_ERROR, "%s%s",
+                          ar->db ? sqlite3_errmsg(ar->db) : "out of memory", "");
+    if (rc == ARCHIVE_OK)
+        rc = archive_reader_ready(ar, path, err, cap);
+    if (rc == ARCHIVE_ERROR && !archive_is_compressed(path) && has_journal(path)) {
+        /* its writer died after the look for a journal, before SQLite's read */
+        sqlite3_close(ar->db);
+        ar->db = NULL;
+        rc = archive_open_journaled(path, &ar->db, 0, err, cap);
+        if (rc == ARCHIVE_OK)
+            rc = archive_reader_ready(ar, path, err, cap);
     }
-    sqlite3_busy_timeout(ar->db, 5000);
-    int64_t version;
-    int rc = check_format(ar, &version, err, cap);
-    if (rc == ARCHIVE_MISSING)
-        rc = archive_fail(err, cap, ARCHIVE_NOT_OURS, "not a memtrail archive%s%s", "", "");
-    if (rc == ARCHIVE_OK)
-        rc = archive_guard(ar, path, 1, err, cap);
-    if (rc == ARCHIVE_OK)
-        rc = load_fields(ar, err, cap);
     if (rc != ARCHIVE_OK) {
         archive_close(ar);
         return rc;
     }
     *out = ar;
     return ARCHIVE_OK;
+}
+
+/* The plain and compressed names of a daily file PATH that has both. */
+static int day_pair(const char *path, char *plain, char *gz, size_t cap)
+{
+    size_t n = strlen(path);
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    if (strncmp(base, "memtrail-", 9) != 0 || n + 4 > cap)
+        return 0;
+    if (n > 6 && strcmp(path + n - 6, ".db.gz") == 0) {
+        snprintf(gz, cap, "%s", path);
+        snprintf(plain, cap, "%.*s", (int)(n - 3), path);
+    } else if (n > 3 && strcmp(path + n - 3, ".db") == 0) {
+        snprintf(plain, cap, "%s", path);
+        snprintf(gz, cap, "%s.gz", path);
+    } else {
+        return 0;
+    }
+    return access(plain, F_OK) == 0 && access(gz, F_OK) == 0;
+}
+
+int archive_open_reader(const char *path, struct archive **out, char *err, size_t cap)
+{
+    char plain[PATH_MAX], gz[PATH_MAX];
+    if (!day_pair(path, plain, gz, sizeof plain))
+        return archive_open_one(path, out, err, cap);
+    struct archive *ar = archive_new();
+    if (!ar)
+        return archive_fail(err, cap, ARCHIVE_ERROR, "out of memory%s%s", "", "");
+    struct union_stats stats;
+    int rc = archive_open_union(plain, gz, ar, &stats, err, cap);
+    if (rc == ARCHIVE_OK)
+        rc = archive_reader_ready(ar, plain, err, cap);
+    if (rc == ARCHIVE_OK) {
+        *out = ar;
+        return ARCHIVE_OK;
+    }
+    /* one of the two is damaged: the other, alone, is still worth reading */
+    archive_close(ar);
+    char why[512];
+    snprintf(why, sizeof why, "%s", err);
+    const char *other = strcmp(path, plain) == 0 ? gz : plain;
+    int rc_alone = archive_open_one(path, out, err, cap);
+    const char *alone = path;
+    if (rc_alone != ARCHIVE_OK) {
+        rc_alone = archive_open_one(other, out, err, cap);
+        alone = other;
+    }
+    if (rc_alone == ARCHIVE_OK)
+        fprintf(stderr, "%s: warning: %s and its .gz cannot be read together (%s): reading %s"
+                " alone\n", progname, plain, why, alone);
+    return rc_alone;
 }
 
 static void sample_from_row(struct archive *ar, sqlite3_stmt *st, struct sample *s)

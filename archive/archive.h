@@ -56,9 +56,24 @@ int archive_unused(const struct archive *ar);
 int archive_compress(const char *path, char *err, size_t err_cap);
 
 /* Opens PATH read-only (plain, or gzip-compressed: read in memory); never
- * writes to it. */
+ * writes to it, nor needs write access.  A plain file left with a hot
+ * journal (its writer died mid-sample) is read in memory as its last
+ * committed state.  A daily file X.db beside X.db.gz (either named) is
+ * read as the union of the two, by second. */
 int archive_open_reader(const char *path, struct archive **out,
                         char *err, size_t err_cap);
+
+/* memcollect --maintain, for a finished day PATH (plain) beside PATH.gz:
+ * removes PATH when PATH.gz holds every sample of it, equal; otherwise
+ * writes their union into PATH.gz crash-safely, then removes PATH; keeps
+ * both when samples of the same second differ (ARCHIVE_ERROR, err says). */
+int archive_merge_day(const char *path, char *err, size_t err_cap);
+
+/* memcollect --maintain, for a finished day PATH: rolls a hot journal left
+ * by a dead writer back into the file for good (the writer's lock taken),
+ * and removes a journal that holds nothing to undo.  ARCHIVE_BUSY when a
+ * writer is alive. */
+int archive_recover(const char *path, char *err, size_t err_cap);
 
 /* Identities whose command line the collector should read before appending:
  * marks NEED[i] for every process of LIST not yet stored for this boot

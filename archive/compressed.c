@@ -18,9 +18,6 @@
 
 #include "internal.h"
 
-/* A compressed archive larger than this once inflated is refused. */
-#define INFLATED_MAX ((sqlite3_int64)4 << 30)
-
 int archive_is_compressed(const char *path)
 {
     unsigned char magic[2] = { 0, 0 };
@@ -32,7 +29,7 @@ int archive_is_compressed(const char *path)
     return n == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
 }
 
-int archive_open_compressed(const char *path, sqlite3 **db, char *err, size_t cap)
+int archive_open_compressed(const char *path, sqlite3 **db, int writable, char *err, size_t cap)
 {
     gzFile gz = gzopen(path, "rb");
     if (!gz)
@@ -42,7 +39,7 @@ int archive_open_compressed(const char *path, sqlite3 **db, char *err, size_t ca
     int rc = ARCHIVE_OK;
     while (buf) {
         if (size == space) {
-            if (space >= INFLATED_MAX) {
+            if (space >= ARCHIVE_IMAGE_MAX) {
                 rc = archive_fail(err, cap, ARCHIVE_NOT_OURS, "inflates past 4 GiB%s%s", "", "");
                 break;
             }
@@ -60,8 +57,14 @@ int archive_open_compressed(const char *path, sqlite3 **db, char *err, size_t ca
                               gzerror(gz, &zerr), "");
             break;
         }
-        if (got == 0)
+        if (got == 0) {
+            int zerr;
+            const char *why = gzerror(gz, &zerr);
+            if (zerr != Z_OK)   /* a truncated file ends without an error from gzread */
+                rc = archive_fail(err, cap, ARCHIVE_NOT_OURS, "damaged compressed data: %s%s",
+                                  why, "");
             break;
+        }
         size += got;
     }
     gzclose(gz);
@@ -71,16 +74,7 @@ int archive_open_compressed(const char *path, sqlite3 **db, char *err, size_t ca
         sqlite3_free(buf);
         return rc;
     }
-    if (sqlite3_open(":memory:", db) != SQLITE_OK) {
-        sqlite3_free(buf);
-        return archive_fail(err, cap, ARCHIVE_ERROR, "out of memory%s%s", "", "");
-    }
-    /* SQLite owns BUF from here, freed on close even when this fails */
-    if (sqlite3_deserialize(*db, "main", buf, size, space,
-                            SQLITE_DESERIALIZE_FREEONCLOSE | SQLITE_DESERIALIZE_READONLY) !=
-        SQLITE_OK)
-        return archive_fail(err, cap, ARCHIVE_NOT_OURS, "not a memtrail archive%s%s", "", "");
-    return ARCHIVE_OK;
+    return archive_image_open(db, buf, size, space, writable, err, cap);
 }
 
 static int sync_directory_of(const char *path)
@@ -100,8 +94,10 @@ static int sync_directory_of(const char *path)
     return rc;
 }
 
-/* Copies the open file IN into a new gzip file at TMP, synced to disk. */
-static int write_compressed(int in, const char *tmp, mode_t mode, char *err, size_t cap)
+/* A new gzip file at TMP, synced to disk, filled from the open file IN, or
+ * from DATA (SIZE bytes) when IN < 0. */
+static int write_compressed(int in, const unsigned char *data, sqlite3_int64 size,
+                            const char *tmp, mode_t mode, char *err, size_t cap)
 {
     int out = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode & 0777);
     if (out < 0)
@@ -109,11 +105,22 @@ static int write_compressed(int in, const char *tmp, mode_t mode, char *err, siz
     gzFile gz = gzdopen(dup(out), "wb6");
     int rc = gz ? ARCHIVE_OK : archive_fail(err, cap, ARCHIVE_ERROR, "out of memory%s%s", "", "");
     static unsigned char buf[1 << 16];
-    ssize_t n;
-    while (rc == ARCHIVE_OK && (n = read(in, buf, sizeof buf)) != 0) {
-        if (n < 0 || gzwrite(gz, buf, (unsigned)n) != (int)n)
+    for (sqlite3_int64 done = 0; rc == ARCHIVE_OK;) {
+        const unsigned char *chunk = buf;
+        ssize_t n;
+        if (in >= 0) {
+            n = read(in, buf, sizeof buf);
+        } else {
+            sqlite3_int64 left = size - done;
+            n = (ssize_t)(left < (sqlite3_int64)sizeof buf ? left : (sqlite3_int64)sizeof buf);
+            chunk = data + done;
+        }
+        if (n == 0)
+            break;
+        if (n < 0 || gzwrite(gz, chunk, (unsigned)n) != (int)n)
             rc = archive_fail(err, cap, ARCHIVE_ERROR, "cannot compress: %s%s",
                               n < 0 ? strerror(errno) : "write failed", "");
+        done += n;
     }
     if (gz && gzclose(gz) != Z_OK && rc == ARCHIVE_OK)
         rc = archive_fail(err, cap, ARCHIVE_ERROR, "cannot write %s%s", tmp, "");
@@ -125,6 +132,29 @@ static int write_compressed(int in, const char *tmp, mode_t mode, char *err, siz
     return rc;
 }
 
+/* TMP becomes GZ, the directory is synced, and only then PATH is removed. */
+static int publish(const char *tmp, const char *gz, const char *path, char *err, size_t cap)
+{
+    int rc = ARCHIVE_OK;
+    if (rename(tmp, gz) != 0)
+        rc = archive_fail(err, cap, ARCHIVE_ERROR, "cannot rename: %s%s", strerror(errno), "");
+    if (rc == ARCHIVE_OK && sync_directory_of(gz) != 0)
+        rc = archive_fail(err, cap, ARCHIVE_ERROR, "cannot sync the directory: %s%s",
+                          strerror(errno), "");
+    if (rc == ARCHIVE_OK && unlink(path) != 0)
+        rc = archive_fail(err, cap, ARCHIVE_ERROR, "cannot remove the original: %s%s",
+                          strerror(errno), "");
+    if (rc != ARCHIVE_OK)
+        unlink(tmp);
+    return rc;
+}
+
+static void compressed_names(const char *path, char *tmp, char *gz, size_t cap)
+{
+    snprintf(gz, cap, "%s.gz", path);
+    snprintf(tmp, cap, "%s.gz.tmp", path);
+}
+
 /*
  * PATH becomes PATH.gz: write a temporary file, sync it, rename it into
  * place, sync the directory, and only then remove the original.  A crash
@@ -134,10 +164,9 @@ static int write_compressed(int in, const char *tmp, mode_t mode, char *err, siz
 int archive_compress(const char *path, char *err, size_t cap)
 {
     char tmp[PATH_MAX], gz[PATH_MAX], journal[PATH_MAX];
-    snprintf(gz, sizeof gz, "%s.gz", path);
-    snprintf(tmp, sizeof tmp, "%s.gz.tmp", path);
+    compressed_names(path, tmp, gz, sizeof gz);
     snprintf(journal, sizeof journal, "%s-journal", path);
-    if (access(journal, F_OK) == 0)   /* a hot journal: a writer died mid-sample */
+    if (access(journal, F_OK) == 0)   /* a writer started since the journal was rolled back */
         return archive_fail(err, cap, ARCHIVE_BUSY, "has a journal: left as it is%s%s", "", "");
     int in = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
     if (in < 0)
@@ -152,19 +181,29 @@ int archive_compress(const char *path, char *err, size_t cap)
         return archive_fail(err, cap, ARCHIVE_BUSY, "in use: left as it is%s%s", "", "");
     }
     unlink(tmp);   /* a stale one from an interrupted run */
-    int rc = write_compressed(in, tmp, st.st_mode, err, cap);
-    if (rc == ARCHIVE_OK && rename(tmp, gz) != 0)
-        rc = archive_fail(err, cap, ARCHIVE_ERROR, "cannot rename: %s%s", strerror(errno), "");
-    if (rc == ARCHIVE_OK && sync_directory_of(gz) != 0)
-        rc = archive_fail(err, cap, ARCHIVE_ERROR, "cannot sync the directory: %s%s",
-                          strerror(errno), "");
-    if (rc == ARCHIVE_OK && unlink(path) != 0)
-        rc = archive_fail(err, cap, ARCHIVE_ERROR, "cannot remove the original: %s%s",
-                          strerror(errno), "");
+    int rc = write_compressed(in, NULL, 0, tmp, st.st_mode, err, cap);
+    if (rc == ARCHIVE_OK)
+        rc = publish(tmp, gz, path, err, cap);
     close(in);
-    if (rc != ARCHIVE_OK)
-        unlink(tmp);
     return rc;
+}
+
+/* The caller holds the writer's lock of PATH. */
+int archive_compress_image(sqlite3 *db, const char *path, char *err, size_t cap)
+{
+    char tmp[PATH_MAX], gz[PATH_MAX];
+    compressed_names(path, tmp, gz, sizeof gz);
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return archive_fail(err, cap, ARCHIVE_ERROR, "cannot open: %s%s", strerror(errno), "");
+    sqlite3_int64 size = 0;
+    unsigned char *data = sqlite3_serialize(db, "main", &size, 0);
+    if (!data)
+        return archive_fail(err, cap, ARCHIVE_ERROR, "out of memory%s%s", "", "");
+    unlink(tmp);
+    int rc = write_compressed(-1, data, size, tmp, st.st_mode, err, cap);
+    sqlite3_free(data);
+    return rc == ARCHIVE_OK ? publish(tmp, gz, path, err, cap) : rc;
 }
 
 int archive_is_sqlite_fd(int fd)

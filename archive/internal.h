@@ -112,12 +112,44 @@ void archive_warn(struct archive *ar, int64_t ts, const char *table, const char 
 void archive_warn_flush(struct archive *ar);
 /* TS as "2026-11-26 13:34:20 UTC" ("@TS" when out of range). */
 void archive_time_text(int64_t ts, char *buf, size_t cap);
+struct archive *archive_new(void);
+/* A reader's archive once its database is open: checked to be ours (its
+ * format, and its schema by archive_guard() under PATH's name), and its
+ * fields loaded. */
+int archive_reader_ready(struct archive *ar, const char *path, char *err, size_t cap);
+/* Opens one file read-only, as archive_open_reader() does, without its
+ * other copy. */
+int archive_open_one(const char *path, struct archive **out, char *err, size_t cap);
 
 /* compressed.c */
 int archive_is_compressed(const char *path);
-/* Opens a gzip-compressed archive read-only, in memory. */
-int archive_open_compressed(const char *path, sqlite3 **db, char *err, size_t cap);
+/* Opens a gzip-compressed archive in memory, read-only unless WRITABLE
+ * (changes stay in memory). */
+int archive_open_compressed(const char *path, sqlite3 **db, int writable, char *err, size_t cap);
 int archive_is_sqlite_fd(int fd);
+/* Writes the serialized database DB into PATH.gz crash-safely. */
+int archive_compress_image(sqlite3 *db, const char *path, char *err, size_t cap);
+
+/* image.c: archives in memory.  An image is never larger than this. */
+#define ARCHIVE_IMAGE_MAX ((sqlite3_int64)4 << 30)
+/* Opens BUF (sqlite3_malloc64, SIZE bytes used of SPACE) as *DB; SQLite owns
+ * BUF from here.  WRITABLE: changes allowed (they stay in memory). */
+int archive_image_open(sqlite3 **db, unsigned char *buf, sqlite3_int64 size,
+                       sqlite3_int64 space, int writable, char *err, size_t cap);
+/* Opens a plain archive in memory as its last committed state: a hot
+ * journal beside it (no writer alive) is played back into the copy, never
+ * into the file.  ARCHIVE_BUSY when a writer keeps it locked. */
+int archive_open_journaled(const char *path, sqlite3 **db, int writable, char *err, size_t cap);
+
+/* union.c: a day held in both PATH (plain) and PATH.gz */
+struct union_stats {
+    size_t added;        /* samples of the plain file the .gz lacks */
+    size_t conflicts;    /* samples of the same second that differ */
+};
+/* Opens the union of PLAIN and COMPRESSED in memory: the .gz's samples,
+ * then those of the plain file whose second the .gz lacks. */
+int archive_open_union(const char *plain, const char *compressed, struct archive *ar,
+                       struct union_stats *stats, char *err, size_t cap);
 
 /* fdvfs.c: the name of the VFS that opens "/proc/self/fd/N/NAME" through
  * the descriptor (NULL: the default VFS). */

@@ -3,8 +3,12 @@
  * first delete days older than the days to keep, then compress finished
  * days older than the compress-after setting, then delete the oldest days
  * while the total size is above the cap.  Only files named as memcollect
- * names them (memtrail-YYYYMMDD.db, and .db.gz) are touched; today's file
- * never.  Ages count local calendar days, by the date in the name.
+ * names them (memtrail-YYYYMMDD.db, .db.gz, and a .db's -journal) are
+ * touched; today's file never.  Ages count local calendar days, by the date
+ * in the name.  A journal left by a collector that died mid-sample is rolled
+ * back before anything else is done to its day, goes with its day, and is
+ * removed when its day is gone; a day in both a .db and a .db.gz loses its
+ * .db only once the .db.gz holds every sample of it.
  */
 #define _GNU_SOURCE
 #include "maintain.h"
@@ -73,6 +77,21 @@ static int by_day(const void *a, const void *b)
     return x->compressed - y->compressed;
 }
 
+/* Whether NAME is memtrail-YYYYMMDD.db-journal without its .db: nothing
+ * can ever use it (a writer's journal always has its database). */
+static int is_orphan_journal(int dirfd, const char *name)
+{
+    struct day_file f;
+    char db[64];
+    size_t len = strlen(name);
+    if (len != 28 || strcmp(name + 17, ".db-journal") != 0)
+        return 0;
+    snprintf(db, sizeof db, "%.20s", name);
+    struct stat st;
+    return parse_name(db, &f) && fstatat(dirfd, db, &st, AT_SYMLINK_NOFOLLOW) != 0 &&
+           errno == ENOENT;
+}
+
 /* The day files of DIR, oldest first; stale temporary files removed. */
 static struct day_file *list_days(int dirfd, size_t *n)
 {
@@ -91,6 +110,10 @@ static struct day_file *list_days(int dirfd, size_t *n)
             unlinkat(dirfd, de->d_name, 0);   /* an interrupted compression */
             continue;
         }
+        if (is_orphan_journal(dirfd, de->d_name)) {
+            unlinkat(dirfd, de->d_name, 0);   /* its day was removed before */
+            continue;
+        }
         if (!parse_name(de->d_name, &f) ||
             fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode))
             continue;
@@ -107,9 +130,13 @@ static struct day_file *list_days(int dirfd, size_t *n)
     return files;
 }
 
+/* Removes F, then (a plain day) its journal, which is of no use without it. */
 static int remove_file(int dirfd, const char *dir, struct day_file *f)
 {
-    if (unlinkat(dirfd, f->name, 0) != 0 && errno != ENOENT) {
+    char journal[80];
+    snprintf(journal, sizeof journal, "%s-journal", f->name);
+    if ((unlinkat(dirfd, f->name, 0) != 0 && errno != ENOENT) ||
+        (!f->compressed && unlinkat(dirfd, journal, 0) != 0 && errno != ENOENT)) {
         char what[PATH_MAX + 80];
         snprintf(what, sizeof what, "%s/%s", dir, f->name);
         report_error(what, strerror(errno));
@@ -117,6 +144,56 @@ static int remove_file(int dirfd, const char *dir, struct day_file *f)
     }
     f->size = 0;
     f->day = 0;   /* gone */
+    return 0;
+}
+
+/* What happened to F's file, said with the directory's name as the user gave it. */
+static void report_day(const struct safedir *at, const char *dir, const struct day_file *f,
+                       const char *err)
+{
+    char path[PATH_MAX + 80], shown[1024];
+    snprintf(path, sizeof path, "%s/%s", dir, f->name);
+    safedir_shown(at, dir, err, shown, sizeof shown);
+    report_error(path, shown);
+}
+
+/* A journal of F left by a collector that died mid-sample, rolled back. */
+static int recover_day(const struct safedir *at, const char *dir, const struct day_file *f)
+{
+    char through[PATH_MAX], err[1024];
+    safedir_name(at, f->name, through, sizeof through);
+    int rc = archive_recover(through, err, sizeof err);
+    if (rc == ARCHIVE_OK)
+        return 0;
+    report_day(at, dir, f, err);
+    return rc == ARCHIVE_BUSY ? 0 : -1;
+}
+
+/* F compressed; or, with its .db.gz GZ already there, merged into it. */
+static int compress_day(const struct safedir *at, const char *dir, struct day_file *f,
+                        struct day_file *gz)
+{
+    char through[PATH_MAX], err[1024];
+    safedir_name(at, f->name, through, sizeof through);
+    int rc = gz ? archive_merge_day(through, err, sizeof err)
+                : archive_compress(through, err, sizeof err);
+    if (rc != ARCHIVE_OK) {
+        report_day(at, dir, f, err);
+        return rc == ARCHIVE_BUSY ? 0 : -1;
+    }
+    struct stat st;
+    char gz_name[sizeof f->name + 4];
+    snprintf(gz_name, sizeof gz_name, "%s.gz", f->name);
+    long long size = fstatat(at->fd, gz_name, &st, 0) == 0 ? (long long)st.st_size : 0;
+    if (gz) {
+        gz->size = size;
+        f->size = 0;
+        f->day = 0;   /* held by the .gz now */
+        return 0;
+    }
+    f->compressed = 1;
+    f->size = size;
+    snprintf(f->name + strlen(f->name), sizeof f->name - strlen(f->name), ".gz");
     return 0;
 }
 
@@ -135,30 +212,18 @@ int maintain_directory(const char *dir, const struct safedir *at, const struct m
     }
     for (size_t i = 0; i < n; i++) {
         struct day_file *f = &files[i];
-        if (!f->day || f->compressed || !o->compress_after ||
-            now - day_number(f->day) < o->compress_after || f->day == today())
+        if (!f->day || f->compressed || f->day == today())
             continue;
-        /* a crash between rename and unlink left both: the .gz is complete */
-        if (i + 1 < n && files[i + 1].day == f->day && files[i + 1].compressed) {
-            if (remove_file(dirfd, dir, f) != 0)
-                status = 2;
+        if (recover_day(at, dir, f) != 0) {
+            status = 2;
+            f->day = 0;   /* left as it is */
             continue;
         }
-        char path[PATH_MAX + 80], err[512], through[PATH_MAX];
-        snprintf(path, sizeof path, "%s/%s", dir, f->name);
-        safedir_name(at, f->name, through, sizeof through);
-        int rc = archive_compress(through, err, sizeof err);
-        if (rc != ARCHIVE_OK) {
-            safedir_shown(at, dir, err, through, sizeof through);
-            report_error(path, through);
-            if (rc != ARCHIVE_BUSY)
-                status = 2;
+        if (!o->compress_after || now - day_number(f->day) < o->compress_after)
             continue;
-        }
-        struct stat st;
-        f->compressed = 1;
-        snprintf(f->name + strlen(f->name), sizeof f->name - strlen(f->name), ".gz");
-        f->size = fstatat(dirfd, f->name, &st, 0) == 0 ? (long long)st.st_size : 0;
+        int beside_gz = i + 1 < n && files[i + 1].day == f->day && files[i + 1].compressed;
+        if (compress_day(at, dir, f, beside_gz ? &files[i + 1] : NULL) != 0)
+            status = 2;
     }
     long long total = 0;
     for (size_t i = 0; i < n; i++)

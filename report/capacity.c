@@ -178,6 +178,32 @@ static int open_status(int rc, const char *path, const char *err)
     return cannot_open(path, err);
 }
 
+static void skipped(const char *path, const char *err)
+{
+    fprintf(stderr, "%s: warning: %s: %s: skipped, the other days read\n", progname, path, err);
+}
+
+/* A damaged day costs that day only: the window's first and last readable
+ * days bound it (cap_run skips one in between). */
+static void drop_unreadable_ends(struct cap_window *w)
+{
+    for (int end = 0; end < 2; end++) {
+        while (w->npaths > 1) {
+            size_t at = end ? w->npaths - 1 : 0;
+            char err[512];
+            struct archive *ar;
+            if (archive_open_reader(w->paths[at], &ar, err, sizeof err) == ARCHIVE_OK) {
+                archive_close(ar);
+                break;
+            }
+            skipped(w->paths[at], err);
+            free(w->paths[at]);
+            memmove(w->paths + at, w->paths + at + 1, (w->npaths - at - 1) * sizeof *w->paths);
+            w->npaths--;
+        }
+    }
+}
+
 int cap_window_open(const struct report_opts *o, struct cap_window *w)
 {
     memset(w, 0, sizeof *w);
@@ -207,6 +233,7 @@ int cap_window_open(const struct report_opts *o, struct cap_window *w)
         fprintf(stderr, "%s: no archive in %s for that window\n", progname, o->file);
         return 2;
     }
+    drop_unreadable_ends(w);
     char err[512];
     struct archive *ar;
     int rc = archive_open_reader(w->paths[0], &ar, err, sizeof err);
@@ -362,6 +389,10 @@ int cap_run(const struct cap_window *w, struct cap_stream *cs)
         char err[512];
         struct archive *ar;
         int rc = archive_open_reader(w->paths[i], &ar, err, sizeof err);
+        if (rc != ARCHIVE_OK && w->npaths > 1) {
+            skipped(w->paths[i], err);
+            continue;
+        }
         if (rc != ARCHIVE_OK) {
             status = open_status(rc, w->paths[i], err);
             break;

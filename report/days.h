@@ -17,8 +17,9 @@ long local_day(int64_t epoch);
  * else the plain one (which may not exist either). */
 void day_path(const char *dir, long day, char *out, size_t cap);
 /* The daily files of DIR from local day FIRST to LAST (YYYYMMDD), as
- * "DIR/name" paths in date order: a plain file, or a compressed one whose
- * plain copy is gone.  0, or -1 with errno when DIR cannot be read or memory
+ * "DIR/name" paths in date order, one per day: a plain file, or a
+ * compressed one whose plain copy is gone (archive_open_reader() reads a
+ * day that has both as their union).  0, or -1 with errno when DIR cannot be read or memory
  * runs out.  Free the paths with days_free. */
 int days_list(const char *dir, long first, long last, char ***paths, size_t *n);
 void days_free(char **paths, size_t n);

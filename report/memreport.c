@@ -96,15 +96,21 @@ static int load_directory_window(struct series *sr, const char *dir, const struc
         fprintf(stderr, sar_text("Cannot open %s: %s\n"), dir, strerror(errno));
         return 2;
     }
+    /* a damaged day costs that day only: said, and skipped */
     int status = 0;
-    for (size_t i = 0; i < n && status == 0; i++) {
+    size_t read = 0;
+    for (size_t i = 0; i < n; i++) {
         char err[512];
         int rc = series_load(sr, paths[i], from, to, err, sizeof err);
-        if (rc != ARCHIVE_OK)
-            status = load_failed(rc, paths[i], err, 0);
+        if (rc == ARCHIVE_OK) {
+            read++;
+            continue;
+        }
+        status = load_failed(rc, paths[i], err, 0);
+        fprintf(stderr, "%s: warning: %s skipped, the other days read\n", progname, paths[i]);
     }
     days_free(paths, n);
-    return status;
+    return read > 0 ? 0 : status;
 }
 
 static int load_archives(struct series *sr, const struct report_opts *o)
