@@ -193,7 +193,7 @@ static void check_unopenable(const char *path, struct verify_run *v)
     memset(&bare, 0, sizeof bare);
     bare.name = (char *)path;
     int opened = archive_is_compressed(path)
-                 ? archive_open_compressed(path, &bare.db, (char[256]){ 0 }, 256) == ARCHIVE_OK
+                 ? archive_open_compressed(path, &bare.db, 0, (char[256]){ 0 }, 256) == ARCHIVE_OK
                  : sqlite3_open_v2(path, &bare.db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK;
     if (opened) {
         sqlite3_db_config(bare.db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, (int *)NULL);

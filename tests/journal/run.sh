@@ -184,8 +184,8 @@ gz=dmg/memtrail-20261106.db.gz
 head -c $(( $(stat -c %s $gz) / 2 )) $gz > cut && cat cut > $gz
 got=$("$MR" -r -f dmg --since 2026-11-05T00:00 --until 2026-11-07T23:00 2>err); rc=$?
 check "a truncated .db.gz costs its day only, with a warning naming it (-r)" \
-    $([ $rc -eq 0 ] && [ "$(echo "$got" | grep -c '^12:0[12]:00 ')" = 4 ] &&
-      [ "$(echo "$full" | grep -c '^12:0[12]:00 ')" = 6 ] && grep -q 'memtrail-20261106.db.gz' err; echo $?) \
+    $([ $rc -eq 0 ] && [ "$(echo "$got" | grep -cE '^12:0[12]:00 +[0-9]')" = 4 ] &&
+      [ "$(echo "$full" | grep -cE '^12:0[12]:00 +[0-9]')" = 6 ] && grep -q 'memtrail-20261106.db.gz' err; echo $?) \
     "rc=$rc" "$(cat err)" "$got"
 got=$("$MR" --summary=day -f dmg 2>err); rc=$?
 check "a truncated .db.gz costs its day only (--summary over the directory)" \
