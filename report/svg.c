@@ -355,12 +355,14 @@ static const struct unit *mem_unit(double kb)
     return &mem_units[u];
 }
 
-/* P's y scale for values from LO to HI in UNIT: at most 5 intervals of a
- * 1-2-2.5-5 step of the unit, from a multiple of the step below LO to one
- * above HI.  A flat or empty range gets some room around it. */
+/* P's y scale for values from LO to HI in UNIT: at most 6 intervals of a
+ * 1-2-2.5-4-5 step of the unit (4: RAM comes in powers of two, 16 GiB is
+ * 0 to 16 by 4, not 0 to 20 by 5), from a multiple of the step below LO to
+ * one above HI.  A flat or empty range gets some room around it. */
 static void scale(struct panel *p, double lo, double hi, const struct unit *unit)
 {
-    static const double mult[] = { 1, 2, 2.5, 5 };
+    static const double mult[] = { 1, 2, 2.5, 4, 5 };
+    const int nmult = (int)(sizeof mult / sizeof *mult);
     double a = lo / unit->div, b = hi / unit->div;
     if (!(b > a)) {
         double pad = b > 0 ? b * 0.01 : 0;
@@ -368,8 +370,8 @@ static void scale(struct panel *p, double lo, double hi, const struct unit *unit
         b = b + pad > a ? b + pad : a + 4;   /* an empty panel: 0 to 4 on the axis */
     }
     double mag = pow(10, floor(log10((b - a) / 5))), step = mag;
-    for (int k = 0; ceil(b / step - 1e-9) - floor(a / step + 1e-9) > 5; k++)
-        step = mult[(k + 1) % 4] * mag * pow(10, (k + 1) / 4);
+    for (int k = 1; ceil(b / step - 1e-9) - floor(a / step + 1e-9) > 6; k++)
+        step = mult[k % nmult] * mag * pow(10, k / nmult);
     p->ymin = floor(a / step + 1e-9) * step * unit->div;
     p->ymax = ceil(b / step - 1e-9) * step * unit->div;
     p->step = step * unit->div;
