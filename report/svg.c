@@ -3,16 +3,21 @@
  * scripts or links) of the window, for a person to read at a glance.
  *
  * Panels, top to bottom, all on one local-time axis with dates:
- *   Memory   sar's composition stacked (kbmemused, buffers, cached, slab,
- *            free; per-column means), with bands for kbmemused's min..max,
- *            MemAvailable and Committed_AS, and CommitLimit as a dashed line
+ *   Memory   on the scale of total RAM: sar's composition stacked
+ *            (kbmemused, buffers, cached, slab, free; per-column means), with
+ *            bands for kbmemused's min..max, MemAvailable and Committed_AS,
+ *            and CommitLimit as one dashed line
+ *   Available MemAvailable on the scale of its own range, its minimum marked
+ *            and labelled: an incident of 2% of RAM is a hairline above
  *   Swap     swap used (band)
  *   Swapping pswpin/s and pswpout/s (bands)
  *   NUMA     one panel per node: used and free (bands)
  *   Processes the --top N (default 10) identities by their contribution to
  *            the memory that appeared between the first and the last sampled
- *            instant (contrib.h; ties: the larger peak), one band each
- * Restarts are vertical dashed lines labelled "restart".
+ *            instant (contrib.h; ties: the larger peak), one band each; the
+ *            legend tells repeated names apart by boot or start time
+ * Restarts are vertical dashed lines labelled "restart".  Each y axis has one
+ * unit (KiB..TiB, or pages/s) named in its title and on every tick.
  *
  * Downsampling: the plot is PLOT_W pixel columns wide; every sample falls in
  * one column, and each column keeps the min, max and sum of every series, so
@@ -26,9 +31,10 @@
  * as their Latin-1 reading (&#xNN;), and the other characters text reports
  * show as '?' (textsafe.h: C1 controls, bidirectional overrides, and the
  * noncharacters such as U+FFFE and U+FFFF that XML 1.0 forbids) as U+FFFD,
- * so the file is well-formed XML whatever the names.  Each panel is a <g class="panel"> whose
- * data-* attributes give its plot rectangle, time span and y scale, which
- * the tests use to find what they look for in the rendered PNG.
+ * so the file is well-formed XML whatever the names.  Each panel is a
+ * <g class="panel"> whose data-* attributes give its plot rectangle, time
+ * span and y scale (ymin, ymax in kB or pages/s), which the tests use to
+ * find what they look for in the rendered PNG.
  */
 #include <math.h>
 #include <stdlib.h>
