@@ -754,19 +754,24 @@ static int memory_panel(FILE *out, const struct chart *c, int y, struct scratch 
 static void min_mark(FILE *out, const struct chart *c, const struct panel *p)
 {
     double x = PLOT_X + col_of(c, c->avail_min_ts) + 0.5, y = ypos(p, c->avail_min);
+    /* above the line, pointing at it, leaving the line itself to be seen */
     fprintf(out, "<polygon class=\"min-mark\" points=\"%.1f,%.1f %.1f,%.1f %.1f,%.1f\"/>\n",
-            x - 5, y - 9, x + 5, y - 9, x, y);
+            x - 5, y - 13, x + 5, y - 13, x, y - 4);
     time_t when = (time_t)c->avail_min_ts;
     struct tm tm;
     localtime_r(&when, &tm);
     char value[48], at[32];
+    /* a decimal finer than the axis, and at least 3 significant digits */
+    double in_unit = c->avail_min / p->unit->div;
     int decimals = step_decimals(p) + 1;
+    if (in_unit > 0 && 2 - (int)floor(log10(in_unit)) > decimals)
+        decimals = 2 - (int)floor(log10(in_unit));
     value_label(p, c->avail_min, decimals > 3 ? 3 : decimals, value, sizeof value);
     /* the date too when the window spans more than one day */
     strftime(at, sizeof at, c->t1 - c->t0 >= 86400 ? "%a %m-%d %H:%M" : "%H:%M", &tm);
     int right = x > PLOT_X + PLOT_W - 180;
     fprintf(out, "<text class=\"min-label\" x=\"%.1f\" y=\"%.1f\"%s>min %s at %s</text>\n",
-            right ? x - 8 : x + 8, y - 6 < p->y0 + 12 ? p->y0 + 12 : y - 6,
+            right ? x - 8 : x + 8, y - 8 < p->y0 + 12 ? p->y0 + 12 : y - 8,
             right ? " text-anchor=\"end\"" : "", value, at);
 }
 

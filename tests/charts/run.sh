@@ -217,21 +217,26 @@ def geometry(name):
     return x0, y0, pw, ph, lambda ts: x0 + int((ts - t0) * pw // (t1 - t0 + 1)), \
         lambda v: y0 + ph - (v - ymin) / (ymax - ymin) * ph
 blue = lambda p: p[2] > 140 and p[0] < 120 and p[2] - p[0] > 60   # MemAvailable, #1f5fbf
-def line_row(name, ts):
-    """the mean pixel row of MemAvailable's ink in the column of TS (None: no ink)"""
+def line_row(name, t0, t1):
+    """the median over the columns from T0 to T1 of the mean pixel row of
+    MemAvailable's ink (None: no ink); the minimum's mark may hide a column"""
     x0, y0, pw, ph, col, _ = geometry(name)
-    x = col(ts)
-    ys = [y for y in range(y0 + 1, y0 + ph - 1) if blue(px(x, y))]
-    return sum(ys) / len(ys) if ys else None
+    rows = []
+    for x in range(col(t0), col(t1) + 1):
+        ys = [y for y in range(y0 + 1, y0 + ph - 1) if blue(px(x, y))]
+        if ys:
+            rows.append(sum(ys) / len(ys))
+    return sorted(rows)[len(rows) // 2] if rows else None
 bad, out = [], []
 if (w, h) != (int(root.get("width")), int(root.get("height"))):
     bad.append(("size", w, h))
-mid, before, after = (inc0 + inc1) // 2, inc0 - 1800, inc1 + 1800
 moves = {}
 for name in ("memory", "available"):
     if name not in panels:
         bad.append(("no panel", name)); continue
-    r = [line_row(name, t) for t in (before, mid, after)]
+    # an hour before, the incident's columns (not its edges), an hour after
+    r = [line_row(name, inc0 - 3600, inc0 - 1800), line_row(name, inc0 + 60, inc1 - 120),
+         line_row(name, inc1 + 1800, inc1 + 3600)]
     if None in r:
         bad.append(("no MemAvailable ink", name, r)); continue
     moves[name] = r[1] - (r[0] + r[2]) / 2
