@@ -158,12 +158,14 @@ DEPS_BUILD := build-essential pkg-config libsqlite3-dev zlib1g-dev libnuma-dev l
 DEPS_TEST  := sysstat faketime locales sqlite3 valgrind python3 util-linux atop \
               systemd cron groff-base prometheus \
               librsvg2-bin libxml2-utils libreoffice-calc-nogui strace libcap2-bin \
-              clang libclang-rt-14-dev prometheus-node-exporter curl
+              clang libclang-rt-14-dev prometheus-node-exporter curl chromium
 # strace: tests/paths sees memcollect write its oom_score_adj where the test
 # itself lacks CAP_SYS_RESOURCE, so the value cannot change.
 # libcap2-bin: capsh, to run memcollect as the maintenance unit's root without
 # CAP_DAC_OVERRIDE (tests/paths).
 # librsvg2-bin: rsvg-convert renders memreport --format=svg to PNG (tests/capacity).
+# chromium: headless screenshots of the SVG chart, whose pixels tests/charts reads
+# (the incident visible, CommitLimit dashed): a browser is what people open it in.
 # libxml2-utils: xmllint checks that the SVG of hostile process names is
 # well-formed XML; libreoffice-calc-nogui: soffice converts every CSV output to
 # xlsx, whose cells show that no name became a formula and that local_time is a
