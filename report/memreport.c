@@ -19,6 +19,7 @@
 
 #include "archive.h"
 #include "capacity.h"
+#include "colour.h"
 #include "days.h"
 #include "empty.h"
 #include "export.h"
@@ -324,5 +325,10 @@ int main(int argc, char **argv)
     if (output_open(&out, o.output) != 0)
         return 2;
     ctx.out = out.stream;
+    /* sar's colours: its text activities only, and only on stdout (not -o) */
+    struct sgr_palette palette;
+    if (o.format == FMT_SAR && o.procs.kind == REPORT_SAR && !o.output && !o.summary && !o.trend &&
+        sgr_palette_init(&palette, out.fd))
+        ctx.sgr = &palette;
     return output_finish(&out, run(&o, &ctx));
 }

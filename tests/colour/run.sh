@@ -59,6 +59,7 @@ compare() {
         exp=$("${e[@]}" "$SAR" "${o[@]}" -f "$OUT/data/$s.sa" 2>&1 | od -An -c)
         act=$("${e[@]}" "$MR" "${o[@]}" -f "$OUT/data/$s.db" 2>&1 | od -An -c)
     fi
+    echo "$exp" >> "$OUT/all_sar"
     local coloured=0
     grep -q '033' <<< "$exp" && coloured=1
     case "$name" in
@@ -86,6 +87,16 @@ for d in 0 1; do
 done
 compare "always, -s/-e window across the restart" pipe "S_COLORS=always" "-r -W -s 11:50:00 -e 11:54:00" reboot
 compare "always, de_DE locale" pipe "S_COLORS=always LC_ALL=de_DE.UTF-8" "-r -S -B" ordinary
+
+# The comparisons above met every code sar uses for these activities (od -c
+# spells ESC "033"): zero, non-zero, 50-75 %, 75 % and more, the restart.
+all=$(tr -s ' \n' ' ' < "$OUT/all_sar")
+missing=""
+for code in "3 4 ; 2 2 m" "3 4 ; 1 m" "3 5 ; 1 m" "3 1 ; 1 m" "3 1 ; 2 2 m" "2 m" "1 ; 4 m" "7 m" "4 ; 3 1 m" "3 5 ; 1 m"; do
+    grep -qF "033 [ $code" <<< "$all" || missing="$missing [$code]"
+done
+check "colour: the data met sar's codes for zero, values, 50-75 %, >= 75 %, restart (and S_COLORS_SGR's)" \
+    $([ -z "$missing" ]; echo $?) "never seen:$missing"
 
 # Into a pipe with S_COLORS unset or auto: plain text, as sar prints it.
 for env in "" "S_COLORS=auto"; do
