@@ -258,6 +258,15 @@ static int run(struct report_opts *o, struct render_ctx *ctx)
     return replay(o, ctx);
 }
 
+/* A refused command line, as sar refuses it (its usage on stderr, exit 1),
+ * after a line that names what was wrong. */
+static int usage_error(const char *why)
+{
+    fprintf(stderr, "%s: %s\n", progname, why);
+    print_usage(stderr);
+    return 1;
+}
+
 int main(int argc, char **argv)
 {
     struct report_opts o;
@@ -273,10 +282,8 @@ int main(int argc, char **argv)
         return 0;
     if (pr == PARSE_ERROR)
         return 1;
-    if (pr == PARSE_USAGE) {
-        print_usage();
-        return 1;
-    }
+    if (pr == PARSE_USAGE)
+        return usage_error(o.complaint);
     if (o.procs.kind != REPORT_SAR) {
         if (o.format == FMT_SADF || (!o.file && o.interval >= 0 && !o.interval_set)) {
             fprintf(stderr, "%s: -p, --growth, --at and --numa read archives (-f), "
@@ -295,10 +302,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "%s", sar_text("Not reading from a system activity file (use -f option)\n"));
         return 1;
     }
-    if (o.interval == 0 && o.file) {
-        print_usage();
-        return 1;
-    }
+    if (o.interval == 0 && o.file)
+        return usage_error("invalid interval: 0 (reading a file needs an interval of at least 1)");
     if (!o.outputs && o.unavailable) {
         if (o.file)
             fprintf(stderr, sar_text("Requested activities not available in file %s\n"), o.file);
