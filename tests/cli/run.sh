@@ -264,7 +264,8 @@ check "memreport --help: its groups are the man page's ($man_groups)" \
     $([ -n "$man_groups" ] && [ "$man_groups" = "$help_groups" ]; echo $?) "man: $man_groups" "help: $help_groups"
 
 # -N has one meaning: --numa.  Days back are -1, -2, ... as in sar (-[0-9]+).
-nodays=$(grep -oE -- '.{0,20}(^|[^A-Za-z0-9\\-])(\\)?-N([^A-Za-z0-9]|$).{0,20}' "$ROOT/README.md" "$ROOT/man/memreport.1" | grep -vi numa)
+man_text "$ROOT/man/memreport.1" > man.txt
+nodays=$(grep -oE -- '.{0,20}(^|[^A-Za-z0-9-])-N([^A-Za-z0-9]|$).{0,20}' "$ROOT/README.md" man.txt | grep -vi numa)
 check "-N is documented only as --numa (README, man page)" $([ -z "$nodays" ]; echo $?) "$nodays"
 grep -qE -- '-N .*--numa|--numa.*-N' help.txt && grep -qF -- '-[0-9]+' help.txt
 check "memreport --help: -N with --numa, days back as -[0-9]+" $?  "$(grep -E -- '-N|numa|0-9' help.txt)"
