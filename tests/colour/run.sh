@@ -98,6 +98,27 @@ done
 check "colour: the data met sar's codes for zero, values, 50-75 %, >= 75 %, restart (and S_COLORS_SGR's)" \
     $([ -z "$missing" ]; echo $?) "never seen:$missing"
 
+# -p, pidstat -r's table: pidstat 12.6.1's colours.  Its shape (which code
+# before which field; V: a value's zero or non-zero code, I: an item, 0: the
+# reset) must be the shape of Debian's pidstat -r on a live process, and
+# without the codes the text must be the plain report's.
+shape() {  # the codes of the first data row, and what opens the next line
+    grep -m1 -A1 -E '^[0-9:]+ +'"$ESC"'\[' | grep -oE "$ESC"'\[[0-9;]*m' |
+        sed -E 's/.*\[(34;1|34;22|35;1|31;1)m/V/; s/.*\[32;22m/I/; s/.*\[0m/0/' | tr -d '\n'
+}
+want=$(env S_COLORS=always pidstat -r -p 1 1 1 | shape)
+plain=$(env -i PATH=/usr/bin:/bin LANG=C TZ=UTC "$MR" -p -f "$OUT/data/ordinary.db" 2>&1)
+col=$(env -i PATH=/usr/bin:/bin LANG=C TZ=UTC S_COLORS=always "$MR" -p -f "$OUT/data/ordinary.db" 2>&1)
+got=$(shape <<< "$col")
+check "colour: -p has pidstat -r's colours ($want), and its text without them" \
+    $([ -n "$want" ] && [ "$want" = "$got" ] && [ "$(sed "s/$ESC\[[0-9;]*m//g" <<< "$col")" = "$plain" ]; echo $?) \
+    "pidstat: $want" "memreport: $got" "$(diff <(echo "$plain") <(sed "s/$ESC\[[0-9;]*m//g" <<< "$col") | head -5)"
+col=$(env -i PATH=/usr/bin:/bin LANG=C TZ=UTC S_COLORS=always "$MR" --human -p -f "$OUT/data/ordinary.db" 2>&1)
+plain=$(env -i PATH=/usr/bin:/bin LANG=C TZ=UTC "$MR" --human -p -f "$OUT/data/ordinary.db" 2>&1)
+check "colour: -p --human: the unit after the reset, as pidstat prints it" \
+    $(grep -qE "$ESC"'\[0m[kMG]' <<< "$col" && [ "$(sed "s/$ESC\[[0-9;]*m//g" <<< "$col")" = "$plain" ]; echo $?) \
+    "$(head -5 <<< "$col" | cat -v)"
+
 # Into a pipe with S_COLORS unset or auto: plain text, as sar prints it.
 for env in "" "S_COLORS=auto"; do
     out=$(env -i PATH=/usr/bin:/bin LANG=C TZ=UTC $env "$MR" -A -f "$OUT/data/ordinary.db" 2>&1)
