@@ -330,9 +330,10 @@ int main(int argc, char **argv)
     if (output_open(&out, o.output) != 0)
         return 2;
     ctx.out = out.stream;
-    /* sar's colours: its text activities only, and only on stdout (not -o) */
+    /* sar's and pidstat's colours: their reports only, and only on stdout (not -o) */
     struct sgr_palette palette;
-    if (o.format == FMT_SAR && o.procs.kind == REPORT_SAR && !o.output && !o.summary && !o.trend &&
+    int coloured_kind = o.procs.kind == REPORT_SAR || o.procs.kind == REPORT_PROCS;   /* sar, pidstat */
+    if (o.format == FMT_SAR && coloured_kind && !o.output && !o.summary && !o.trend &&
         sgr_palette_init(&palette, out.fd))
         ctx.sgr = &palette;
     return output_finish(&out, run(&o, &ctx));

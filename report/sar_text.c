@@ -132,10 +132,13 @@ static void print_unit(const struct render_ctx *ctx, double kb, int width, int s
 
 void sar_kb(const struct render_ctx *ctx, double kb, int width, int plain_decimals)
 {
+    const char *off = ctx->sgr ? ctx->sgr->normal : "";
+    if (ctx->sgr)   /* pidstat's cprintf_u64: zero is the integer zero */
+        fputs(sgr_for_count(ctx->sgr, kb >= 1 ? (unsigned long long)kb : 0), ctx->out);
     if (ctx->human)
-        print_unit(ctx, kb, width, 1, "");
+        print_unit(ctx, kb, width, 1, off);
     else
-        fprintf(ctx->out, " %*.*f", width, plain_decimals, kb);
+        fprintf(ctx->out, " %*.*f%s", width, plain_decimals, kb, off);
 }
 
 /* The escape sequence sar puts before V: none without a palette. */
