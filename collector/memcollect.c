@@ -14,6 +14,7 @@
 #include <grp.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,7 +91,30 @@ static void usage(FILE *out)
             progname, progname);
 }
 
-/* 0: sample; 1: --help or --version done, exit 0; -1: usage error. */
+/* Names what was wrong with the command line, as the line before the usage
+ * (sar's form, and memreport's); returns -1. */
+static int refuse(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "%s: ", progname);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    return -1;
+}
+
+/* The argument after option A, or NULL (said) when there is none. */
+static const char *option_value(int argc, char **argv, int *i)
+{
+    if (*i + 1 >= argc) {
+        refuse("%s: missing value", argv[*i]);
+        return NULL;
+    }
+    return argv[++*i];
+}
+
+/* 0: sample; 1: --help or --version done, exit 0; -1: usage error (said). */
 static int parse_options(int argc, char **argv, struct options *o)
 {
     int positional = 0;
@@ -130,8 +154,11 @@ static int parse_options(int argc, char **argv, struct options *o)
         } else if (strcmp(a, "--keep-days") == 0 || strcmp(a, "--compress-after") == 0 ||
                    strcmp(a, "--max-size") == 0) {
             long v;
-            if (++i >= argc || parse_long_arg(argv[i], 0, 1000000L, &v) != 0)
+            const char *value = option_value(argc, argv, &i);
+            if (!value)
                 return -1;
+            if (parse_long_arg(value, 0, 1000000L, &v) != 0)
+                return refuse("%s: invalid value: %s", a, value);
             if (a[2] == 'k')
                 o->keep.keep_days = v;
             else if (a[2] == 'c')
@@ -139,42 +166,45 @@ static int parse_options(int argc, char **argv, struct options *o)
             else
                 o->keep.max_bytes = (long long)v << 20;
         } else if (strcmp(a, "--procs-max") == 0) {
-            if (++i >= argc || parse_long_arg(argv[i], 1, 10000000L, &o->procs_max) != 0)
+            const char *value = option_value(argc, argv, &i);
+            if (!value)
                 return -1;
+            if (parse_long_arg(value, 1, 10000000L, &o->procs_max) != 0)
+                return refuse("%s: invalid value: %s", a, value);
         } else if (strcmp(a, "--group") == 0) {
-            if (++i >= argc)
+            if (!(o->group_name = option_value(argc, argv, &i)))
                 return -1;
-            o->group_name = argv[i];
         } else if (strcmp(a, "--textfile") == 0 || strncmp(a, "--textfile=", 11) == 0) {
-            if (a[10] == '\0' && ++i >= argc)
+            if (!(o->textfile = a[10] ? a + 11 : option_value(argc, argv, &i)))
                 return -1;
-            o->textfile = a[10] ? a + 11 : argv[i];
             if (o->textfile[0] == '\0')   /* an empty setting: none */
                 o->textfile = NULL;
         } else if (strcmp(a, "--textfile-top") == 0) {
-            if (++i >= argc || parse_long_arg(argv[i], 0, TEXTFILE_TOP_MAX, &o->textfile_top) != 0)
+            const char *value = option_value(argc, argv, &i);
+            if (!value)
                 return -1;
+            if (parse_long_arg(value, 0, TEXTFILE_TOP_MAX, &o->textfile_top) != 0)
+                return refuse("%s: invalid value: %s", a, value);
         } else if (strcmp(a, "-D") == 0) {
-            if (++i >= argc)
+            if (!(o->target = option_value(argc, argv, &i)))
                 return -1;
-            o->target = argv[i];
             o->target_dir = 1;
         } else if (a[0] == '-' && a[1] != '\0') {
-            return -1;
+            return refuse("unknown option: %s", a);
         } else if (positional == 0 && all_digits(a)) {
             if (parse_long_arg(a, 1, 86400 * 366L, &o->interval) != 0)
-                return -1;
+                return refuse("invalid interval: %s", a);
             positional = 1;
         } else if (positional == 1 && all_digits(a)) {
             if (parse_long_arg(a, 1, LONG_MAX, &o->count) != 0)
-                return -1;
+                return refuse("invalid count: %s", a);
             positional = 2;
         } else if (positional < 3) {
             o->target = a;
             o->target_dir = 0;
             positional = 3;
         } else {
-            return -1;
+            return refuse("unexpected argument: %s", a);
         }
     }
     return 0;

@@ -19,6 +19,7 @@
 
 #include "archive.h"
 #include "capacity.h"
+#include "colour.h"
 #include "days.h"
 #include "empty.h"
 #include "export.h"
@@ -268,6 +269,15 @@ static int run(struct report_opts *o, struct render_ctx *ctx)
     return replay(o, ctx);
 }
 
+/* A refused command line, as sar refuses it (its usage on stderr, exit 1),
+ * after a line that names what was wrong. */
+static int usage_error(const char *why)
+{
+    fprintf(stderr, "%s: %s\n", progname, why);
+    print_usage(stderr);
+    return 1;
+}
+
 int main(int argc, char **argv)
 {
     struct report_opts o;
@@ -283,10 +293,8 @@ int main(int argc, char **argv)
         return 0;
     if (pr == PARSE_ERROR)
         return 1;
-    if (pr == PARSE_USAGE) {
-        print_usage();
-        return 1;
-    }
+    if (pr == PARSE_USAGE)
+        return usage_error(o.complaint);
     if (o.verify) {   /* exit 2 when anything is damaged (archive_verify_path) */
         struct verify_totals t;
         int rc = archive_verify_path(o.file ? o.file : DEFAULT_ARCHIVE_DIR, stdout, &t);
@@ -312,10 +320,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "%s", sar_text("Not reading from a system activity file (use -f option)\n"));
         return 1;
     }
-    if (o.interval == 0 && o.file) {
-        print_usage();
-        return 1;
-    }
+    if (o.interval == 0 && o.file)
+        return usage_error("invalid interval: 0 (reading a file needs an interval of at least 1)");
     if (!o.outputs && o.unavailable) {
         if (o.file)
             fprintf(stderr, sar_text("Requested activities not available in file %s\n"), o.file);
@@ -342,5 +348,11 @@ int main(int argc, char **argv)
     if (output_open(&out, o.output) != 0)
         return 2;
     ctx.out = out.stream;
+    /* sar's and pidstat's colours: their reports only, and only on stdout (not -o) */
+    struct sgr_palette palette;
+    int coloured_kind = o.procs.kind == REPORT_SAR || o.procs.kind == REPORT_PROCS;   /* sar, pidstat */
+    if (o.format == FMT_SAR && coloured_kind && !o.output && !o.summary && !o.trend &&
+        sgr_palette_init(&palette, out.fd))
+        ctx.sgr = &palette;
     return output_finish(&out, run(&o, &ctx));
 }

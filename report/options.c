@@ -12,6 +12,7 @@
 #include "options.h"
 
 #include <pwd.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,25 +23,49 @@
 #include "util.h"
 #include "wallclock.h"
 
-void print_usage(void)
+/* sar's usage text, extended: grouped as the man page's OPTIONS section
+ * (tests/cli checks that every option the parser takes is listed). */
+void print_usage(FILE *out)
 {
-    fprintf(stderr,
+    fprintf(out,
             "Usage: %s [ options ] [ <interval> [ <count> ] ]\n"
             "Options are:\n"
             "[ -A ] [ -B ] [ -C ] [ -H ] [ -h ] [ -p ] [ -r [ ALL ] ] [ -S ] [ -t ] [ -V ]\n"
             "[ -W ] [ -z ] [ --dec={ 0 | 1 | 2 } ] [ --help ] [ --human ] [ --pretty ]\n"
-            "[ --format={ sar | sadf | csv | json } ]\n"
+            "[ --version ] [ --format={ sar | sadf | csv | json } ]\n"
             "[ -f [ <filename> | <directory> ] | -[0-9]+ ]\n"
             "[ -i <interval> ] [ -s [ <hh:mm[:ss]> ] ] [ -e [ <hh:mm[:ss]> ] ]\n"
-            "-s and -e also take YYYY-MM-DD[ T]hh:mm[:ss][+hh:mm|Z] or @<epoch seconds>.\n"
+            "[ --since <time> ] [ --until <time> ]\n"
+            "-[0-9]+ is the daily file that many days back (-1: yesterday).\n"
+            "-s, -e, --since and --until also take YYYY-MM-DD[ T]hh:mm[:ss][+hh:mm|Z]\n"
+            "or @<epoch seconds>.\n"
+            "sar activities memtrail does not record, refused as sar refuses them:\n"
+            "[ -b ] [ -d ] [ -u ] [ -v ] [ -w ] [ -y ]\n"
             "Processes and NUMA nodes:\n"
-            "[ -p ] [ --growth ] [ --at <time> | worst ] [ -N | --numa [ ALL | <node>[,...] ] ]\n"
-            "[ --top <n> ] [ --pid <pid>[,...] ] [ --comm <name> ] [ --user <name> | <uid> ] [ -l ]\n"
+            "[ -p ] [ --top <n> ] [ --pid <pid>[,...] ] [ --comm <name> ]\n"
+            "[ --user <name> | <uid> ] [ -l ] [ --growth ] [ --at <time> | worst ]\n"
+            "[ -N | --numa [ ALL | <node>[,...] ] ]\n"
+            "Exports:\n"
+            "[ --format={ openmetrics | influx | csv-long } ] [ --names={ memtrail | node } ]\n"
+            "[ -o <file> ]\n"
             "Capacity planning:\n"
             "[ --summary={ hour | day | week } ] [ --trend ] [ --format=svg ] [ -o <file> ]\n"
-            "[ --format={ openmetrics | influx | csv-long } ] [ --names={ memtrail | node } ]\n"
-            "Damage: --verify [ -f [ <filename> | <directory> ] ]\n",
+            "Damage:\n"
+            "[ --verify | --check ] [ -f [ <filename> | <directory> ] ]\n",
             progname);
+}
+
+/* Keeps the first reason the command line is refused, for memreport.c to
+ * print before the usage, as the argument it names; returns PARSE_USAGE. */
+static enum parse_result refuse(struct report_opts *o, const char *fmt, ...)
+{
+    if (!o->complaint[0]) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(o->complaint, sizeof o->complaint, fmt, ap);
+        va_end(ap);
+    }
+    return PARSE_USAGE;
 }
 
 /* sar's decode_timestamp(): atoi of each part, range-checked, separators not. */
@@ -224,7 +249,7 @@ static enum parse_result parse_letters(int argc, char **argv, int *i, struct rep
             o->unavailable = 1;   /* sar activities memtrail does not record */
             break;
         default:
-            return PARSE_USAGE;
+            return refuse(o, "unknown option: -%c", a[k]);
         }
     }
     return PARSE_OK;
@@ -274,8 +299,9 @@ static int parse_pid_list(const char *text, struct proc_opts *po)
     return po->npids ? 0 : -1;
 }
 
-static int parse_user(const char *text, struct proc_opts *po)
+static int parse_user(const char *text, struct report_opts *o)
 {
+    struct proc_opts *po = &o->procs;
     if (!text || !*text)
         return -1;
     struct passwd *pw = getpwnam(text);
@@ -285,7 +311,7 @@ static int parse_user(const char *text, struct proc_opts *po)
     else if (parse_long_arg(text, 0, 0xffffffffL, &uid) == 0)
         po->uid = (uint32_t)uid;
     else {
-        fprintf(stderr, "%s: --user: no such user: %s\n", progname, text);
+        refuse(o, "--user: no such user: %s", text);
         return -1;
     }
     po->have_uid = 1;
@@ -315,26 +341,31 @@ static int parse_proc_option(int argc, char **argv, int *i, struct report_opts *
             return 1;
         }
         if (!next)
-            return -1;
+            return refuse(o, "--at: missing value"), -1;
         int rc = parse_bound(argc, argv, i, &po->at, NULL);
-        return rc == 0 ? 1 : rc == BOUND_SAID ? BOUND_SAID : -1;
+        if (rc == -1)
+            refuse(o, "--at: invalid time: %s", next);
+        return rc == 0 ? 1 : rc;
     }
     int top = strcmp(a, "--top") == 0, pid = strcmp(a, "--pid") == 0;
     int comm = strcmp(a, "--comm") == 0, user = strcmp(a, "--user") == 0;
     if (!top && !pid && !comm && !user)
         return 0;
     if (!next)
-        return -1;
+        return refuse(o, "%s: missing value", a), -1;
     (*i)++;
+    int ok = 1;
     if (top)
-        return parse_long_arg(next, 1, 0x7fffffffL, &po->top) == 0 ? 1 : -1;
-    if (pid)
-        return parse_pid_list(next, po) == 0 ? 1 : -1;
-    if (comm) {
+        ok = parse_long_arg(next, 1, 0x7fffffffL, &po->top) == 0;
+    else if (pid)
+        ok = parse_pid_list(next, po) == 0;
+    else if (comm)
         po->comm = next;
-        return 1;
-    }
-    return parse_user(next, po) == 0 ? 1 : -1;
+    else
+        ok = parse_user(next, o) == 0;
+    if (!ok)
+        refuse(o, "%s: invalid value: %s", a, next);
+    return ok ? 1 : -1;
 }
 
 static int takes_file_name(const char *next)
@@ -360,7 +391,7 @@ enum parse_result parse_report_options(int argc, char **argv, struct report_opts
         } else if (strcmp(a, "--version") == 0) {
             return print_version();
         } else if (strcmp(a, "--help") == 0) {
-            print_usage();
+            print_usage(stdout);
             return PARSE_EXIT;
         } else if (strcmp(a, "--verify") == 0 || strcmp(a, "--check") == 0) {
             o->verify = 1;
@@ -370,7 +401,7 @@ enum parse_result parse_report_options(int argc, char **argv, struct report_opts
             /* device names only: nothing to do for memory */
         } else if (strncmp(a, "--dec=", 6) == 0) {
             if (strlen(a) != 7 || a[6] < '0' || a[6] > '2')
-                return PARSE_USAGE;
+                return refuse(o, "%s: invalid value", a);
             o->dec = a[6] - '0';
         } else if (strncmp(a, "--format=", 9) == 0) {
             static const char *const names[] = { "sar", "sadf", "csv", "json", "svg",
@@ -380,7 +411,7 @@ enum parse_result parse_report_options(int argc, char **argv, struct report_opts
                 if (strcmp(a + 9, names[f]) == 0)
                     found = f;
             if (found < 0)
-                return PARSE_USAGE;
+                return refuse(o, "%s: invalid value", a);
             o->format = (enum format)found;
         /* ---- capacity planning (capacity.h) ---- */
         } else if (strncmp(a, "--summary=", 10) == 0) {
@@ -390,24 +421,24 @@ enum parse_result parse_report_options(int argc, char **argv, struct report_opts
                 if (strcmp(a + 10, periods[p]) == 0)
                     o->summary = p + 1;
             if (!o->summary)
-                return PARSE_USAGE;
+                return refuse(o, "%s: invalid value", a);
         } else if (strcmp(a, "--trend") == 0) {
             o->trend = 1;
         } else if (strcmp(a, "-o") == 0) {
             if (!next || !*next)
-                return PARSE_USAGE;
+                return refuse(o, "-o: missing value");
             o->output = next;
             i++;
         /* ---- end of capacity planning ---- */
         /* ---- exports (export.h) ---- */
         } else if (strncmp(a, "--names=", 8) == 0) {
             if (strcmp(a + 8, "node") != 0 && strcmp(a + 8, "memtrail") != 0)
-                return PARSE_USAGE;
+                return refuse(o, "%s: invalid value", a);
             o->node_names = strcmp(a + 8, "node") == 0;
         /* ---- end of exports ---- */
         } else if (strcmp(a, "-f") == 0) {
             if (o->file)
-                return PARSE_USAGE;
+                return refuse(o, "-f: given twice");
             if (takes_file_name(next)) {
                 o->file = next;
                 i++;
@@ -419,22 +450,32 @@ enum parse_result parse_report_options(int argc, char **argv, struct report_opts
             int start = a[1] == 's';
             enum parse_result r = bound_result(parse_bound(argc, argv, &i, start ? &o->start : &o->end,
                                                            start ? "08:00:00" : "18:00:00"));
+            if (r == PARSE_USAGE)   /* only a value it took can be wrong */
+                return refuse(o, "%s: invalid time: %s", a, argv[i]);
             if (r != PARSE_OK)
                 return r;
         } else if (strcmp(a, "--since") == 0 || strcmp(a, "--until") == 0) {
             /* -s / -e that always take their argument */
             struct tstamp *t = a[2] == 's' ? &o->start : &o->end;
             int at = i;
-            enum parse_result r = next ? bound_result(parse_bound(argc, argv, &i, t, NULL)) : PARSE_USAGE;
-            if (r != PARSE_OK || i == at)
-                return r != PARSE_OK ? r : PARSE_USAGE;
+            if (!next)
+                return refuse(o, "%s: missing value", a);
+            enum parse_result r = bound_result(parse_bound(argc, argv, &i, t, NULL));
+            if (r == PARSE_USAGE || (r == PARSE_OK && i == at))
+                return refuse(o, "%s: invalid time: %s", a, next);
+            if (r != PARSE_OK)
+                return r;
         } else if (strcmp(a, "-i") == 0) {
-            if (!next || parse_long_arg(next, 1, 0x7fffffffL, &o->interval) != 0)
-                return PARSE_USAGE;
+            if (!next)
+                return refuse(o, "-i: missing value");
+            if (parse_long_arg(next, 1, 0x7fffffffL, &o->interval) != 0)
+                return refuse(o, "-i: invalid value: %s", next);
             o->interval_set = 1;
             i++;
-        } else if (a[0] == '-' && all_digits(a + 1) && strlen(a) <= 3) {
+        } else if (a[0] == '-' && all_digits(a + 1) && a[1]) {
             /* beyond sar: with -f DIR too, the daily file that many days back */
+            if (strlen(a) > 3)
+                return refuse(o, "%s: at most 99 days back", a);
             o->day_offset = atoi(a + 1);
         } else if (a[0] == '-' && a[1] && a[1] != '-') {
             enum parse_result r = parse_letters(argc, argv, &i, o);
@@ -442,15 +483,17 @@ enum parse_result parse_report_options(int argc, char **argv, struct report_opts
                 return r;
         } else if (positional == 0 && all_digits(a) && o->interval < 0) {
             if (parse_long_arg(a, 0, 0x7fffffffL, &o->interval) != 0)
-                return PARSE_USAGE;
+                return refuse(o, "invalid interval: %s", a);
             positional = 1;
         } else if (positional <= 1 && all_digits(a)) {
             /* after -i N, as in sar, the first number is already the count */
             if (parse_long_arg(a, 1, 0x7fffffffL, &o->count) != 0 || o->interval == 0)
-                return PARSE_USAGE;
+                return refuse(o, "invalid count: %s", a);
             positional = 2;
+        } else if (a[0] == '-') {
+            return refuse(o, "unknown option: %s", a);
         } else {
-            return PARSE_USAGE;
+            return refuse(o, "unexpected argument: %s", a);
         }
     }
     if (o->procs_letter && !o->sar_outputs_named && o->procs.kind == REPORT_SAR)

@@ -2,6 +2,8 @@
 #ifndef MEMTRAIL_OPTIONS_H
 #define MEMTRAIL_OPTIONS_H
 
+#include <stdio.h>
+
 #include "procview.h"
 #include "select.h"
 
@@ -22,7 +24,7 @@ struct report_opts {
     int interval_set;        /* -i */
     const char *file;        /* -f FILE|DIR */
     int default_file;        /* -f without a name, or no -f at all */
-    int day_offset;          /* -N */
+    int day_offset;          /* -1, -2, ...: the daily file that many days back */
     enum format format;
     int procs_letter;        /* -p */
     int sar_outputs_named;   /* -r, -S, -W, -B, -H or -A: -p keeps sar's meaning */
@@ -34,13 +36,14 @@ struct report_opts {
     /* exports (export.h) */
     int node_names;          /* --names=node: node_exporter's metric names */
     int verify;              /* --verify, --check: check archives for damage */
+    char complaint[192];     /* PARSE_USAGE: what was wrong, naming the argument */
 };
 
 enum parse_result { PARSE_OK, PARSE_USAGE, PARSE_EXIT, PARSE_ERROR };
 
-/* Fills O from ARGV; PARSE_USAGE means print the usage and exit 1,
- * PARSE_ERROR exit 1 (the message is already on stderr). */
+/* Fills O from ARGV; PARSE_USAGE means print O->complaint, then the usage,
+ * and exit 1; PARSE_ERROR exit 1 (the message is already on stderr). */
 enum parse_result parse_report_options(int argc, char **argv, struct report_opts *o);
-void print_usage(void);
+void print_usage(FILE *out);
 
 #endif

@@ -34,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "colour.h"
 #include "procview.h"
 #include "sar_text.h"
 
@@ -223,20 +224,27 @@ void proc_text_header(const struct proc_report *r, const char *time)
             "minflt/s", "majflt/s", "VSZ", "RSS", "%MEM");
 }
 
+/* With a palette (sar's colours on a terminal), pidstat -r's: UID and PID
+ * as items, the command and its newline in the value colour. */
 void proc_text_row(const struct proc_report *r, const char *time, const struct pident *id,
                    double minflt_s, double majflt_s, double vsz, double rss, double pct)
 {
     FILE *o = r->ctx->out;
+    static const struct sgr_palette plain;
+    const struct sgr_palette *c = r->ctx->sgr ? r->ctx->sgr : &plain;
     if (id->pid == PROC_AGGREGATE_PID)
-        fprintf(o, "%-11s %5s %9s", time, "-", "-");
+        fprintf(o, "%-11s%s %5s%s%s %9s%s", time, c->item, "-", c->normal, c->item, "-", c->normal);
     else
-        fprintf(o, "%-11s %5u %9d", time, (unsigned)id->uid, (int)id->pid);
-    fprintf(o, " %9.2f %9.2f", minflt_s, majflt_s);
+        fprintf(o, "%-11s%s %5u%s%s %9d%s", time, c->item, (unsigned)id->uid, c->normal, c->item,
+                (int)id->pid, c->normal);
+    fprintf(o, "%s %9.2f%s%s %9.2f%s", sgr_for_decimal(c, minflt_s, 2), minflt_s, c->normal,
+            sgr_for_decimal(c, majflt_s, 2), majflt_s, c->normal);
     sar_kb(r->ctx, vsz, 7, 0);
     sar_kb(r->ctx, rss, 7, 0);
-    fprintf(o, " %6.2f  ", pct);
+    fprintf(o, "%s %6.2f%s%s  ", sgr_for_percent(c, pct, 2), pct, c->normal, c->value);
     text_safe_put(o, proc_label(r, id));
     fputc('\n', o);
+    fputs(c->normal, o);
 }
 
 /* What an identity's Average line needs. */

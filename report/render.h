@@ -29,7 +29,11 @@ struct render_ctx {
     int32_t file_utc_offset;
     int mark_days;            /* text: a banner line again where the rows' date changes */
     FILE *out;
+    const struct sgr_palette *sgr;   /* sar's colours for the sar activities (colour.h),
+                                        or NULL: plain text */
 };
+
+struct sgr_palette;
 
 typedef int (*render_fn)(const struct render_ctx *ctx);
 

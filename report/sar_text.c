@@ -7,9 +7,12 @@
  * reports), a row whose local date is not the last banner's gets the banner
  * line again, with its date, and its header: rows of different days never
  * look alike.
+ * With a colour palette (colour.h), each value and LINUX RESTART carry sar's
+ * escape sequences, in sar's places: a human unit or '%' after the reset.
  */
 #include <string.h>
 
+#include "colour.h"
 #include "render.h"
 #include "sar_text.h"
 #include "textsafe.h"
@@ -112,7 +115,8 @@ void sar_header(const struct render_ctx *ctx, const char *time, enum output out)
  * '?' as the unit.  sar leaves a negative value (its unclamped kbmemused
  * Average) in kB; memtrail's own signed figures scale their magnitude
  * (SCALE_NEGATIVE). */
-static void print_unit(const struct render_ctx *ctx, double kb, int width, int scale_negative)
+static void print_unit(const struct render_ctx *ctx, double kb, int width, int scale_negative,
+                       const char *colour_off)
 {
     static const char units[] = "kMGTP";
     int negative = kb < 0 && scale_negative;
@@ -122,42 +126,64 @@ static void print_unit(const struct render_ctx *ctx, double kb, int width, int s
         size /= 1024;
         unit++;
     }
-    fprintf(ctx->out, " %*.*f%c", width - 1, ctx->dec == 0 ? 0 : 1, negative ? -size : size,
-            unit < (int)sizeof units - 1 ? units[unit] : '?');
+    fprintf(ctx->out, " %*.*f%s%c", width - 1, ctx->dec == 0 ? 0 : 1, negative ? -size : size,
+            colour_off, unit < (int)sizeof units - 1 ? units[unit] : '?');
 }
 
 void sar_kb(const struct render_ctx *ctx, double kb, int width, int plain_decimals)
 {
+    const char *off = ctx->sgr ? ctx->sgr->normal : "";
+    if (ctx->sgr)   /* pidstat's cprintf_u64: zero is the integer zero */
+        fputs(sgr_for_count(ctx->sgr, kb >= 1 ? (unsigned long long)kb : 0), ctx->out);
     if (ctx->human)
-        print_unit(ctx, kb, width, 1);
+        print_unit(ctx, kb, width, 1, off);
     else
-        fprintf(ctx->out, " %*.*f", width, plain_decimals, kb);
+        fprintf(ctx->out, " %*.*f%s", width, plain_decimals, kb, off);
+}
+
+/* The escape sequence sar puts before V: none without a palette. */
+static const char *value_colour(const struct render_ctx *ctx, const struct value *v, int decimals)
+{
+    if (!ctx->sgr)
+        return "";
+    switch (v->type) {
+    case VT_KB:
+        return sgr_for_count(ctx->sgr, (unsigned long long)v->u);
+    case VT_KB_AVG:   /* sar prints these with 0 decimals, --dec or not */
+        return sgr_for_decimal(ctx->sgr, v->d, 0);
+    case VT_PCT:
+        return sgr_for_percent(ctx->sgr, v->d, ctx->human ? (ctx->dec == 0 ? 0 : 1) : decimals);
+    default:
+        return sgr_for_decimal(ctx->sgr, v->d, decimals);
+    }
 }
 
 void sar_value(const struct render_ctx *ctx, const struct value *v)
 {
     int decimals = ctx->dec < 0 || ctx->dec > 2 ? 2 : ctx->dec;
+    const char *off = ctx->sgr ? ctx->sgr->normal : "";
+    fputs(value_colour(ctx, v, decimals), ctx->out);
     switch (v->type) {
     case VT_KB:
         if (ctx->human)
-            print_unit(ctx, (double)v->u, 9, 0);
+            print_unit(ctx, (double)v->u, 9, 0, off);
         else   /* exact, also for a wrapped unsigned value as sar prints it */
-            fprintf(ctx->out, " %9llu", (unsigned long long)v->u);
+            fprintf(ctx->out, " %9llu%s", (unsigned long long)v->u, off);
         break;
     case VT_KB_AVG:
         if (ctx->human)
-            print_unit(ctx, v->d, 9, 0);
+            print_unit(ctx, v->d, 9, 0, off);
         else
-            fprintf(ctx->out, " %9.0f", v->d);
+            fprintf(ctx->out, " %9.0f%s", v->d, off);
         break;
     case VT_PCT:
         if (ctx->human)
-            fprintf(ctx->out, " %8.*f%%", ctx->dec == 0 ? 0 : 1, v->d);
+            fprintf(ctx->out, " %8.*f%s%%", ctx->dec == 0 ? 0 : 1, v->d, off);
         else
-            fprintf(ctx->out, " %9.*f", decimals, v->d);
+            fprintf(ctx->out, " %9.*f%s", decimals, v->d, off);
         break;
     case VT_RATE:
-        fprintf(ctx->out, " %9.*f", decimals, v->d);
+        fprintf(ctx->out, " %9.*f%s", decimals, v->d, off);
         break;
     }
 }
@@ -174,7 +200,9 @@ void sar_restart(const struct render_ctx *ctx, const struct rec *r)
 {
     char time[64];
     sar_time_string(ctx, r, time, sizeof time);
-    fprintf(ctx->out, "\n%-11s  LINUX RESTART\t(%d CPU)\n", time, r->ncpu > 0 ? r->ncpu : 1);
+    /* sar colours the whole message, its newline included */
+    fprintf(ctx->out, "\n%-11s%s  LINUX RESTART\t(%d CPU)\n%s", time, ctx->sgr ? ctx->sgr->restart : "",
+            r->ncpu > 0 ? r->ncpu : 1, ctx->sgr ? ctx->sgr->normal : "");
 }
 
 /* The Average row of OUT: a rate over the whole span, or sar's level means. */

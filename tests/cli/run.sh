@@ -183,6 +183,96 @@ else
     echo "skip - windows across daily files (faketime missing)"
 fi
 
+# --- the command line as sar's: --help, bad options, every option listed
+for prog in "$MR" "$MC"; do
+    name=${prog##*/}
+    "$prog" --help >out 2>err; rc=$?
+    check "$name --help: the usage on stdout, nothing on stderr, exit 0" \
+        $([ $rc -eq 0 ] && head -1 out | grep -q "^Usage: $name " && [ ! -s err ]; echo $?) \
+        "rc=$rc" "stdout: $(head -2 out)" "stderr: $(head -2 err)"
+    "$prog" -V >out 2>err; rc1=$?
+    "$prog" --version >out2 2>>err; rc2=$?
+    check "$name -V and --version: the version on stdout, exit 0" \
+        $([ $rc1 -eq 0 ] && [ $rc2 -eq 0 ] && grep -q "^$name (memtrail) [0-9]" out && cmp -s out out2 && [ ! -s err ]; echo $?) \
+        "rc $rc1 $rc2: $(cat out out2 err)"
+done
+# bad_option PROG EXPECTED-FIRST-LINE ARGS...: the argument named first, then sar's usage.
+bad_option() {
+    local prog=$1 want=$2 rc
+    shift 2
+    "$prog" "$@" >out 2>err; rc=$?
+    check "${prog##*/} $*: names the argument, then the usage on stderr, exit 1" \
+        $([ $rc -eq 1 ] && [ ! -s out ] && [ "$(head -1 err)" = "$want" ] &&
+          sed -n 2p err | grep -q "^Usage: ${prog##*/} " && [ "$(grep -c '^Usage: ' err)" = 1 ]; echo $?) \
+        "rc=$rc, wanted first line: $want" "stderr: $(head -3 err)" "stdout: $(head -2 out)"
+}
+bad_option "$MR" "memreport: unknown option: -Q" -r -Q
+bad_option "$MR" "memreport: unknown option: -Q" -rQ
+bad_option "$MR" "memreport: unknown option: --bogus" --bogus
+bad_option "$MR" "memreport: --dec=3: invalid value" -r --dec=3
+bad_option "$MR" "memreport: --format=xml: invalid value" --format=xml
+bad_option "$MR" "memreport: -s: invalid time: 25:00" -r -s 25:00 -f "$f"
+bad_option "$MR" "memreport: -i: invalid value: x" -r -i x -f "$f"
+bad_option "$MR" "memreport: -i: missing value" -r -f "$f" -i
+bad_option "$MR" "memreport: --top: invalid value: 0" -p --top 0 -f "$f"
+bad_option "$MR" "memreport: --since: missing value" --since
+bad_option "$MR" "memreport: invalid interval: 0 (reading a file needs an interval of at least 1)" -r -f "$f" 0
+bad_option "$MR" "memreport: unexpected argument: bogus" -r bogus
+bad_option "$MC" "memcollect: unknown option: -Q" -Q
+bad_option "$MC" "memcollect: unknown option: --bogus" --bogus
+bad_option "$MC" "memcollect: --keep-days: missing value" --maintain --keep-days
+bad_option "$MC" "memcollect: --procs-max: invalid value: x" --procs-max x
+
+# option_strings FILE: every option its parser compares an argument with.
+option_strings() {
+    grep -oE 'str(n)?cmp\(a, "-[^"]+"' "$1" | sed -E 's/.*"(-[^"]*)"/\1/' | grep -vx -- --
+    # memreport's bundled letters (parse_letters)
+    sed -n '/^static enum parse_result parse_letters/,/^}/p' "$1" |
+        grep -oE "case '[A-Za-z]'" | sed -E "s/case '(.)'/-\1/"
+}
+# man_text PAGE: the page's source with troff's escapes for - and fonts removed.
+man_text() { sed -E 's/\\-/-/g; s/\\f[BIRP]//g' "$1"; }
+# listed OPTION TEXT-FILE: OPTION appears there as an option, not inside a longer one.
+listed() {
+    local o=${1//./\\.}
+    case "$o" in
+        *=) grep -qE -- "(^|[^A-Za-z0-9-])$o" "$2" ;;
+        *) grep -qE -- "(^|[^A-Za-z0-9-])$o([^A-Za-z0-9-]|$)" "$2" ;;
+    esac
+}
+for pair in "$MR:report/options.c:man/memreport.1" "$MC:collector/memcollect.c:man/memcollect.8"; do
+    IFS=: read -r prog src page <<< "$pair"
+    name=${prog##*/}
+    "$prog" --help > help.txt 2>&1
+    man_text "$ROOT/$page" > man.txt
+    opts=$(option_strings "$ROOT/$src" | sort -u)
+    miss_help="" miss_man=""
+    for o in $opts; do
+        listed "$o" help.txt || miss_help="$miss_help $o"
+        listed "$o" man.txt || miss_man="$miss_man $o"
+    done
+    check "$name: every option its parser accepts ($(echo $opts | wc -w)) is in --help" \
+        $([ -n "$opts" ] && [ -z "$miss_help" ]; echo $?) "missing:$miss_help"
+    check "$name: every option its parser accepts is in $page" \
+        $([ -n "$opts" ] && [ -z "$miss_man" ]; echo $?) "missing:$miss_man"
+done
+# --help groups the options as the man page's OPTIONS subsections do.
+"$MR" --help > help.txt
+man_groups=$(sed -n '/^\.SH OPTIONS/,/^\.SH [^O]/p' "$ROOT/man/memreport.1" | sed -n 's/^\.SS //p' | tr '\n' '|')
+help_groups=$(grep -E '^[A-Z][A-Za-z ]+:$' help.txt | sed 's/:$//' | grep -v '^Options are' | tr '\n' '|')
+check "memreport --help: its groups are the man page's ($man_groups)" \
+    $([ -n "$man_groups" ] && [ "$man_groups" = "$help_groups" ]; echo $?) "man: $man_groups" "help: $help_groups"
+
+# -N has one meaning: --numa.  Days back are -1, -2, ... as in sar (-[0-9]+).
+man_text "$ROOT/man/memreport.1" > man.txt
+nodays=$(grep -oE -- '.{0,20}(^|[^A-Za-z0-9-])-N([^A-Za-z0-9]|$).{0,20}' "$ROOT/README.md" man.txt | grep -vi numa)
+check "-N is documented only as --numa (README, man page)" $([ -z "$nodays" ]; echo $?) "$nodays"
+grep -qE -- '-N .*--numa|--numa.*-N' help.txt && grep -qF -- '-[0-9]+' help.txt
+check "memreport --help: -N with --numa, days back as -[0-9]+" $?  "$(grep -E -- '-N|numa|0-9' help.txt)"
+"$MR" -N -f "$f" > n1.txt 2>&1; rc1=$?
+"$MR" --numa -f "$f" > n2.txt 2>&1; rc2=$?
+check "-N is --numa" $([ $rc1 = $rc2 ] && cmp -s n1.txt n2.txt; echo $?) "rc $rc1 $rc2" "$(diff n1.txt n2.txt | head -5)"
+
 # --- valgrind on a collect-and-report cycle (the plain build: not the sanitizer one)
 if have valgrind && [ -x "$ROOT/memcollect" ]; then
     vg="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite"

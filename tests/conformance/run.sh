@@ -48,7 +48,8 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-verify_asan_link_order=0}
 #   KIND  sar   : sar OPTS -f SA POST          vs memreport OPTS -f ARCH POST
 #         sadf  : sadf -d SA -- OPTS           vs memreport --format=sadf OPTS -f ARCH
 #         err   : like sar, and stderr must be equal too (FILE in OPTS = the bad file)
-#         usage : like sar; only rc and stdout compared, stderr must start "Usage: "
+#         usage : like sar; only rc and stdout compared, stderr must name the
+#                 argument ("memreport: ...") and then start "Usage: "
 #   ENV   space-separated VAR=VALUE added to BASE_ENV
 SCENARIOS="ordinary zero_swap swap_full swap_odd clamp_all clamp_some huge_pages
 fast_counters missing_keys one_second ten_minutes reboot midnight
@@ -219,38 +220,7 @@ mkdir -p "$OUT/fix" "$OUT/data" "$OUT/res"
 python3 "$HERE/gen_fixtures.py" "$OUT/fix" || { echo "not ok - generate fixtures"; exit 1; }
 : > "$OUT/data/EMPTYFILE"
 
-# build_scenario NAME: runs sadc and memcollect on every snapshot.
-build_scenario() {
-    local s=$1 dir=$OUT/fix/$1 sa=$OUT/data/$1.sa arch=$OUT/data/$1.db
-    local tz kind t snap pending="" ft log=$OUT/data/$1.log
-    tz=$(cat "$dir/tz")
-    rm -f "$sa" "$arch" "$arch"-*
-    while read -r kind t snap; do
-        if [ "$kind" = restart ]; then pending=1; continue; fi
-        ft=$(TZ=$tz date -d "@$t" '+%Y-%m-%d %H:%M:%S')
-        # One private mount namespace per snapshot; both collectors inside it,
-        # under the same frozen clock.
-        unshare -m /bin/sh -ec '
-            snap=$1 tz=$2 ft=$3 sa=$4 arch=$5 restart=$6
-            mount --bind "$snap/meminfo" /proc/meminfo
-            mount --bind "$snap/vmstat"  /proc/vmstat
-            mount --bind "$snap/swaps"   /proc/swaps
-            mount --bind "$snap/uptime"  /proc/uptime
-            mount --bind "$snap/boot_id" /proc/sys/kernel/random/boot_id
-            # the faketime wrapper leaves sem.faketime_sem_PID behind in /dev/shm
-            # and fails ("sem_open: File exists") when a later pid meets one:
-            # a private /dev/shm per snapshot keeps them from piling up
-            mount -t tmpfs -o size=1m tmpfs /dev/shm
-            export TZ="$tz"
-            if [ -n "$restart" ]; then faketime -f "$ft" '"$SADC"' "$sa"; fi
-            faketime -f "$ft" '"$SADC"' -S '"$ACTS"' 1 1 "$sa"
-            faketime -f "$ft" '"$MEMCOLLECT"' "$arch"
-        ' sh "$snap" "$tz" "$ft" "$sa" "$arch" "$pending" >>"$log" 2>&1 ||
-            { echo "build $s: snapshot $snap failed (see $log)" >>"$log"; return 1; }
-        pending=""
-    done < "$dir/steps"
-}
-
+. "$HERE/scenario.sh"
 export -f build_scenario
 export OUT SADC MEMCOLLECT ACTS
 build_fail=$(printf '%s\n' $SCENARIOS | xargs -P "$JOBS" -I{} bash -c 'build_scenario {} || echo {}')
@@ -297,9 +267,10 @@ run_case() {
                     ok=0; diff -u --label expected.stderr --label actual.stderr \
                         "$w.exp.err" "$w.act.err" | head -20 | sed 's/^/  /'
                 fi ;;
-            usage)
-                if ! head -c 7 "$w.act.err" | grep -q '^Usage: '; then
-                    ok=0; echo "  stderr does not start with 'Usage: ':"; head -3 "$w.act.err" | sed 's/^/  /'
+            usage)   # sar's usage, after a line that names the bad argument
+                if ! head -1 "$w.act.err" | grep -q '^memreport: ' ||
+                   ! sed -n 2p "$w.act.err" | grep -q '^Usage: '; then
+                    ok=0; echo "  stderr is not 'memreport: ...' then 'Usage: ':"; head -3 "$w.act.err" | sed 's/^/  /'
                 fi ;;
         esac
     } > "$w.log"

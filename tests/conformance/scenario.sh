@@ -1,0 +1,38 @@
+# Shared by tests/conformance and tests/colour (sourced): build_scenario NAME
+# takes every /proc snapshot of a gen_fixtures.py scenario with both Debian's
+# sadc and memcollect, so sar and memreport read the same numbers.
+# Needs OUT (holding fix/ from gen_fixtures.py and data/), SADC, MEMCOLLECT
+# and ACTS; writes $OUT/data/NAME.sa, NAME.db and NAME.log.  Root only.
+
+# build_scenario NAME: runs sadc and memcollect on every snapshot.
+build_scenario() {
+    local s=$1 dir=$OUT/fix/$1 sa=$OUT/data/$1.sa arch=$OUT/data/$1.db
+    local tz kind t snap pending="" ft log=$OUT/data/$1.log
+    tz=$(cat "$dir/tz")
+    rm -f "$sa" "$arch" "$arch"-*
+    while read -r kind t snap; do
+        if [ "$kind" = restart ]; then pending=1; continue; fi
+        ft=$(TZ=$tz date -d "@$t" '+%Y-%m-%d %H:%M:%S')
+        # One private mount namespace per snapshot; both collectors inside it,
+        # under the same frozen clock.
+        unshare -m /bin/sh -ec '
+            snap=$1 tz=$2 ft=$3 sa=$4 arch=$5 restart=$6
+            mount --bind "$snap/meminfo" /proc/meminfo
+            mount --bind "$snap/vmstat"  /proc/vmstat
+            mount --bind "$snap/swaps"   /proc/swaps
+            mount --bind "$snap/uptime"  /proc/uptime
+            mount --bind "$snap/boot_id" /proc/sys/kernel/random/boot_id
+            # the faketime wrapper leaves sem.faketime_sem_PID behind in /dev/shm
+            # and fails ("sem_open: File exists") when a later pid meets one:
+            # a private /dev/shm per snapshot keeps them from piling up
+            mount -t tmpfs -o size=1m tmpfs /dev/shm
+            export TZ="$tz"
+            if [ -n "$restart" ]; then faketime -f "$ft" '"$SADC"' "$sa"; fi
+            faketime -f "$ft" '"$SADC"' -S '"$ACTS"' 1 1 "$sa"
+            faketime -f "$ft" '"$MEMCOLLECT"' "$arch"
+        ' sh "$snap" "$tz" "$ft" "$sa" "$arch" "$pending" >>"$log" 2>&1 ||
+            { echo "build $s: snapshot $snap failed (see $log)" >>"$log"; return 1; }
+        pending=""
+    done < "$dir/steps"
+}
+
