@@ -27,6 +27,9 @@
 #include "output.h"
 #include "procview.h"
 #include "render.h"
+#include "summary.h"
+#include "svg.h"
+#include "trend.h"
 #include "util.h"
 
 static const render_fn renderers[] = {
@@ -238,7 +241,9 @@ static int run(struct report_opts *o, struct render_ctx *ctx)
             return 1;
         }
         setvbuf(ctx->out, outbuf, _IOFBF, sizeof outbuf);
-        return capacity_main(o, ctx);
+        return capacity_main(o, ctx, o->format == FMT_SVG ? render_svg
+                                     : o->trend           ? render_trend
+                                                          : render_summary);
     }
     /* ---- end of capacity planning ---- */
     /* ---- exports: openmetrics, influx, csv-long (export.h) ---- */
