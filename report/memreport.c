@@ -19,10 +19,13 @@
 
 #include "archive.h"
 #include "capacity.h"
+#include "csvlong.h"
 #include "days.h"
 #include "empty.h"
 #include "export.h"
+#include "influx.h"
 #include "live.h"
+#include "openmetrics.h"
 #include "options.h"
 #include "output.h"
 #include "procview.h"
@@ -254,7 +257,10 @@ static int run(struct report_opts *o, struct render_ctx *ctx)
             return 1;
         }
         setvbuf(ctx->out, outbuf, _IOFBF, sizeof outbuf);
-        return export_replay(o, ctx, load_archives);
+        return export_replay(o, ctx, load_archives,
+                             o->format == FMT_OPENMETRICS ? write_openmetrics
+                             : o->format == FMT_INFLUX    ? write_influx
+                                                          : write_csv_long);
     }
     /* ---- end of exports ---- */
     if (!o->file) {
