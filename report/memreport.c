@@ -18,15 +18,18 @@
 #include <unistd.h>
 
 #include "archive.h"
+#include "at.h"
 #include "capacity.h"
 #include "csv.h"
 #include "csvlong.h"
 #include "days.h"
 #include "empty.h"
 #include "export.h"
+#include "growth.h"
 #include "influx.h"
 #include "json.h"
 #include "live.h"
+#include "numaview.h"
 #include "openmetrics.h"
 #include "options.h"
 #include "output.h"
