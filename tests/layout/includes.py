@@ -8,6 +8,7 @@ finding and exits 1 when there is any:
   cycle: a.c b.c ...          (files that import each other, directly or not)
   shared: x.h defined by a.c b.c   (one header, several implementations: a
                                     renderer dispatched through its helpers' header)
+  undefined: x.h declares f, which no .c file defines
 Usage: includes.py REPORT_DIR
 """
 import os
@@ -129,7 +130,9 @@ def main():
     for path, text in files.items():
         if path.endswith('.h'):
             owners[path] = set()
-            for name in declared(text):
+            for name in sorted(declared(text)):
+                if name not in definer:   # also what a parse that missed a definition looks like
+                    findings.append('undefined: %s declares %s, which no .c file defines' % (path, name))
                 owners[path] |= definer.get(name, set())
             if len(owners[path]) > 1:
                 findings.append('shared: %s defined by %s' % (path, ' '.join(sorted(owners[path]))))
