@@ -11,7 +11,11 @@
 CC      ?= cc
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -Wall -Wextra -Werror -D_FILE_OFFSET_BITS=64 -D_DEFAULT_SOURCE
-CPPFLAGS += -Ilib -Iarchive -Ireport -Ibuild
+# memreport's sources are grouped by concern in report/'s folders (README's
+# layout table); each folder is an include path, so an #include names a header
+# by its name alone and a file moves between folders without edits.
+REPORT_DIRS := report $(patsubst %/,%,$(sort $(dir $(wildcard report/*/*.c report/*/*.h))))
+CPPFLAGS += -Ilib -Iarchive $(addprefix -I,$(REPORT_DIRS)) -Ibuild
 BUILD   := build
 
 # Debian's SQLite and zlib are linked statically (their -dev packages ship
@@ -30,7 +34,7 @@ COLLECT_SRC  := collector/memcollect.c collector/procs.c collector/numa.c collec
 # libnuma calls numa_warn()/numa_error(), which print to stderr unless the
 # executable exports its own (silent ones, in collector/numa.c): cron mails stderr.
 COLLECT_LDFLAGS := -Wl,--export-dynamic-symbol=numa_warn -Wl,--export-dynamic-symbol=numa_error
-REPORT_SRC   := $(wildcard report/*.c)
+REPORT_SRC   := $(foreach d,$(REPORT_DIRS),$(wildcard $(d)/*.c))
 
 LIB_OBJ      := $(LIB_SRC:%.c=$(BUILD)/%.o)
 ARCHIVE_OBJ  := $(ARCHIVE_SRC:%.c=$(BUILD)/%.o) $(BUILD)/schema_sql.o
@@ -48,7 +52,7 @@ memcollect: $(COLLECT_OBJ) $(ARCHIVE_OBJ) $(LIB_OBJ)
 memreport: $(REPORT_OBJ) $(ARCHIVE_OBJ) $(LIB_OBJ)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-HEADERS := $(wildcard lib/*.h archive/*.h report/*.h collector/*.h)
+HEADERS := $(wildcard lib/*.h archive/*.h collector/*.h $(REPORT_DIRS:%=%/*.h))
 $(BUILD)/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
@@ -81,7 +85,7 @@ $(SAN)/tests/%: $(SAN)/tests/unit/%.o $(SAN_LIB)
 	$(CC) $(CFLAGS) $(SANFLAGS) $(LDFLAGS) $(COLLECT_LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # test_textsafe.c tests memreport's process text for terminals.
-$(SAN)/tests/test_textsafe: $(SAN)/report/textsafe.o
+$(SAN)/tests/test_textsafe: $(SAN)/report/common/textsafe.o
 
 # test_numa.c tests the collector's NUMA reader by including it.
 $(SAN)/tests/unit/test_numa.o: collector/numa.c collector/numa.h

@@ -25,7 +25,7 @@ COMMON="$SRC/build/archive/*.o $SRC/build/schema_sql.o $SRC/build/lib/*.o"
 ${CC:-cc} $CFLAGS $LDFLAGS -Wl,--export-dynamic-symbol=numa_warn -Wl,--export-dynamic-symbol=numa_error \
     -o "$OUT/memcollect.static" $SRC/build/collector/*.o $COMMON $STATIC
 # shellcheck disable=SC2086
-${CC:-cc} $CFLAGS $LDFLAGS -o "$OUT/memreport.static" $SRC/build/report/*.o $COMMON $STATIC
+${CC:-cc} $CFLAGS $LDFLAGS -o "$OUT/memreport.static" $SRC/build/report/*.o $SRC/build/report/*/*.o $COMMON $STATIC
 cp "$SRC/memcollect" "$OUT/memcollect.shared"
 cp "$SRC/memreport" "$OUT/memreport.shared"
 strip "$OUT"/mem*.static "$OUT"/mem*.shared

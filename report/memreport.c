@@ -18,16 +18,29 @@
 #include <unistd.h>
 
 #include "archive.h"
+#include "at.h"
 #include "capacity.h"
 #include "colour.h"
+#include "csv.h"
+#include "csvlong.h"
 #include "days.h"
 #include "empty.h"
 #include "export.h"
+#include "growth.h"
+#include "influx.h"
+#include "json.h"
 #include "live.h"
+#include "numaview.h"
+#include "openmetrics.h"
 #include "options.h"
 #include "output.h"
 #include "procview.h"
 #include "render.h"
+#include "sadf.h"
+#include "sar_text.h"
+#include "summary.h"
+#include "svg.h"
+#include "trend.h"
 #include "util.h"
 
 static const render_fn renderers[] = {
@@ -245,7 +258,9 @@ static int run(struct report_opts *o, struct render_ctx *ctx)
             return 1;
         }
         setvbuf(ctx->out, outbuf, _IOFBF, sizeof outbuf);
-        return capacity_main(o, ctx);
+        return capacity_main(o, ctx, o->format == FMT_SVG ? render_svg
+                                     : o->trend           ? render_trend
+                                                          : render_summary);
     }
     /* ---- end of capacity planning ---- */
     /* ---- exports: openmetrics, influx, csv-long (export.h) ---- */
@@ -256,7 +271,10 @@ static int run(struct report_opts *o, struct render_ctx *ctx)
             return 1;
         }
         setvbuf(ctx->out, outbuf, _IOFBF, sizeof outbuf);
-        return export_replay(o, ctx, load_archives);
+        return export_replay(o, ctx, load_archives,
+                             o->format == FMT_OPENMETRICS ? write_openmetrics
+                             : o->format == FMT_INFLUX    ? write_influx
+                                                          : write_csv_long);
     }
     /* ---- end of exports ---- */
     if (!o->file) {

@@ -1,5 +1,5 @@
 /*
- * Unit tests of report/textsafe.c, the one function every text report shows
+ * Unit tests of report/common/textsafe.c, the one function every text report shows
  * process names and command lines through: what becomes '?' (one per
  * character, one per stray byte), what is kept, and the cut at a character
  * when the buffer is short.  Without arguments, as tests/run.sh runs it.

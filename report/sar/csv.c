@@ -7,7 +7,7 @@
  */
 #include <string.h>
 
-#include "render.h"
+#include "csv.h"
 #include "table.h"
 
 static void header(const struct render_ctx *ctx)

@@ -26,7 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "capacity.h"
+#include "summary.h"
 #include "empty.h"
 #include "grow.h"
 #include "table.h"

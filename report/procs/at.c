@@ -21,7 +21,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "at.h"
 #include "empty.h"
+#include "numaview.h"
 #include "procview.h"
 #include "sar_text.h"
 #include "util.h"

@@ -17,7 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "export.h"
+#include "influx.h"
+#include "xtext.h"
 
 int write_influx(const struct xstore *x, FILE *out)
 {

@@ -1,7 +1,8 @@
 /*
  * What every output format receives: the series, the records selected, and
  * how the user asked to see them.  Each format is one file with one render
- * function; memreport.c lists them.
+ * function behind its own header; memreport.c lists them.  The helpers here
+ * are render.c's.
  */
 #ifndef MEMTRAIL_RENDER_H
 #define MEMTRAIL_RENDER_H
@@ -35,12 +36,8 @@ struct render_ctx {
 
 struct sgr_palette;
 
+/* One output format (sar_text.h, sadf.h, csv.h, json.h); memreport.c lists them. */
 typedef int (*render_fn)(const struct render_ctx *ctx);
-
-int render_sar(const struct render_ctx *ctx);
-int render_sadf(const struct render_ctx *ctx);
-int render_csv(const struct render_ctx *ctx);
-int render_json(const struct render_ctx *ctx);
 
 /* The record before row J of a segment: the previous row, or the reference. */
 size_t row_prev(const struct selection *sel, const struct event *seg, size_t j);

@@ -7,7 +7,7 @@
  */
 #include <string.h>
 
-#include "render.h"
+#include "json.h"
 #include "table.h"
 
 static void date_time(int64_t ts, char *date, char *time)

@@ -1,7 +1,9 @@
 /*
  * The per-process and NUMA reports (beyond sar): memreport -p (pidstat -r's
- * layout, procs.c), --growth (growth.c), --at TIME (at.c) and --numa (numa.c).
- * Each renders the series and the process store in sar text, CSV or JSON.
+ * layout, procs.c), --growth (growth.h), --at TIME (at.h) and --numa
+ * (numaview.h).  Each renders the series and the process store in sar text,
+ * CSV or JSON.  This header holds what they share: their options and their
+ * arguments, and procs.c's helpers and report.
  */
 #ifndef MEMTRAIL_PROCVIEW_H
 #define MEMTRAIL_PROCVIEW_H
@@ -45,9 +47,6 @@ struct proc_report {
 
 typedef int (*proc_render_fn)(const struct proc_report *r);
 int render_procs(const struct proc_report *r);
-int render_growth(const struct proc_report *r);
-int render_at(const struct proc_report *r);
-int render_numa(const struct proc_report *r);
 
 /* Helpers shared by the four (procs.c). */
 int proc_passes_filters(const struct proc_opts *po, const struct pident *id);
@@ -91,19 +90,5 @@ const char *proc_name(const struct pident *id);
 /* What a text row shows in its Command column: the name, or with -l the
  * command line (the name when none was recorded), as pidstat -l does. */
 const char *proc_label(const struct proc_report *r, const struct pident *id);
-
-/* A node's columns in CSV and JSON (numa.c), shared by --numa and --at. */
-#define NODE_NCOLS 14
-extern const char *const node_cols[NODE_NCOLS];
-void node_cells(const struct proc_report *r, size_t prev, size_t k, const struct pnode *n,
-                struct cell *cells);
-/* The nodes of record K shown (every node, or those --numa names); how many. */
-size_t nodes_shown(const struct proc_report *r, size_t k, const struct pnode **out, size_t cap);
-/* The line saying no NUMA data was recorded. */
-void numa_missing(const struct proc_report *r, FILE *out);
-/* sar-style node header and row for record K (PREV for the rates). */
-void node_text_header(const struct proc_report *r, const char *time);
-void node_text_row(const struct proc_report *r, const char *time, size_t prev, size_t k,
-                   const struct pnode *n);
 
 #endif

@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "procview.h"
+#include "numaview.h"
 #include "sar_text.h"
 
 static const char *const text_cols[] = {

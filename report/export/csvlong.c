@@ -16,7 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "export.h"
+#include "csvlong.h"
+#include "xtext.h"
 #include "table.h"
 
 /* A cell after its comma; NULL: empty. */

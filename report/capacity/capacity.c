@@ -418,7 +418,7 @@ int cap_run(const struct cap_window *w, struct cap_stream *cs)
 
 /* ---- memreport's entry ---- */
 
-int capacity_main(const struct report_opts *o, struct render_ctx *ctx)
+int capacity_main(const struct report_opts *o, struct render_ctx *ctx, cap_render_fn render)
 {
     struct cap_window w;
     int status = cap_window_open(o, &w);
@@ -434,12 +434,7 @@ int capacity_main(const struct report_opts *o, struct render_ctx *ctx)
     ctx->file_ts = w.first_ts;
     if (o->format != FMT_SAR)
         setlocale(LC_NUMERIC, "C");
-    if (o->format == FMT_SVG)
-        status = render_svg(o, ctx, &w);
-    else if (o->trend)
-        status = render_trend(o, ctx, &w);
-    else
-        status = render_summary(o, ctx, &w);
+    status = render(o, ctx, &w);
     cap_window_free(&w);   /* write errors: memreport's output_finish() */
     ctx->sr = NULL;
     return status;

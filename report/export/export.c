@@ -17,51 +17,9 @@
 #include "select.h"
 #include "table.h"
 #include "util.h"
+#include "xtext.h"
 
 /* ---- small helpers */
-
-char *x_itoa(char *p, int64_t v)
-{
-    char tmp[24];
-    int n = 0;
-    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-    do {
-        tmp[n++] = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
-    if (v < 0)
-        *p++ = '-';
-    while (n)
-        *p++ = tmp[--n];
-    return p;
-}
-
-char *x_utf8(char *p, const char *s, const char *(*escape)(unsigned char c))
-{
-    const unsigned char *u = (const unsigned char *)s;
-    while (*u) {
-        int n = utf8_length(u);
-        if (n == 0) {   /* a byte outside UTF-8: its Latin-1 reading */
-            *p++ = (char)(0xC0 | (*u >> 6));
-            *p++ = (char)(0x80 | (*u & 0x3F));
-            u++;
-            continue;
-        }
-        const char *e = n == 1 && escape ? escape(*u) : NULL;
-        if (e) {
-            size_t k = strlen(e);
-            memcpy(p, e, k);
-            p += k;
-            u++;
-        } else {
-            memcpy(p, u, (size_t)n);
-            p += n;
-            u += n;
-        }
-    }
-    *p = '\0';
-    return p;
-}
 
 /* S escaped with ESCAPE into a new string. */
 static char *escaped(const char *s, const char *(*escape)(unsigned char c))
@@ -682,7 +640,8 @@ static int load_pass(const struct report_opts *o, export_load_fn load, struct pa
     return status;
 }
 
-int export_replay(const struct report_opts *o, struct render_ctx *ctx, export_load_fn load)
+int export_replay(const struct report_opts *o, struct render_ctx *ctx, export_load_fn load,
+                  export_write_fn write)
 {
     if (o->procs.kind != REPORT_SAR) {
         fprintf(stderr, "%s: --format=%s exports every metric; -p, --growth, --at and --numa "
@@ -769,9 +728,7 @@ int export_replay(const struct report_opts *o, struct render_ctx *ctx, export_lo
         if (x.dropped)
             fprintf(stderr, "%s: %lu points left out: not later than the previous point of "
                             "their series (the clock went back)\n", progname, x.dropped);
-        int rc = o->format == FMT_OPENMETRICS ? write_openmetrics(&x, ctx->out)
-               : o->format == FMT_INFLUX ? write_influx(&x, ctx->out)
-                                          : write_csv_long(&x, ctx->out);
+        int rc = write(&x, ctx->out);
         if (rc != 0) {   /* write errors: memreport's output_finish() */
             report_error("cannot write the export", "out of memory");
             status = 2;

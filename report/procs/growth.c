@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "contrib.h"
+#include "growth.h"
 #include "procview.h"
 #include "sar_text.h"
 

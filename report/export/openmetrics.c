@@ -15,8 +15,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "export.h"
+#include "openmetrics.h"
 #include "util.h"
+#include "xtext.h"
 
 static const char *const type_names[] = {
     [X_GAUGE] = "gauge", [X_COUNTER] = "counter", [X_UNKNOWN] = "unknown",

@@ -41,7 +41,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "capacity.h"
+#include "svg.h"
 #include "contrib.h"
 #include "empty.h"
 #include "grow.h"

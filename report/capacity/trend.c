@@ -34,7 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "capacity.h"
+#include "trend.h"
 #include "contrib.h"
 #include "empty.h"
 #include "grow.h"

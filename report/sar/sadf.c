@@ -5,7 +5,7 @@
  */
 #include <string.h>
 
-#include "render.h"
+#include "sadf.h"
 #include "textsafe.h"
 
 

@@ -5,6 +5,9 @@
  * process data, which costs far more to decode than the system-wide
  * columns, is read at no more than CAP_PROC_INSTANTS instants spread evenly
  * over the window (every sample when the window has fewer).
+ *
+ * The reports use this file; it never calls them: memreport chooses one and
+ * hands it to capacity_main().
  */
 #ifndef MEMTRAIL_CAPACITY_H
 #define MEMTRAIL_CAPACITY_H
@@ -57,11 +60,12 @@ void cap_window_free(struct cap_window *w);
 /* Streams the window through CS; returns 0 or an exit status. */
 int cap_run(const struct cap_window *w, struct cap_stream *cs);
 
-/* memreport's entry for the three reports. */
-int capacity_main(const struct report_opts *o, struct render_ctx *ctx);
-int render_summary(const struct report_opts *o, struct render_ctx *ctx, const struct cap_window *w);
-int render_trend(const struct report_opts *o, struct render_ctx *ctx, const struct cap_window *w);
-int render_svg(const struct report_opts *o, struct render_ctx *ctx, const struct cap_window *w);
+/* One of the three reports (summary.h, trend.h, svg.h) over window W. */
+typedef int (*cap_render_fn)(const struct report_opts *o, struct render_ctx *ctx,
+                             const struct cap_window *w);
+/* memreport's entry for the three reports: opens O's window and has RENDER,
+ * which memreport chooses, write it. */
+int capacity_main(const struct report_opts *o, struct render_ctx *ctx, cap_render_fn render);
 
 /* Local-time helpers.  The start of the local day, hour or ISO week
  * (Monday 00:00) holding TS, and the start of the next one. */

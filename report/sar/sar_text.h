@@ -4,6 +4,9 @@
 
 #include "render.h"
 
+/* sar's text format of the selection (render_fn). */
+int render_sar(const struct render_ctx *ctx);
+
 void sar_time_string(const struct render_ctx *ctx, const struct rec *r, char *buf, size_t cap);
 void sar_banner(const struct render_ctx *ctx, int64_t ts, int32_t utc_offset, int ncpu);
 /* The date of the first banner (ctx->file_ts), for sar_day_change(). */
