@@ -1,0 +1,67 @@
+#!/bin/bash
+# Issue 8's features where they meet each other, on archives of the real
+# memcollect (under faketime, TZ=Europe/Berlin where dates matter):
+#   - --at with a time of day on a DST day: the instant that local time
+#     names on the other side of the change too, the gap an error naming it,
+#     the ambiguous hour its first occurrence (as -s takes it);
+#   - --verify's report checks its writes like every other output
+#     (> /dev/full says why and exits 2; -o FILE gets the report).
+# Prints "ok - NAME" / "not ok - NAME" (details indented) / "skip - NAME (why)".
+set -u
+. "$(dirname "$0")/../lib.sh"
+cd "$ROOT" || exit 2
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+export TZ=Europe/Berlin LC_ALL=C
+export ASAN_OPTIONS=${ASAN_OPTIONS:-verify_asan_link_order=0}   # libfaketime before the ASan runtime
+
+if [ -z "$FAKETIME_LIB" ]; then
+    skip "issue 8 interactions (needs libfaketime)"
+    exit 0
+fi
+# collect DIR @EPOCH [OPTIONS...]: one real sample into DIR's daily file
+collect() {
+    local dir=$1 epoch=${2#@}
+    shift 2
+    LD_PRELOAD=$FAKETIME_LIB FAKETIME_FMT=%s FAKETIME="@$epoch" FAKETIME_DONT_RESET=1 \
+        "$MC" "$@" -D "$dir/" 2>>"$T/collect.err"
+}
+
+# ---------------------------------------------------------------- --at on DST days
+# 2026-03-29: 01:30 .. 01:50 CET, then 03:00 .. 03:40 CEST
+# 2026-10-25: 01:50 CEST, 02:00 .. 02:50 CEST, 02:00 .. 02:50 CET, 03:00 CET
+Z=$T/dst
+for ((e = $(date -d '2026-03-29 01:30' +%s); e <= $(date -d '2026-03-29 03:40' +%s); e += 600)); do
+    collect "$Z" "@$e" || { not_ok "DST archive" "$(cat "$T/collect.err")"; exit 1; }
+done
+for ((e = $(date -d '2026-10-25 01:50 CEST' +%s); e <= $(date -d '2026-10-25 03:00 CET' +%s); e += 600)); do
+    collect "$Z" "@$e" || { not_ok "DST archive" "$(cat "$T/collect.err")"; exit 1; }
+done
+SPRING=$Z/memtrail-20260329.db FALL=$Z/memtrail-20261025.db
+
+# at_shows NAME FILE TIME WANT: --at TIME on FILE picks the sample at WANT
+# (ISO local with offset), exactly on it, in text, CSV and JSON alike
+at_shows() {
+    local name=$1 file=$2 when=$3 want=$4
+    "$MR" --at "$when" -f "$file" > "$T/at.txt" 2>&1
+    "$MR" --at "$when" --format=csv -f "$file" > "$T/at.csv" 2>&1
+    local csv
+    csv=$(tr -d '\r' < "$T/at.csv" | awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i }
+          NR == 2 { print $c["timestamp"], $c["distance_s"] }')
+    check "$name" $(grep -q "^Sample nearest $want: $want\$" "$T/at.txt" &&
+                    [ "$csv" = "$want 0" ]; echo $?) \
+        "$(sed -n 3p "$T/at.txt")" "csv: $csv"
+}
+at_shows "--at 01:40 on the spring DST day: 01:40 CET" "$SPRING" 01:40 2026-03-29T01:40:00+01:00
+at_shows "--at 03:10 on the spring DST day: 03:10 CEST, not an hour off" "$SPRING" 03:10 \
+    2026-03-29T03:10:00+02:00
+at_shows "--at 02:30 on the autumn DST day: its first occurrence (CEST), as -s" "$FALL" 02:30 \
+    2026-10-25T02:30:00+02:00
+at_shows "--at 03:00 on the autumn DST day: 03:00 CET, not an hour off" "$FALL" 03:00 \
+    2026-10-25T03:00:00+01:00
+"$MR" --at 02:30 -f "$SPRING" > "$T/gap.txt" 2> "$T/gap.err"
+rc=$?
+check "--at 02:30 on the spring DST day: an error naming the gap, as --since" \
+    $([ $rc = 1 ] && [ ! -s "$T/gap.txt" ] && [ "$(wc -l < "$T/gap.err")" = 1 ] &&
+      grep -q '02:00 CET' "$T/gap.err" && grep -q '03:00 CEST' "$T/gap.err"; echo $?) \
+    "exit $rc" "$(cat "$T/gap.err" "$T/gap.txt")"
