@@ -65,3 +65,15 @@ check "--at 02:30 on the spring DST day: an error naming the gap, as --since" \
     $([ $rc = 1 ] && [ ! -s "$T/gap.txt" ] && [ "$(wc -l < "$T/gap.err")" = 1 ] &&
       grep -q '02:00 CET' "$T/gap.err" && grep -q '03:00 CEST' "$T/gap.err"; echo $?) \
     "exit $rc" "$(cat "$T/gap.err" "$T/gap.txt")"
+
+# ---------------------------------------------------------------- --verify's output
+"$MR" --verify -f "$Z" > /dev/full 2> "$T/full.err"
+rc=$?
+check "--verify > /dev/full: exit 2 and says why" \
+    $([ $rc = 2 ] && grep -q '^memreport: standard output: No space left on device$' "$T/full.err"; echo $?) \
+    "exit $rc" "$(cat "$T/full.err")"
+"$MR" --verify -f "$Z" -o "$T/verify.txt" > "$T/verify.out" 2>&1
+rc=$?
+check "--verify -o FILE: the report in FILE, nothing on standard output" \
+    $([ $rc = 0 ] && grep -q '^2 checked, 0 damaged, 0 could not be read$' "$T/verify.txt" &&
+      [ ! -s "$T/verify.out" ]; echo $?) "exit $rc" "$(cat "$T/verify.out" "$T/verify.txt" 2>&1)"
