@@ -77,3 +77,34 @@ rc=$?
 check "--verify -o FILE: the report in FILE, nothing on standard output" \
     $([ $rc = 0 ] && grep -q '^2 checked, 0 damaged, 0 could not be read$' "$T/verify.txt" &&
       [ ! -s "$T/verify.out" ]; echo $?) "exit $rc" "$(cat "$T/verify.out" "$T/verify.txt" 2>&1)"
+
+# ---------------------------------------------------------------- --trend over a burst
+# Three samples a second apart (memcollect 1 3, as --watch takes them) while
+# a process grows by 16 MB a second: its KB/DAY is that growth, not +0.0.
+B=$T/burst
+mkdir "$B"
+python3 -c '
+import sys, time
+open("/proc/self/comm", "w").write("mtburst8")
+held = []
+open(sys.argv[1], "w").close()
+for _ in range(40):
+    held.append(bytearray(16 << 19))   # 8 MB, touched
+    for i in range(0, len(held[-1]), 4096):
+        held[-1][i] = 1
+    time.sleep(0.5)
+' "$B/ready" &
+KID=$!
+for _ in $(seq 100); do [ -e "$B/ready" ] && break; sleep 0.05; done
+"$MC" 1 3 "$B/b.db" 2>> "$T/collect.err"
+kill $KID 2>/dev/null
+wait $KID 2>/dev/null
+"$MR" --trend --top 100000 -f "$B/b.db" > "$T/trend.txt" 2>&1
+"$MR" --trend --top 100000 --format=csv -f "$B/b.db" > "$T/trend.csv" 2>&1
+row=$(awk -v pid=$KID '$1 == pid && $NF == "mtburst8"' "$T/trend.txt")
+slope=$(echo "$row" | awk '{ print $6 }')
+csv=$(tr -d '\r' < "$T/trend.csv" | awk -F, -v pid=$KID 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i }
+      $c["pid"] == pid { print $c["slope_per_day"] }')
+check "--trend over a 2 s burst: a growing process's KB/DAY is its growth, not +0.0" \
+    $(awk -v s="$slope" -v c="$csv" 'BEGIN { exit !(s + 0 > 1e8 && c + 0 > 1e8) }'; echo $?) \
+    "row: $row" "csv slope_per_day: $csv" "$(head -30 "$T/trend.txt")"
