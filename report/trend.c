@@ -170,7 +170,9 @@ static int on_procs(const struct cap_point *p, const struct sample *s, void *arg
         id->last_rss = pr->rss_kb;
         if (pr->rss_kb > id->peak_rss)
             id->peak_rss = pr->rss_kb;
-        fit_add(&id->fit, x, (double)pr->rss_kb);
+        /* in seconds: a burst of samples a second apart is a few millionths
+         * of a day, below what fit_result() tells from no spread at all */
+        fit_add(&id->fit, x * 86400.0, (double)pr->rss_kb);
     }
     return 0;
 }
@@ -202,6 +204,7 @@ static size_t rank_processes(struct trend *t)
         if (id->fitted) {
             double intercept;
             fit_result(&id->fit, &id->slope, &intercept, &id->r2);
+            id->slope *= 86400.0;   /* kB per second to kB per day */
         }
     }
     if (t->nids > 1)
