@@ -66,6 +66,28 @@ check "--at 02:30 on the spring DST day: an error naming the gap, as --since" \
       grep -q '02:00 CET' "$T/gap.err" && grep -q '03:00 CEST' "$T/gap.err"; echo $?) \
     "exit $rc" "$(cat "$T/gap.err" "$T/gap.txt")"
 
+"$MR" --at '2026-03-29 02:30' -f "$Z" > "$T/gap.txt" 2> "$T/gap.err"
+rc=$?
+check "--at '2026-03-29 02:30' (a date and time): an error naming the gap" \
+    $([ $rc = 1 ] && [ ! -s "$T/gap.txt" ] && grep -q '02:00 CET' "$T/gap.err" &&
+      grep -q '03:00 CEST' "$T/gap.err"; echo $?) "exit $rc" "$(cat "$T/gap.err" "$T/gap.txt")"
+
+# --at worst over a directory of several days: the lowest MemAvailable of
+# them all (sqlite3 says which), under a banner with that sample's date
+if have sqlite3; then
+    for f in "$SPRING" "$FALL"; do
+        sqlite3 "$f" 'SELECT MemAvailable, ts FROM sample'
+    done | sort -n | head -1 > "$T/worst"
+    wts=$(cut -d'|' -f2 "$T/worst")
+    want=$(date -d "@$wts" +%Y-%m-%dT%H:%M:%S%:z) wdate=$(date -d "@$wts" +%m/%d/%y)
+    "$MR" --at worst -f "$Z" --since 2026-03-28 --until 2026-10-26 > "$T/worst.txt" 2>&1
+    check "--at worst over several days: the lowest MemAvailable of all, its date in the banner" \
+        $(grep -q "(--at worst): $want\$" "$T/worst.txt" && head -1 "$T/worst.txt" | grep -q "	$wdate "
+          echo $?) "want $want ($wdate)" "$(head -4 "$T/worst.txt")"
+else
+    skip "--at worst over several days (needs sqlite3)"
+fi
+
 # ---------------------------------------------------------------- --verify's output
 "$MR" --verify -f "$Z" > /dev/full 2> "$T/full.err"
 rc=$?
