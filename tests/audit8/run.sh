@@ -88,6 +88,42 @@ else
     skip "--at worst over several days (needs sqlite3)"
 fi
 
+# -p --comm NEW over midnight, for a process renamed between the days: both
+# rows (the first under its old name), each under a banner of its own date
+R=$T/renamed
+mkdir "$R"
+python3 -c '
+import sys, time
+open("/proc/self/comm", "w").write("mtwrap8")
+open(sys.argv[1], "w").close()
+for _ in range(1200):
+    try:
+        name = open(sys.argv[2]).read().strip()
+        if name:
+            open("/proc/self/comm", "w").write(name)
+            open(sys.argv[1] + ".renamed", "w").close()
+            break
+    except FileNotFoundError:
+        pass
+    time.sleep(0.05)
+time.sleep(60)
+' "$R/ready" "$R/name" &
+KID=$!
+for _ in $(seq 200); do [ -e "$R/ready" ] && break; sleep 0.05; done
+collect "$R/d" "@$(date -d '2026-11-27 23:40' +%s)"
+collect "$R/d" "@$(date -d '2026-11-27 23:50' +%s)"
+echo mtpy8 > "$R/name"
+for _ in $(seq 200); do [ -e "$R/ready.renamed" ] && break; sleep 0.05; done
+collect "$R/d" "@$(date -d '2026-11-28 00:10' +%s)"
+kill $KID 2>/dev/null
+wait $KID 2>/dev/null
+"$MR" -p --comm mtpy8 -f "$R/d" --since '2026-11-27 00:00' --until '2026-11-29 00:00' > "$T/ren.txt" 2>&1
+got=$(awk -v pid=$KID '/CPU\)$/ { split($0, f, "\t"); d = f[2]; gsub(/ /, "", d) }
+      $3 == pid && $1 ~ /^[0-9]/ { print d, $1, $NF }' "$T/ren.txt" | tr '\n' ' ')
+check "-p --comm NEW over midnight: each row under its date's banner, with its name then" \
+    $([ "$got" = "11/27/26 23:50:00 mtwrap8 11/28/26 00:10:00 mtpy8 " ]; echo $?) \
+    "got: $got" "$(cat "$T/ren.txt")"
+
 # ---------------------------------------------------------------- --verify's output
 "$MR" --verify -f "$Z" > /dev/full 2> "$T/full.err"
 rc=$?
