@@ -3,9 +3,15 @@
 # memcollect (under faketime, TZ=Europe/Berlin where dates matter):
 #   - --at with a time of day on a DST day: the instant that local time
 #     names on the other side of the change too, the gap an error naming it,
-#     the ambiguous hour its first occurrence (as -s takes it);
+#     the ambiguous hour its first occurrence (as -s takes it); --at with a
+#     date in the gap; --at worst over a directory of several days;
+#   - -p --comm of a process renamed over midnight: day banners and the
+#     name of each row's time;
 #   - --verify's report checks its writes like every other output
-#     (> /dev/full says why and exits 2; -o FILE gets the report).
+#     (> /dev/full says why and exits 2; -o FILE gets the report);
+#   - --trend's process slope over a burst of samples a second apart, and
+#     --growth's slope of a flat RSS (0.0, never -0.0);
+#   - --human in --trend and --summary.
 # Prints "ok - NAME" / "not ok - NAME" (details indented) / "skip - NAME (why)".
 set -u
 . "$(dirname "$0")/../lib.sh"
