@@ -380,14 +380,17 @@ static void print_text(const struct render_ctx *ctx, struct trend *t, const stru
     fprintf(out, "%-14s %14s %6s %13s  %s\n", "PEAK", "kB/day", "R\xc2\xb2", "LIMIT", "OUTLOOK");
     for (int k = 0; k < FIT_COUNT; k++) {
         const struct outcome *o = &oc[k];
-        char r2[16] = "-", limit[32] = "-", slope[32] = "-";
+        char r2[16] = "-", slope[32] = "-";
         if (!isnan(o->r2) && t->ndays >= 2)
             snprintf(r2, sizeof r2, "%.3f", o->r2);
         if (t->ndays >= 2)   /* one day has no slope: "-", not +0.0 */
             snprintf(slope, sizeof slope, "%+.1f", o->slope);
+        fprintf(out, "%-14s %14s %6s", o->metric, slope, r2);
         if (o->have_limit)
-            snprintf(limit, sizeof limit, "%.0f", o->limit);
-        fprintf(out, "%-14s %14s %6s %13s  %s\n", o->metric, slope, r2, limit, o->message);
+            sar_kb(ctx, o->limit, 13, 0);
+        else
+            fprintf(out, " %13s", "-");
+        fprintf(out, "  %s\n", o->message);
     }
     fprintf(out, "\nProcesses' growth over %lu sampled instants: CHANGE_KB is each one's "
                  "share of the memory that appeared (last RSS - first, born in the window "
