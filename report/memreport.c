@@ -296,6 +296,22 @@ static int usage_error(const char *why)
     return 1;
 }
 
+/* --verify: exit 2 when anything is damaged (archive_verify_path) or the
+ * report could not be written; the report of damage is put in place (-o)
+ * all the same, as it is the answer. */
+static int verify(const struct report_opts *o)
+{
+    struct report_output out;
+    if (output_open(&out, o->output) != 0)
+        return 2;
+    struct verify_totals t;
+    int rc = archive_verify_path(o->file ? o->file : DEFAULT_ARCHIVE_DIR, out.stream, &t);
+    fprintf(out.stream, "%lu checked, %lu damaged, %lu could not be read\n", t.files, t.damaged,
+            t.unchecked);
+    int written = output_finish(&out, 0);
+    return written != 0 ? written : rc == ARCHIVE_OK ? 0 : 2;
+}
+
 int main(int argc, char **argv)
 {
     struct report_opts o;
@@ -313,13 +329,8 @@ int main(int argc, char **argv)
         return 1;
     if (pr == PARSE_USAGE)
         return usage_error(o.complaint);
-    if (o.verify) {   /* exit 2 when anything is damaged (archive_verify_path) */
-        struct verify_totals t;
-        int rc = archive_verify_path(o.file ? o.file : DEFAULT_ARCHIVE_DIR, stdout, &t);
-        printf("%lu checked, %lu damaged, %lu could not be read\n", t.files, t.damaged,
-               t.unchecked);
-        return rc == ARCHIVE_OK && fflush(stdout) == 0 ? 0 : 2;
-    }
+    if (o.verify)
+        return verify(&o);
     if (o.procs.kind != REPORT_SAR) {
         if (o.format == FMT_SADF || (!o.file && o.interval >= 0 && !o.interval_set)) {
             fprintf(stderr, "%s: -p, --growth, --at and --numa read archives (-f), "

@@ -29,6 +29,7 @@
 #include "summary.h"
 #include "empty.h"
 #include "grow.h"
+#include "sar_text.h"
 #include "table.h"
 
 enum metric { MT_USED, MT_AVAIL, MT_USED_PCT, MT_COMMIT_PCT, MT_SWAP_USED, MT_SWPIN, MT_SWPOUT,
@@ -164,12 +165,14 @@ static const char *period_word(enum cap_period p)
     return p == PERIOD_HOUR ? "hour" : p == PERIOD_DAY ? "day" : "week";
 }
 
-static void text_value(FILE *out, int kb, double v)
+/* A kB figure in sar's --human units when asked (sar_kb), else with
+ * KB_DECIMALS; any other figure with 2. */
+static void text_value(const struct render_ctx *ctx, int kb, double v, int kb_decimals)
 {
     if (kb)
-        fprintf(out, " %13.0f", v);
+        sar_kb(ctx, v, 13, kb_decimals);
     else
-        fprintf(out, " %13.2f", v);
+        fprintf(ctx->out, " %13.2f", v);
 }
 
 static void print_text(const struct render_ctx *ctx, const struct summary *sm)
@@ -194,10 +197,10 @@ static void print_text(const struct render_ctx *ctx, const struct summary *sm)
                 fprintf(out, " %13s %13s %13s %13s  %s\n", "-", "-", "-", "-", "-");
                 continue;
             }
-            text_value(out, metrics[m].kb, st->min);
-            fprintf(out, " %13.2f", st->mean);
-            text_value(out, metrics[m].kb, st->max);
-            text_value(out, metrics[m].kb, st->p95);
+            text_value(ctx, metrics[m].kb, st->min, 0);
+            text_value(ctx, metrics[m].kb, st->mean, 2);
+            text_value(ctx, metrics[m].kb, st->max, 0);
+            text_value(ctx, metrics[m].kb, st->p95, 0);
             char at[32];
             cap_local_time(st->max_ts, at, sizeof at);
             /* the date only where the period spans days */

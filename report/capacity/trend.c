@@ -39,6 +39,7 @@
 #include "empty.h"
 #include "grow.h"
 #include "identmap.h"
+#include "sar_text.h"
 #include "table.h"
 
 #define TREND_MIN_DAYS 3
@@ -170,7 +171,9 @@ static int on_procs(const struct cap_point *p, const struct sample *s, void *arg
         id->last_rss = pr->rss_kb;
         if (pr->rss_kb > id->peak_rss)
             id->peak_rss = pr->rss_kb;
-        fit_add(&id->fit, x, (double)pr->rss_kb);
+        /* in seconds: a burst of samples a second apart is a few millionths
+         * of a day, below what fit_result() tells from no spread at all */
+        fit_add(&id->fit, x * 86400.0, (double)pr->rss_kb);
     }
     return 0;
 }
@@ -202,6 +205,7 @@ static size_t rank_processes(struct trend *t)
         if (id->fitted) {
             double intercept;
             fit_result(&id->fit, &id->slope, &intercept, &id->r2);
+            id->slope *= 86400.0;   /* kB per second to kB per day */
         }
     }
     if (t->nids > 1)
@@ -359,9 +363,16 @@ static void print_text(const struct render_ctx *ctx, struct trend *t, const stru
         const struct day *d = &t->days[i];
         char label[16];
         cap_period_label(d->start, PERIOD_DAY, label, sizeof label);
-        fprintf(out, "%-10s %13.0f %13.0f %8.2f %13.0f %13.0f %8.2f %13.0f %13.0f\n", label,
-                d->used_max, d->avail_min, d->commit_pct_max, d->committed_max, d->commit_limit,
-                d->limit_pct_max, d->swap_used_max, d->swap_total);
+        fprintf(out, "%-10s", label);
+        sar_kb(ctx, d->used_max, 13, 0);
+        sar_kb(ctx, d->avail_min, 13, 0);
+        fprintf(out, " %8.2f", d->commit_pct_max);
+        sar_kb(ctx, d->committed_max, 13, 0);
+        sar_kb(ctx, d->commit_limit, 13, 0);
+        fprintf(out, " %8.2f", d->limit_pct_max);
+        sar_kb(ctx, d->swap_used_max, 13, 0);
+        sar_kb(ctx, d->swap_total, 13, 0);
+        fputc('\n', out);
     }
     fprintf(out, "\nLeast-squares lines over the daily peaks (a date needs %d days, "
                  "R\xc2\xb2 >= %.2f and a slope toward the limit)\n",
@@ -369,14 +380,17 @@ static void print_text(const struct render_ctx *ctx, struct trend *t, const stru
     fprintf(out, "%-14s %14s %6s %13s  %s\n", "PEAK", "kB/day", "R\xc2\xb2", "LIMIT", "OUTLOOK");
     for (int k = 0; k < FIT_COUNT; k++) {
         const struct outcome *o = &oc[k];
-        char r2[16] = "-", limit[32] = "-", slope[32] = "-";
+        char r2[16] = "-", slope[32] = "-";
         if (!isnan(o->r2) && t->ndays >= 2)
             snprintf(r2, sizeof r2, "%.3f", o->r2);
         if (t->ndays >= 2)   /* one day has no slope: "-", not +0.0 */
             snprintf(slope, sizeof slope, "%+.1f", o->slope);
+        fprintf(out, "%-14s %14s %6s", o->metric, slope, r2);
         if (o->have_limit)
-            snprintf(limit, sizeof limit, "%.0f", o->limit);
-        fprintf(out, "%-14s %14s %6s %13s  %s\n", o->metric, slope, r2, limit, o->message);
+            sar_kb(ctx, o->limit, 13, 0);
+        else
+            fprintf(out, " %13s", "-");
+        fprintf(out, "  %s\n", o->message);
     }
     fprintf(out, "\nProcesses' growth over %lu sampled instants: CHANGE_KB is each one's "
                  "share of the memory that appeared (last RSS - first, born in the window "
@@ -400,10 +414,12 @@ static void print_text(const struct render_ctx *ctx, struct trend *t, const stru
             snprintf(r2, sizeof r2, "%.3f", id->r2);
         if (id->fitted)   /* a flat line is +0.0, never -0.0 */
             snprintf(slope, sizeof slope, "%+.1f", fabs(id->slope) < 0.05 ? 0.0 : id->slope);
-        fprintf(out, "%9d %11llu %11llu %11llu %11lld %12s %6s  %s\n", (int)id->pid,
-                (unsigned long long)id->first_rss, (unsigned long long)id->last_rss,
-                (unsigned long long)id->peak_rss, (long long)id->change, slope, r2,
-                text_safe(id->comm, name, sizeof name));
+        fprintf(out, "%9d", (int)id->pid);
+        sar_kb(ctx, (double)id->first_rss, 11, 0);
+        sar_kb(ctx, (double)id->last_rss, 11, 0);
+        sar_kb(ctx, (double)id->peak_rss, 11, 0);
+        sar_kb(ctx, (double)id->change, 11, 0);
+        fprintf(out, " %12s %6s  %s\n", slope, r2, text_safe(id->comm, name, sizeof name));
     }
 }
 

@@ -27,21 +27,51 @@
 #include "procview.h"
 #include "sar_text.h"
 #include "util.h"
+#include "wallclock.h"
 
 #define AT_FAR_INTERVALS 2
 
-/* The instant --at TIME asks for: a time of day is taken on the date of
- * record FIRST as the time column shows it. */
-static int64_t target(const struct proc_report *r, size_t first)
+/* The instant --at TIME asks for, in *WHEN: a time of day is taken on the
+ * date of record FIRST as the time column shows it.  A local one names the
+ * instant that wall time has on that date (wallclock.h: on the other side
+ * of a DST change too, the first of an hour shown twice, as -s takes it);
+ * one the clocks skipped is an error said on stderr (-1), as --since's. */
+static int target(const struct proc_report *r, size_t first, int64_t *when)
 {
     const struct tstamp *at = &r->po->at;
-    if (at->absolute)
-        return at->epoch;
+    if (at->absolute) {
+        *when = at->epoch;
+        return 0;
+    }
     const struct rec *rec = &r->ctx->sr->recs[first];
     struct tm t;
     rec_time(rec, &r->ctx->time, &t);
-    return rec->ts - (t.tm_hour * 3600L + t.tm_min * 60 + t.tm_sec) +
-           (at->hour * 3600L + at->min * 60 + at->sec);
+    if (!r->ctx->time.utc && !r->ctx->time.true_time) {
+        struct tm wall = t;
+        wall.tm_hour = at->hour;
+        wall.tm_min = at->min;
+        wall.tm_sec = at->sec;
+        time_t instant;
+        struct wall_gap gap;
+        switch (wall_to_instant(&wall, &instant, &gap)) {
+        case WALL_OK:
+            *when = instant;
+            return 0;
+        case WALL_GAP:
+            fprintf(stderr, "%s: --at %02d:%02d:%02d: no such local time on %04d-%02d-%02d: the "
+                            "clocks went from %s to %s; give a time outside the gap, or an "
+                            "instant such as '%04d-%02d-%02d %02d:%02d%s'\n",
+                    progname, at->hour, at->min, at->sec, t.tm_year + 1900, t.tm_mon + 1,
+                    t.tm_mday, gap.from, gap.to, t.tm_year + 1900, t.tm_mon + 1, t.tm_mday,
+                    at->hour, at->min, gap.offset);
+            return -1;
+        default:   /* no such wall time (an hour past 23): the plain sum below */
+            break;
+        }
+    }
+    *when = rec->ts - (t.tm_hour * 3600L + t.tm_min * 60 + t.tm_sec) +
+            (at->hour * 3600L + at->min * 60 + at->sec);
+    return 0;
 }
 
 static int64_t abs64(int64_t v)
@@ -124,7 +154,11 @@ int render_at(const struct proc_report *r)
         fprintf(stderr, "%s: --at: %s\n", progname, EMPTY_WINDOW_TEXT);
         return 2;
     }
-    int64_t when = target(r, ctx->sel->nrows ? ctx->sel->rows[0] : w[0]);
+    int64_t when;
+    if (target(r, ctx->sel->nrows ? ctx->sel->rows[0] : w[0], &when) != 0) {
+        free(w);
+        return 1;
+    }
     size_t k = pick(r, w, nw, when);
     int64_t interval = median_interval(sr, w, nw);
     free(w);

@@ -35,7 +35,7 @@ struct growth {
     unsigned long samples, intervals, grew;
     size_t first_k, last_k, last_w;
     uint64_t first_rss, last_rss, peak_rss;
-    double t0, st, stt, sr, str;   /* sums for the fit, hours since t0 */
+    double t0, st, stt, sr, str;   /* sums for the fit: hours since t0, kB since first_rss */
     int64_t change;
     double slope;
     int started, ended;
@@ -101,7 +101,9 @@ static long compute(const struct proc_report *r, struct growth **out, size_t *fi
                 }
             }
             struct growth *x = &g[slot[e->ident]];
-            double t = hours - x->t0, v = (double)e->rss_kb;
+            /* both from the first sample: a flat RSS sums to exactly 0, a slope
+             * of 0 and not the fit's rounding noise (-0.0) */
+            double t = hours - x->t0, v = (double)e->rss_kb - (double)x->first_rss;
             x->samples++;
             x->st += t;
             x->stt += t * t;

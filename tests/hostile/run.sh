@@ -62,6 +62,12 @@ else
     skip "text -p -l (memreport has no -l yet)"
 fi
 
+for r in growth at; do   # -l in the other two reports that take it, with --human
+    args=(--growth) && [ $r = at ] && args=(--at "$AT")
+    "$MR" "${args[@]}" -l --human --top 100 -f h.db > "l$r.txt" 2> "l$r.err"
+    out=$($CHECK text "l$r.txt" "l$r.err" 2>&1) && out=$($CHECK shown "l$r.txt" '?]2;pwn???forged line?[2J' 2>&1)
+    check "text --$r -l --human: command lines without control characters" $? "$out"
+done
 # ---- JSON: the exact bytes, escaped
 "$MR" -p --top 100 --format=json -f h.db > p.json 2>&1
 out=$($CHECK json p.json 1b5d303b70776e07 610a620d0a63 6331c29b5b324ac285 626164fffe 64656c7f78 \
