@@ -160,7 +160,10 @@ static void fill_window(const struct report_opts *o, struct window *w)
     w->interval = o->interval < 0 ? 1 : o->interval;
     w->count = o->count ? o->count : -1;
     w->time.true_time = o->true_time;
-    w->time.utc = o->format == FMT_SADF || o->format == FMT_JSON;
+    /* sadf and sar's JSON (sadf -j) show and read times in UTC; the process and
+     * NUMA reports' JSON carries local times with their offset, as their text
+     * and CSV do, so their -s, -e and --at mean the same instant in every format */
+    w->time.utc = o->format == FMT_SADF || (o->format == FMT_JSON && o->procs.kind == REPORT_SAR);
 }
 
 /* ---- the per-process and NUMA reports (procview.h) ---- */

@@ -51,12 +51,15 @@ at_shows() {
     local name=$1 file=$2 when=$3 want=$4
     "$MR" --at "$when" -f "$file" > "$T/at.txt" 2>&1
     "$MR" --at "$when" --format=csv -f "$file" > "$T/at.csv" 2>&1
-    local csv
+    "$MR" --at "$when" --format=json -f "$file" > "$T/at.json" 2>&1
+    local csv json
     csv=$(tr -d '\r' < "$T/at.csv" | awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i }
           NR == 2 { print $c["timestamp"], $c["distance_s"] }')
+    json=$(python3 -c 'import json, sys; r = json.load(open(sys.argv[1]))["memtrail"]["rows"][0]
+print(r["timestamp"], r["distance_s"])' "$T/at.json" 2>&1)
     check "$name" $(grep -q "^Sample nearest $want: $want\$" "$T/at.txt" &&
-                    [ "$csv" = "$want 0" ]; echo $?) \
-        "$(sed -n 3p "$T/at.txt")" "csv: $csv"
+                    [ "$csv" = "$want 0" ] && [ "$json" = "$want 0" ]; echo $?) \
+        "$(sed -n 3p "$T/at.txt")" "csv: $csv" "json: $json"
 }
 at_shows "--at 01:40 on the spring DST day: 01:40 CET" "$SPRING" 01:40 2026-03-29T01:40:00+01:00
 at_shows "--at 03:10 on the spring DST day: 03:10 CEST, not an hour off" "$SPRING" 03:10 \
