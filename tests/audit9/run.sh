@@ -83,5 +83,54 @@ done
 kill "$WRAP_PID" 2>/dev/null
 WRAP_PID=
 
+# ---- 2. --maintain merging a day in a directory shared with a group
+# Set up with MEMTRAIL_GROUP; the maintain that merges runs without it (a
+# timer's environment may lack it): the setgid directory gives the group.
+sums() { sha256sum "$1"/* | sort; }
+AT="2026-11-05 12:00:00"; MEMTRAIL_GROUP=$RGROUP at "$MC" --no-numa g/ 2>err
+AT="2026-11-06 12:00:00"; MEMTRAIL_GROUP=$RGROUP at "$MC" --no-numa g/ 2>>err
+AT="2026-11-08 00:10:00"; MEMTRAIL_GROUP=$RGROUP at "$MC" --maintain --compress-after 1 -D g 2>>err
+AT="2026-11-05 12:05:00"; MEMTRAIL_GROUP=$RGROUP at "$MC" --no-numa g/ 2>>err
+files=$(ls g | tr '\n' ' ')
+AT="2026-11-08 00:10:00"; at "$MC" --maintain --compress-after 1 -D g 2>>err; rc=$?
+modes=$(stat -c '%n %a %G' g g/* | tr '\n' ';')
+check "--maintain merging a day of a shared directory: the new .db.gz is the group's, 0640" \
+    $([ $rc -eq 0 ] && [ "$files" = "memtrail-20261105.db memtrail-20261105.db.gz memtrail-20261106.db.gz " ] &&
+      [ "$modes" = "g 2750 $RGROUP;g/memtrail-20261105.db.gz 640 $RGROUP;g/memtrail-20261106.db.gz 640 $RGROUP;" ]; echo $?) \
+    "rc=$rc before: $files" "after: $modes" "$(cat err)"
+got=$(as_reader "$MR" --format=csv-long -f g --since 2026-11-05T11:00 --until 2026-11-06T13:00 2>&1); rc=$?
+stamps=$(echo "$got" | grep ',meminfo.MemFree,' | cut -d, -f1 | sort | tr '\n' ' ')
+check "a group member reads every day after the merge, the merged one whole" \
+    $([ $rc -eq 0 ] && [ "$stamps" = "2026-11-05T12:00:00+00:00 2026-11-05T12:05:00+00:00 2026-11-06T12:00:00+00:00 " ]; echo $?) \
+    "rc=$rc MemFree at: $stamps" "$(echo "$got" | head -5)"
+
+# ---- 3. --verify on what the readers build in memory, as a group member
+# a hot journal: the sqlite3 shell killed inside a transaction that spilled
+mkdir -m 0750 v
+AT="2026-11-05 12:00:00"; at "$MC" --no-numa v/ 2>err
+F=v/memtrail-20261105.db
+cols=$(sqlite3 $F "SELECT group_concat('\"' || col || '\"', ',') FROM field WHERE source != 'node'")
+sqlite3 $F "WITH RECURSIVE m(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM m WHERE i < 300)
+  INSERT INTO sample SELECT s.ts + 20 * i, s.boot_no, s.uptime_cs + 2000 * i, s.utc_offset, $cols
+  FROM sample s, m"
+(printf 'PRAGMA cache_size=2;\nBEGIN;\nUPDATE sample SET MemFree = MemFree + 1;\n.system kill -9 $PPID\n' |
+    sqlite3 $F >/dev/null 2>&1; :) 2>/dev/null
+# a union day, and a .db.gz
+cp -r g u && rm u/memtrail-20261106.db.gz && gunzip -c u/memtrail-20261105.db.gz > u/memtrail-20261105.db
+AT="2026-11-05 12:07:00"; at "$MC" --no-numa u/ 2>>err
+chgrp -R "$RGROUP" v u && chmod 0640 v/* u/* && chmod 0750 v u
+before=$(sums v; sums u)
+hot=$([ -s $F-journal ] && echo yes)
+out=$(as_reader "$MR" --verify -f $F 2>&1); rc=$?
+check "--verify of a day with a hot journal, as a group member: its committed state is sound" \
+    $([ "$hot" = yes ] && [ $rc -eq 0 ]; echo $?) "hot journal: ${hot:-no}; rc=$rc" "$out"
+out=$(as_reader "$MR" --verify -f u 2>&1); rc=$?
+check "--verify of a directory with a union day (.db beside .db.gz), as a group member" \
+    $([ $rc -eq 0 ] && [ "$(echo "$out" | grep -c ': ok$')" -ge 2 ]; echo $?) "rc=$rc" "$out"
+out=$(as_reader "$MR" --verify -f g/memtrail-20261105.db.gz 2>&1); rc=$?
+check "--verify of a merged .db.gz, as a group member" $([ $rc -eq 0 ]; echo $?) "rc=$rc" "$out"
+check "--verify wrote nothing (files and journal unchanged)" \
+    $([ "$before" = "$(sums v; sums u)" ]; echo $?) "$(diff <(echo "$before") <(sums v; sums u))"
+
 [ -n "${A9_KEEP:-}" ] && { trap - EXIT; echo "$WORK $WRAP_PID"; }
 exit 0
