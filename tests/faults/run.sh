@@ -2,8 +2,9 @@
 # Fault injection, as SQLite tests itself: build/inject.so (tests/faults/inject.c,
 # LD_PRELOAD) makes the Nth write, pwrite, fsync, fdatasync, rename, renameat,
 # unlink or unlinkat of memcollect fail with EIO, then ENOSPC, for every N
-# along one sample, one --maintain compression and one --maintain merge of a
-# day's .db into its .db.gz.  For each N:
+# along one sample, one --maintain compression, one --maintain merge of a
+# day's .db into its .db.gz, and one --maintain of a day left with a hot
+# journal (rolled back, then compressed).  For each N:
 #   - memcollect's exit status is non-zero exactly when the sample was not
 #     stored (--maintain: zero exactly when the day ended in one .db.gz);
 #   - every sample acknowledged before (and the new one when it was) is read
@@ -140,7 +141,7 @@ maintain_faults() {
     rm -rf run mcounts && cp -a "$pristine" run
     MEMTRAIL_FAULT_COUNT=$WORK/mcounts maintain run 2>err
     check "--maintain with the shim loaded, nothing failing, $what" \
-        $([ $? -eq 0 ] && [ -f "run/$day.gz" ] && [ ! -e "run/$day" ] &&
+        $([ $? -eq 0 ] && [ -f "run/$day.gz" ] && [ ! -e "run/$day" ] && [ ! -e "run/$day-journal" ] &&
           [ "$(readable run root)" = "$samples" ]; echo $?) "$(ls run) $(cat err)"
     for kind in $KINDS; do
         total=$(count_of "$kind" mcounts)
@@ -151,7 +152,7 @@ maintain_faults() {
                 rm -rf run && cp -a "$pristine" run
                 MEMTRAIL_FAULT="$kind:$n:$errno" maintain run 2>err; rc=$?
                 done_=1
-                [ -f "run/$day.gz" ] && [ ! -e "run/$day" ] || done_=0
+                [ -f "run/$day.gz" ] && [ ! -e "run/$day" ] && [ ! -e "run/$day-journal" ] || done_=0
                 as_root=$(readable run root) as_member=$(readable run "$MEMBER")
                 if [ "$as_root" != "$samples" ] || [ "$as_member" != "$samples" ] ||
                    { [ $rc -eq 0 ] && [ $done_ = 0 ]; } || { [ $rc -ne 0 ] && [ $done_ = 1 ]; } ||
@@ -177,3 +178,23 @@ check "a day in a .db.gz of 3 samples and a .db of 1 to merge" \
     $([ "$(ls "$M2" | tr '\n' ' ')" = "$day $day.gz " ] && [ "$(readable "$M2" root)" = 4 ]; echo $?) \
     "$(ls "$M2") $(cat err)"
 maintain_faults "$M2" 4 "merges the day"
+
+# ---- one --maintain of a day left with a hot journal (a collector killed
+# mid-sample): rolled back for good, then compressed
+if ! have sqlite3; then
+    skip "--maintain of a day left with a hot journal (sqlite3 missing)"
+    exit 0
+fi
+M3=$WORK/pristine3
+cp -a "$M" "$M3"
+F=$M3/$day
+cols=$(sqlite3 "$F" "SELECT group_concat('\"' || col || '\"', ',') FROM field WHERE source != 'node'")
+sqlite3 "$F" "WITH RECURSIVE m(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM m WHERE i < 300)
+  INSERT INTO sample SELECT s.ts + 20 * i, s.boot_no, s.uptime_cs + 2000 * i, s.utc_offset, $cols
+  FROM sample s, m WHERE s.ts = (SELECT max(ts) FROM sample)"
+# the sqlite3 shell killed after its UPDATE has spilled pages into the file
+(printf 'PRAGMA cache_size=2;\nBEGIN;\nUPDATE sample SET MemFree = MemFree + 1;\n.system kill -9 $PPID\n' |
+    sqlite3 "$F" >/dev/null 2>&1; :) 2>/dev/null
+check "a finished day of 303 samples left with a hot journal" \
+    $([ -s "$F-journal" ] && [ "$(readable "$M3" root)" = 303 ]; echo $?) "$(ls -l "$M3")"
+maintain_faults "$M3" 303 "rolls a hot journal back, then compresses the day"
