@@ -104,6 +104,23 @@ check "a group member reads every day after the merge, the merged one whole" \
     $([ $rc -eq 0 ] && [ "$stamps" = "2026-11-05T12:00:00+00:00 2026-11-05T12:05:00+00:00 2026-11-06T12:00:00+00:00 " ]; echo $?) \
     "rc=$rc MemFree at: $stamps" "$(echo "$got" | head -5)"
 
+# A directory shared by hand, as for sysstat (chgrp -R, no setgid bit): the
+# files --maintain writes get the group of the day they replace
+mkdir -m 0750 h
+for t in "2026-11-05 12:00:00" "2026-11-06 12:00:00"; do AT=$t; at "$MC" --no-numa h/ 2>>err; done
+chgrp -R "$RGROUP" h && chmod 0640 h/*
+AT="2026-11-08 00:10:00"; at "$MC" --maintain --compress-after 2 -D h 2>>err
+AT="2026-11-06 12:05:00"; at "$MC" --no-numa h/ 2>>err
+chgrp "$RGROUP" h/memtrail-20261106.db
+AT="2026-11-09 00:10:00"; at "$MC" --maintain --compress-after 1 -D h 2>err; rc=$?
+modes=$(stat -c '%n %a %G' h/* | tr '\n' ';')
+got=$(as_reader "$MR" --format=csv-long -f h --since 2026-11-05T11:00 --until 2026-11-06T13:00 2>&1)
+stamps=$(echo "$got" | grep ',meminfo.MemFree,' | cut -d, -f1 | sort | tr '\n' ' ')
+check "a directory shared by hand (no setgid): compressed and merged days keep their group, a member reads them" \
+    $([ $rc -eq 0 ] && [ "$modes" = "h/memtrail-20261105.db.gz 640 $RGROUP;h/memtrail-20261106.db.gz 640 $RGROUP;" ] &&
+      [ "$stamps" = "2026-11-05T12:00:00+00:00 2026-11-06T12:00:00+00:00 2026-11-06T12:05:00+00:00 " ]; echo $?) \
+    "rc=$rc $modes" "MemFree at: $stamps" "$(cat err)" "$(echo "$got" | head -3)"
+
 # ---- 3. --verify on what the readers build in memory, as a group member
 # a hot journal: the sqlite3 shell killed inside a transaction that spilled
 mkdir -m 0750 v
