@@ -146,6 +146,15 @@ check "--verify of a directory with a union day (.db beside .db.gz), as a group 
     $([ $rc -eq 0 ] && [ "$(echo "$out" | grep -c ': ok$')" -ge 2 ]; echo $?) "rc=$rc" "$out"
 out=$(as_reader "$MR" --verify -f g/memtrail-20261105.db.gz 2>&1); rc=$?
 check "--verify of a merged .db.gz, as a group member" $([ $rc -eq 0 ]; echo $?) "rc=$rc" "$out"
+# every table the writer makes (proc, proc_name, proc_sample, numa, swap)
+mkdir -m 0750 n
+for t in 12:00:00 12:01:00; do AT="2026-11-05 $t"; at "$MC" n/ 2>>err; done
+chgrp -R "$RGROUP" n && chmod 0640 n/*
+tables=$(sqlite3 n/memtrail-20261105.db "SELECT group_concat(name, ' ') FROM
+  (SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name)")
+out=$(as_reader "$MR" --verify -f n 2>&1); rc=$?
+check "--verify of a real day with every part (processes, names, NUMA, swap), as a group member" \
+    $([ $rc -eq 0 ] && echo "$out" | grep -q ': ok$'; echo $?) "rc=$rc tables: $tables" "$out" "$(cat err)"
 check "--verify wrote nothing (files and journal unchanged)" \
     $([ "$before" = "$(sums v; sums u)" ]; echo $?) "$(diff <(echo "$before") <(sums v; sums u))"
 
