@@ -40,7 +40,9 @@ struct archive;
  * and its journal through the directory descriptor N. */
 int archive_open_writer(const char *path, int lock_wait_ms,
                         struct archive **out, char *err, size_t err_cap);
-/* Appends one sample, with the host facts when they changed: all or nothing. */
+/* Appends one sample, with the host facts when they changed: all or nothing.
+ * A sample older than some already stored (a day's .db merged into its
+ * .db.gz) keeps its processes' names without changing those of the others. */
 int archive_append(struct archive *ar, const struct sample *s,
                    const struct host_facts *host, char *err, size_t err_cap);
 /* Whether the writer AR found its file empty when it took the lock and has

@@ -94,14 +94,35 @@ static int sync_directory_of(const char *path)
     return rc;
 }
 
+/* A new file at TMP with the mode and the group of the file LIKE it
+ * replaces: the group may have been given by hand, without a setgid
+ * directory, and its readers must keep reading the day. */
+static int create_like(const char *tmp, const struct stat *like, char *err, size_t cap)
+{
+    int out = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                   like->st_mode & 0777);
+    if (out < 0)
+        return archive_fail(err, cap, ARCHIVE_ERROR, "cannot create %s: %s", tmp, strerror(errno));
+    struct stat st;
+    if (fstat(out, &st) != 0 ||
+        (st.st_gid != like->st_gid && fchown(out, (uid_t)-1, like->st_gid) != 0)) {
+        archive_fail(err, cap, ARCHIVE_ERROR, "cannot give %s the group of the original: %s", tmp,
+                     strerror(errno));
+        close(out);
+        unlink(tmp);
+        return -1;
+    }
+    return out;
+}
+
 /* A new gzip file at TMP, synced to disk, filled from the open file IN, or
  * from DATA (SIZE bytes) when IN < 0. */
 static int write_compressed(int in, const unsigned char *data, sqlite3_int64 size,
-                            const char *tmp, mode_t mode, char *err, size_t cap)
+                            const char *tmp, const struct stat *like, char *err, size_t cap)
 {
-    int out = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode & 0777);
+    int out = create_like(tmp, like, err, cap);
     if (out < 0)
-        return archive_fail(err, cap, ARCHIVE_ERROR, "cannot create %s: %s", tmp, strerror(errno));
+        return ARCHIVE_ERROR;
     gzFile gz = gzdopen(dup(out), "wb6");
     int rc = gz ? ARCHIVE_OK : archive_fail(err, cap, ARCHIVE_ERROR, "out of memory%s%s", "", "");
     static unsigned char buf[1 << 16];
@@ -181,7 +202,7 @@ int archive_compress(const char *path, char *err, size_t cap)
         return archive_fail(err, cap, ARCHIVE_BUSY, "in use: left as it is%s%s", "", "");
     }
     unlink(tmp);   /* a stale one from an interrupted run */
-    int rc = write_compressed(in, NULL, 0, tmp, st.st_mode, err, cap);
+    int rc = write_compressed(in, NULL, 0, tmp, &st, err, cap);
     if (rc == ARCHIVE_OK)
         rc = publish(tmp, gz, path, err, cap);
     close(in);
@@ -201,7 +222,7 @@ int archive_compress_image(sqlite3 *db, const char *path, char *err, size_t cap)
     if (!data)
         return archive_fail(err, cap, ARCHIVE_ERROR, "out of memory%s%s", "", "");
     unlink(tmp);
-    int rc = write_compressed(-1, data, size, tmp, st.st_mode, err, cap);
+    int rc = write_compressed(-1, data, size, tmp, &st, err, cap);
     sqlite3_free(data);
     return rc == ARCHIVE_OK ? publish(tmp, gz, path, err, cap) : rc;
 }

@@ -176,6 +176,59 @@ static void values_of(const struct proc *p, int64_t pi, struct proc_values *v)
     v->pss_kb = p->pss_kb;
 }
 
+/* Whether S comes before a sample already stored (a day's .db merged into
+ * its .db.gz, a clock stepped back): names must then be kept per sample. */
+static int is_backfill(struct archive *ar, int64_t ts)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(ar->db, "SELECT 1 FROM proc_sample WHERE ts > ?", -1, &st, NULL) !=
+        SQLITE_OK)
+        return 1;   /* the careful way */
+    sqlite3_bind_int64(st, 1, ts);
+    int later = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_finalize(st);
+    return later;
+}
+
+/* P's name at TS in an archive that holds later samples: when it is not
+ * the name in force at TS (the latest proc_name at or before, else proc's),
+ * P's name is stored from TS, and the name in force from TS + 1 on, so that
+ * every sample stored before reads the name it read before (a second holds
+ * one sample at most). */
+static int store_name_between(struct archive *ar, sqlite3_stmt *rename, int64_t pi, int64_t ts,
+                              const struct proc *p)
+{
+    static const char in_force_sql[] =
+        "SELECT coalesce(n.comm, p.comm), CASE WHEN n.comm IS NULL THEN p.cmdline"
+        " ELSE n.cmdline END FROM proc p LEFT JOIN (SELECT comm, cmdline FROM proc_name"
+        " WHERE pi = ?1 AND ts <= ?2 ORDER BY ts DESC LIMIT 1) n WHERE p.pi = ?1";
+    static const char keep_sql[] =
+        "INSERT OR IGNORE INTO proc_name(pi, ts, comm, cmdline) VALUES (?1, ?2 + 1, ?3, ?4)";
+    sqlite3_stmt *st, *keep = NULL;
+    if (p->kernel_thread)
+        return 0;
+    if (sqlite3_prepare_v2(ar->db, in_force_sql, -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_int64(st, 1, pi);
+    sqlite3_bind_int64(st, 2, ts);
+    int rc = sqlite3_step(st) == SQLITE_ROW ? 0 : -1;
+    const unsigned char *comm = rc == 0 ? sqlite3_column_text(st, 0) : NULL;
+    if (comm && strcmp((const char *)comm, p->comm) != 0) {
+        rc = -1;
+        if (sqlite3_prepare_v2(ar->db, keep_sql, -1, &keep, NULL) == SQLITE_OK) {
+            sqlite3_bind_int64(keep, 1, pi);
+            sqlite3_bind_int64(keep, 2, ts);
+            sqlite3_bind_value(keep, 3, sqlite3_column_value(st, 0));
+            sqlite3_bind_value(keep, 4, sqlite3_column_value(st, 1));
+            if (sqlite3_step(keep) == SQLITE_DONE)
+                rc = store_name(rename, pi, ts, p);
+        }
+    }
+    sqlite3_finalize(keep);
+    sqlite3_finalize(st);
+    return rc;
+}
+
 /* Identity numbers for every process, storing the new ones and the new
  * names of known ones, then the blob. */
 int procstore_append(struct archive *ar, const struct sample *s, int64_t boot_no,
@@ -199,6 +252,7 @@ int procstore_append(struct archive *ar, const struct sample *s, int64_t boot_no
         goto done;
     /* archive_new_identities() may have looked them up already */
     int known = ar->known_for == list && ar->known_n == list->n;
+    int backfill = is_backfill(ar, s->ts);
     for (size_t i = 0; i < list->n; i++) {
         const struct proc *p = &list->procs[i];
         unsigned char renamed = known ? ar->known_renamed[i] : 0;
@@ -210,7 +264,8 @@ int procstore_append(struct archive *ar, const struct sample *s, int64_t boot_no
                 goto done;
             }
             pi = sqlite3_last_insert_rowid(ar->db);
-        } else if (renamed && store_name(rename, pi, s->ts, p) != 0) {
+        } else if (backfill ? store_name_between(ar, rename, pi, s->ts, p) != 0
+                            : renamed && store_name(rename, pi, s->ts, p) != 0) {
             rc = archive_sql_fail(ar, err, cap, "cannot store a process name");
             goto done;
         }
@@ -617,6 +672,7 @@ void numastore_fill(struct archive *ar, struct part_cursor *c, struct sample *s)
 void procstore_free(struct archive *ar)
 {
     forget_known(ar);
+    ar->idents_loaded = 0;
     free(ar->idents_error);
     ar->idents_error = NULL;
     for (size_t i = 0; i < ar->nidents; i++)

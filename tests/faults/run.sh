@@ -2,10 +2,11 @@
 # Fault injection, as SQLite tests itself: build/inject.so (tests/faults/inject.c,
 # LD_PRELOAD) makes the Nth write, pwrite, fsync, fdatasync, rename, renameat,
 # unlink or unlinkat of memcollect fail with EIO, then ENOSPC, for every N
-# along one sample and along one --maintain compression.  For each N:
+# along one sample, one --maintain compression, one --maintain merge of a
+# day's .db into its .db.gz, and one --maintain of a day left with a hot
+# journal (rolled back, then compressed).  For each N:
 #   - memcollect's exit status is non-zero exactly when the sample was not
-#     stored (--maintain: zero exactly when the day was compressed and the
-#     original removed);
+#     stored (--maintain: zero exactly when the day ended in one .db.gz);
 #   - every sample acknowledged before (and the new one when it was) is read
 #     by memreport, as root and as a member of the reading group, before any
 #     later collector runs.
@@ -132,29 +133,68 @@ day=memtrail-20261101.db
 days_read=$(readable "$M" root)
 check "a finished day of 3 samples to compress" $([ "$days_read" = 3 ]; echo $?) "read $days_read $(cat err)"
 maintain() { at "2026-11-20 00:10:00" "$MC" --maintain --keep-days 0 --compress-after 2 -D "$1"; }
-rm -rf run && cp -a "$M" run
-MEMTRAIL_FAULT_COUNT=$WORK/mcounts maintain run 2>err
-check "--maintain with the shim loaded, nothing failing, compresses the day" \
-    $([ $? -eq 0 ] && [ -f "run/$day.gz" ] && [ ! -e "run/$day" ]; echo $?) "$(ls run) $(cat err)"
-for kind in $KINDS; do
-    total=$(count_of "$kind" mcounts)
-    [ "${total:-0}" -gt 0 ] || continue
-    for errno in EIO ENOSPC; do
-        bad=()
-        for n in $(seq 1 $((total + 1))); do
-            rm -rf run && cp -a "$M" run
-            MEMTRAIL_FAULT="$kind:$n:$errno" maintain run 2>err; rc=$?
-            done_=1
-            [ -f "run/$day.gz" ] && [ ! -e "run/$day" ] || done_=0
-            as_root=$(readable run root) as_member=$(readable run "$MEMBER")
-            if [ "$as_root" != 3 ] || [ "$as_member" != 3 ] ||
-               { [ $rc -eq 0 ] && [ $done_ = 0 ]; } || { [ $rc -ne 0 ] && [ $done_ = 1 ]; } ||
-               { [ $rc -ne 0 ] && ! grep -q '^memcollect: ' err; }; then
-                bad+=("call $n: exit $rc, compressed $done_, root read $as_root, member read $as_member," \
-                      "files: $(ls run | tr '\n' ' ')  $(head -2 err | tr '\n' ' ')")
-            fi
+# maintain_faults PRISTINE SAMPLES WHAT: --maintain of a copy of PRISTINE, with
+# each call failing in turn, ends with the day in one .db.gz exactly when it
+# exits 0, and its SAMPLES read by root and the group every time
+maintain_faults() {
+    local pristine=$1 samples=$2 what=$3 kind errno n rc done_ as_root as_member total bad
+    rm -rf run mcounts && cp -a "$pristine" run
+    MEMTRAIL_FAULT_COUNT=$WORK/mcounts maintain run 2>err
+    check "--maintain with the shim loaded, nothing failing, $what" \
+        $([ $? -eq 0 ] && [ -f "run/$day.gz" ] && [ ! -e "run/$day" ] && [ ! -e "run/$day-journal" ] &&
+          [ "$(readable run root)" = "$samples" ]; echo $?) "$(ls run) $(cat err)"
+    for kind in $KINDS; do
+        total=$(count_of "$kind" mcounts)
+        [ "${total:-0}" -gt 0 ] || continue
+        for errno in EIO ENOSPC; do
+            bad=()
+            for n in $(seq 1 $((total + 1))); do
+                rm -rf run && cp -a "$pristine" run
+                MEMTRAIL_FAULT="$kind:$n:$errno" maintain run 2>err; rc=$?
+                done_=1
+                [ -f "run/$day.gz" ] && [ ! -e "run/$day" ] && [ ! -e "run/$day-journal" ] || done_=0
+                as_root=$(readable run root) as_member=$(readable run "$MEMBER")
+                if [ "$as_root" != "$samples" ] || [ "$as_member" != "$samples" ] ||
+                   { [ $rc -eq 0 ] && [ $done_ = 0 ]; } || { [ $rc -ne 0 ] && [ $done_ = 1 ]; } ||
+                   { [ $rc -ne 0 ] && ! grep -q '^memcollect: ' err; }; then
+                    bad+=("call $n: exit $rc, done $done_, root read $as_root, member read $as_member," \
+                          "files: $(ls run | tr '\n' ' ')  $(head -2 err | tr '\n' ' ')")
+                fi
+            done
+            check "--maintain ($what): the Nth $kind fails with $errno, N = 1..$((total + 1)): exit 0 exactly when done, the day read whole by root and the group" \
+                ${#bad[@]} "${bad[@]}"
         done
-        check "--maintain: the Nth $kind fails with $errno, N = 1..$((total + 1)): exit 0 exactly when compressed, the day read whole by root and the group" \
-            ${#bad[@]} "${bad[@]}"
     done
-done
+}
+maintain_faults "$M" 3 "compresses the day"
+
+# ---- one --maintain merge: a .db of the day beside its .db.gz (a clock
+# stepped back into it), merged into a new .db.gz
+M2=$WORK/pristine2
+cp -a "$M" "$M2"
+maintain "$M2" 2>>err
+at "2026-11-01 10:05:00" "$MC" --no-procs --group "$GRP" "$M2/" 2>>err
+check "a day in a .db.gz of 3 samples and a .db of 1 to merge" \
+    $([ "$(ls "$M2" | tr '\n' ' ')" = "$day $day.gz " ] && [ "$(readable "$M2" root)" = 4 ]; echo $?) \
+    "$(ls "$M2") $(cat err)"
+maintain_faults "$M2" 4 "merges the day"
+
+# ---- one --maintain of a day left with a hot journal (a collector killed
+# mid-sample): rolled back for good, then compressed
+if ! have sqlite3; then
+    skip "--maintain of a day left with a hot journal (sqlite3 missing)"
+    exit 0
+fi
+M3=$WORK/pristine3
+cp -a "$M" "$M3"
+F=$M3/$day
+cols=$(sqlite3 "$F" "SELECT group_concat('\"' || col || '\"', ',') FROM field WHERE source != 'node'")
+sqlite3 "$F" "WITH RECURSIVE m(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM m WHERE i < 300)
+  INSERT INTO sample SELECT s.ts + 20 * i, s.boot_no, s.uptime_cs + 2000 * i, s.utc_offset, $cols
+  FROM sample s, m WHERE s.ts = (SELECT max(ts) FROM sample)"
+# the sqlite3 shell killed after its UPDATE has spilled pages into the file
+(printf 'PRAGMA cache_size=2;\nBEGIN;\nUPDATE sample SET MemFree = MemFree + 1;\n.system kill -9 $PPID\n' |
+    sqlite3 "$F" >/dev/null 2>&1; :) 2>/dev/null
+check "a finished day of 303 samples left with a hot journal" \
+    $([ -s "$F-journal" ] && [ "$(readable "$M3" root)" = 303 ]; echo $?) "$(ls -l "$M3")"
+maintain_faults "$M3" 303 "rolls a hot journal back, then compresses the day"
