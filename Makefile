@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # memtrail: memcollect records memory history, memreport replays it.
 #   make         build both programs
 #   make deps    install what building and testing need (Debian, apt-get)

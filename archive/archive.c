@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The archive (see archive.h): SQLite files in rollback-journal mode, so an
  * archive is one self-contained file that others can copy and open read-only.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The archive: the only module that speaks SQL.  A writer appends samples to
  * one SQLite file, one transaction per sample; a reader replays them into the

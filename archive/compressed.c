@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Finished archives kept compressed (memtrail-YYYYMMDD.db.gz): making them
  * crash-safely, and opening them read-only in memory, where SQLite reads

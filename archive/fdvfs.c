@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * A SQLite VFS for archives named through a directory descriptor
  * ("/proc/self/fd/N/memtrail-YYYYMMDD.db", see lib/safedir.h).  The stock

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Archives are data, not code (see internal.h, archive_guard()).  A file
  * handed to memreport may come from anywhere: SQLite would run whatever

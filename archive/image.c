@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Archives read into memory: a plain file whose rollback journal is hot (a
  * collector died in the middle of a sample) is copied into memory and the

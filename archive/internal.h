@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * What the files of the archive module share, and nothing outside it sees:
  * the archive handle and the few SQL helpers.  archive.c holds the

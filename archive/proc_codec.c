@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Encoding and decoding of per-process blobs (see proc_codec.h).
  *

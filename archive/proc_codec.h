@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The per-process values of one sample as one self-contained blob:
  * columnar varints (identity numbers as deltas, then each value for every

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Per-process and per-node data in the archive (see internal.h): process
  * identities in "proc", each sample's values in one "proc_sample" blob,

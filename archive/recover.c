@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * A day left with a journal by a writer that died mid-sample, made whole
  * for good by memcollect --maintain: SQLite rolls a hot journal back into

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * A day held in two files: memtrail-YYYYMMDD.db beside its .db.gz.  That
  * happens when the clock steps back into a day already compressed, when a

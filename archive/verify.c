@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * memreport --verify (archive.h, archive_verify()): what is damaged in one
  * archive, plain or compressed, without writing to it.  Three looks, each

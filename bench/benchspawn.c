@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * benchspawn: the process harness of `make bench` (bench/run.sh).
  *

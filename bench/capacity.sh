@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Capacity-planning speed (issue 5, section 5), called at the end of make bench
 # (bench/run.sh).  Builds once, and caches in bench/out/cap30/, a 30-day
 # directory of one-minute samples (43,200 samples, 600 processes each) with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Writes a directory of synthetic daily archives through archive_append(),
  * for bench/capacity.sh (30 days of one-minute samples, ~600 processes) and

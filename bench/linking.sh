@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The CPU cost of the Debian package's choice to link SQLite and zlib as
 # shared libraries (the Makefile links them statically).  Builds the package
 # (make deb), links the same objects with the same dpkg-buildflags against

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # make bench, part 2: per-process sampling against atop 2.8.1 and pidstat
 # (sysstat 12.6.1), side by side in one run, at about 600 and about 2,500
 # processes.  bench/run.sh calls it last; it also runs alone.  Benchmarks, not

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # make bench: memtrail against sysstat 12.6.1, side by side in one run.
 # Benchmarks, not tests: they print figures and ratios memtrail/sysstat and
 # never fail on a timing.  Generated archives are cached in bench/out/ (keyed

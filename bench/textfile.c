@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * bench/textfile.sh's harness: what memcollect --textfile adds to a sample.
  * Takes one real sample (system-wide values and every process), then writes

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # make bench: what memcollect --textfile adds to a sample (bench/textfile.c),
 # beside the CPU of memcollect's own samples with and without it.  Figures,
 # never a failure on a timing.  Needs `make` to have built build/*.o.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The daily maintenance of an archive directory (memcollect --maintain):
  * first delete days older than the days to keep, then compress finished

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* memcollect --maintain: retention and compression of a directory's daily files. */
 #ifndef MEMTRAIL_MAINTAIN_H
 #define MEMTRAIL_MAINTAIN_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * memcollect: takes samples of the whole machine's memory and appends them
  * to an archive.  Shaped like sysstat's sadc:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * NUMA nodes (see numa.h).  libnuma gives the node set and total/free; the
  * rest comes from sysfs through the pure parsers of lib/parse.c.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * NUMA nodes for the collector: which nodes have memory, their total and
  * free memory (libnuma), and the per-node detail the kernel keeps in sysfs

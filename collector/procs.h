@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Processes for the collector, read with libproc2 (procps-ng 4.0.x).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * memcollect --textfile: renders the sample just stored (struct sample, in
  * memory) as memtrail.prom in the Prometheus text exposition format 0.0.4,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * memcollect --textfile: the sample just stored, published as memtrail.prom
  * for node_exporter's textfile collector (Prometheus text format 0.0.4).

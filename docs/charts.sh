@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # docs/charts.sh [30days|live]: remakes the README's example charts,
 # docs/capacity-30days.{svg,png} and docs/capacity-live.{svg,png}, with the
 # tree's memcollect and memreport (run `make` first) and a headless Chromium

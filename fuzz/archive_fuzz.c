@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * libFuzzer target for whole archives (make fuzz; never part of make check).
  * The input's bytes are an archive file: plain SQLite, or gzip (what

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Lookups on the sample model (see model.h). */
 #include "model.h"
 

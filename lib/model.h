@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The memtrail data model: one system-wide sample as the collector fills it,
  * the archive stores it and the reports read it.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Parsers for /proc text (see parse.h).  Each walks the buffer line by line
  * with explicit bounds; a line that does not have the expected shape is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Pure parsers from the text of /proc files to the model.  They never read a
  * file themselves, so fixtures test them directly, and they never trust the

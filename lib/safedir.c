@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The archive directory, opened without following symbolic links (see
  * safedir.h).  lstat() of "DIR/" follows a link and checks no parent, so a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Opening the archive directory without following symbolic links, for a
  * collector that runs as root in a directory other users may name.  Every

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The live readers (see sysread.h).  Each /proc file is read whole with one
  * bounded read loop into a stack buffer, then handed to the pure parsers.

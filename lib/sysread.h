@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Reading the live system into the model: the collector's readers, also used
  * by memreport's live mode.  Missing files (no swap, a container, an old

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Helpers shared by memcollect and memreport (see util.h). */
 #include "util.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Small helpers both programs use: number parsing and error reporting. */
 #ifndef MEMTRAIL_UTIL_H
 #define MEMTRAIL_UTIL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * memtrail's release version: the one place it is written.  memcollect and
  * memreport print it for -V/--version; tests/package checks that the man

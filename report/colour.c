@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* sar's S_COLORS and S_COLORS_SGR (see colour.h). */
 #include "colour.h"
 

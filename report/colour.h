@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * sar 12.6.1's colours (sysstat's common.c: init_colors and the cprintf_*
  * functions), for the sar text activities: the same S_COLORS (auto, the

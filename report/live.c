@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Live mode (sar.c's read_stats): the collector's own readers take a sample
  * every interval; each is printed against the one before, and the Average

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* memreport's live mode: sample /proc now, print as sar's live mode does. */
 #ifndef MEMTRAIL_LIVE_H
 #define MEMTRAIL_LIVE_H

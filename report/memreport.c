@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * memreport: replays memtrail archives as sysstat 12.6.1's sar prints them
  * (or as sadf -d, CSV or JSON), or samples the live system like sar does

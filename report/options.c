@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * memreport's options (see options.h).  The memory options of sar 12.6.1
  * keep sar's spelling and its quirks: -s and -e take "hh:mm" or "hh:mm:ss"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* memreport's command line, parsed the way sar 12.6.1 parses it. */
 #ifndef MEMTRAIL_OPTIONS_H
 #define MEMTRAIL_OPTIONS_H

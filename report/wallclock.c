@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Local wall-clock times to instants (see wallclock.h). */
 #define _GNU_SOURCE
 #include "wallclock.h"

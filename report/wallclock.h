@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * A local wall-clock time (what a user types after --since) turned into
  * the instant it names, with daylight saving made explicit rather than left

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: GPL-2.0-or-later
 -- The memtrail archive, format version 1.
 --
 -- One SQLite file holds the samples of one archive (by default one local

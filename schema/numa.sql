@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: GPL-2.0-or-later
 -- Per-node history, created with an archive's first sample on a NUMA machine:
 -- one row per node and sample, libnuma's total and free, then one column per
 -- key of the node's meminfo and numastat (see "field", source 'node').

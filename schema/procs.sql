@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: GPL-2.0-or-later
 -- Per-process history, created with an archive's first process sample.
 -- Every statement is idempotent: the writer runs this file again on an
 -- archive whose process tables predate a table added here (format 1 had

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # What the test suites (tests/*/run.sh) share; each sources it first.
 #
 # The suites print one line per test, read by tests/run.sh:

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Make sure the locales the conformance tests use exist (Debian: /etc/locale.gen
 # + locale-gen).  Called by `make deps`; cheap and silent when nothing is missing.
 # Needs root only when something has to be generated.

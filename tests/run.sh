@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The test runner `make check` calls.  Runs
 #   1. every executable unit-test binary in build/san/tests/ and build/tests/
 #      (built from tests/unit/*.c by the Makefile); each is one test, passing

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The window of a capacity report and the one pass over it (capacity.h).
  *

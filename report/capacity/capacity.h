@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Capacity planning over weeks (memreport --summary, --trend, --format=svg):
  * the window's samples are streamed once, file after file, and never held

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * memreport --summary=hour|day|week: per local period (ISO weeks start on
  * Monday) the min, mean, max and 95th percentile of each metric, with the

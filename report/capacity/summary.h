@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* memreport --summary=hour|day|week (summary.c): one of the capacity reports capacity_main() streams a window to. */
 #ifndef MEMTRAIL_SUMMARY_H
 #define MEMTRAIL_SUMMARY_H

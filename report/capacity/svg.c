@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * memreport --format=svg: one self-contained SVG (inline CSS, no fonts,
  * scripts or links) of the window, for a person to read at a glance.

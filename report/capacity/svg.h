@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* memreport --format=svg (svg.c): one of the capacity reports capacity_main() streams a window to. */
 #ifndef MEMTRAIL_SVG_H
 #define MEMTRAIL_SVG_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* memreport --trend (trend.c): one of the capacity reports capacity_main() streams a window to. */
 #ifndef MEMTRAIL_TREND_H
 #define MEMTRAIL_TREND_H

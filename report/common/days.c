@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The daily archives of a directory (see days.h). */
 #define _GNU_SOURCE
 #include "days.h"

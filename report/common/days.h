@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The daily archives of a directory: memcollect writes one file per local
  * day, DIR/memtrail-YYYYMMDD.db, and memcollect --maintain compresses the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The one line every report prints for an empty window (empty.h). */
 #include "empty.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The empty window: every report whose window holds no sample says so in one
  * line on stderr and exits 0, as sar exits 0 (printing only its banner).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Arrays that double as they fill (see grow.h). */
 #include "grow.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Arrays that double as they fill: the report side keeps everything it
  * reads in growing arrays, and one function grows them all.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* memreport's output stream, its write errors and -o's rename (see output.h). */
 #define _GNU_SOURCE
 #include "output.h"

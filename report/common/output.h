@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Where memreport writes its report: standard output, or -o FILE.  Every
  * format writes to output.stream; the first write that fails is remembered

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Building a series from an archive or from live samples (see series.h).
  * The reduction follows sysstat 12.6.1's readers: a missing key is 0, the

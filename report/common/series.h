@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The report side's view of an archive: every sample reduced to the numbers
  * sar's memory activities show, in time order, with restarts marked.  Every

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* CSV and JSON rows for the per-process and NUMA reports (see table.h). */
 #include "table.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Rows of named cells written as CSV (RFC 4180) or JSON: the per-process and
  * NUMA reports describe each row once and both formats print it.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Process text made safe for a terminal (see textsafe.h). */
 #include "textsafe.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Process names and command lines are chosen by any local user
  * (decisions.md 13): text reports print them through these functions, which

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * memreport --format=csv-long: the numbers of the exports (export.h) as long
  * CSV, one row per sample and metric (RFC 4180: comma, CRLF, one header row):

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The series the exports write (see export.h): reading the window in three
  * passes, naming each series for OpenMetrics (memtrail's names, or

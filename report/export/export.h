@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Exports for a fleet's engine: memreport --format=openmetrics (openmetrics.c),
  * --format=influx (influx.c) and --format=csv-long (csvlong.c).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * memreport --format=influx: InfluxDB line protocol, second precision
  * (write it with `influx write --precision s`, or POST it to /write?precision=s).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * memreport --format=openmetrics: the OpenMetrics text format as Prometheus's
  * backfill (promtool tsdb create-blocks-from openmetrics) takes it, the rules

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * What the exports hold between reading the window (export.c) and writing
  * it (openmetrics.c, influx.c, csvlong.c): each series' points in time

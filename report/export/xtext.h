@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Text helpers the export writers share (xtext.c): decimal numbers without
  * printf, and names made valid UTF-8 with a format's own escapes.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * memreport --at TIME | worst: one moment of the window the options select.
  * - TIME: the sample nearest TIME in absolute time (a tie goes to the

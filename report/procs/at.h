@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* memreport --at TIME: the state at one moment (at.c). */
 #ifndef MEMTRAIL_AT_H
 #define MEMTRAIL_AT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* A process's contribution to the memory that appeared in a window (contrib.h). */
 #include "contrib.h"
 

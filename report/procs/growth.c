@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * memreport --growth: the leak-suspect view.  Over the window's samples
  * (each segment's reference record and its rows), one row per process

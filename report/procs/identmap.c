@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Process identities to dense indexes (see identmap.h). */
 #include "identmap.h"
 

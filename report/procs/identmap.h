@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Process identities to dense indexes.  A process is the same one across
  * samples when its boot, pid and start time match (a pid alone is reused);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * memreport --numa [ALL|n,m] (-N): per-node rows in sar's layout, like sar's
  * per-device activities: for each sample a blank line and the header

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * memreport --numa (numa.c): each node's meminfo and numastat per record;
  * and the node helpers --at shares.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * memreport -p: pidstat -r's report (sysstat 12.6.1) over archived samples,
  * and the helpers the other per-process reports share.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The per-process and NUMA reports (beyond sar): memreport -p (pidstat -r's
  * layout, procs.c), --growth (growth.h), --at TIME (at.h) and --numa

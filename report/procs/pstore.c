@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The per-process and per-node copy of each sample (see pstore.h). */
 #include "pstore.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The report side's copy of each sample's processes and NUMA nodes, kept
  * beside the series (series.h) when a per-process or NUMA report asks for

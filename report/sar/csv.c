@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * CSV for spreadsheets (RFC 4180: comma, CRLF, one header row): one row per
  * sample shown, with the selected outputs' columns side by side, an ISO 8601

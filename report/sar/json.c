@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * JSON in the structure of sadf -j (sysstat 12.6.1): one host object with
  * its statistics array, one element per sample shown holding the selected

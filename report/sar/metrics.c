@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * sar 12.6.1's memory formulas (see metrics.h).  The unsigned subtractions
  * are kept on purpose: sar prints a wrapped value when SwapFree exceeds

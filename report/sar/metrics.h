@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * What each sar output shows, computed from two records with sysstat
  * 12.6.1's formulas (pr_stats.c), including its unsigned arithmetic: every

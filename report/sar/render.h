@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * What every output format receives: the series, the records selected, and
  * how the user asked to see them.  Each format is one file with one render

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * sadf -d's output (semicolon-separated, one section per output and
  * segment, UTC times), byte for byte as sysstat 12.6.1's sadf prints it for

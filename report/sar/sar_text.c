@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * sar 12.6.1's text output for -r [ALL], -S, -W, -B and -H (pr_stats.c and
  * sar.c's file mode): banner, one block per output and segment with its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Pieces of sar's text format, shared by file mode and live mode. */
 #ifndef MEMTRAIL_SAR_TEXT_H
 #define MEMTRAIL_SAR_TEXT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * sar 12.6.1's file-mode record selection (see select.h), written once so
  * that sar text, sadf, CSV and JSON all show the same records.

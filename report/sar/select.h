@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Record selection as sar 12.6.1 does it in file mode: -s picks each
  * segment's reference record (never printed), -e ends the rows (inclusive),

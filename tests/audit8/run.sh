@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Issue 8's features where they meet each other, on archives of the real
 # memcollect (under faketime, TZ=Europe/Berlin where dates matter):
 #   - --at with a time of day on a DST day: the instant that local time

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Where the three parts of issue 9 meet (an audit after their merge):
 #   - a day held in a .db and a .db.gz whose samples interleave in time (a
 #     clock step back into a compressed day, a restored file), with a process

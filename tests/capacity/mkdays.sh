@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # mkdays.sh SEED DIR FIRST_DAY DAYS STEP [procs]
 # Writes DIR/memtrail-YYYYMMDD.db, one file per local day from FIRST_DAY
 # (YYYY-MM-DD, local midnight in $TZ) for DAYS days, one sample every STEP

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Capacity planning: memreport --summary, --trend and --format=svg on
 # multi-day directories made fast by cloning one real memcollect sample with
 # sqlite3 (tests/capacity/mkdays.sh), checked against python3 computations

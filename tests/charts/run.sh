@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Charts a person reads at a glance: memreport --format=svg rendered by
 # headless Chromium, read back pixel by pixel (a few lines of PNG decoding
 # in python3, no extra packages).

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Command-line behaviour of memcollect and memreport on the real /proc: files
 # and permissions, locking, refusals, errors and exit codes, live mode,
 # signals, the CSV and JSON formats read back by real parsers, the stock

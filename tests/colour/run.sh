@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # sar's colours: memreport's text on a terminal against Debian's sar 12.6.1
 # on the same data (sadc and memcollect sample the same fixture /proc files,
 # tests/conformance/scenario.sh).  S_COLORS unset on a terminal (a pty made

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Writes the /proc fixture snapshots of every conformance scenario.
 
 Usage: gen_fixtures.py OUTDIR

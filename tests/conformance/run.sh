@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Conformance tests: memreport against Debian's sar/sadf 12.6.1 on the same data.
 #
 # For every scenario written by gen_fixtures.py, each /proc snapshot is

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Shared by tests/conformance and tests/colour (sourced): build_scenario NAME
 # takes every /proc snapshot of a gen_fixtures.py scenario with both Debian's
 # sadc and memcollect, so sar and memreport read the same numbers.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Damaged and hostile archives (issue 9 parts 3-4): a zeroed page in each
 # side table is reported (a warning naming the file and the time, or a
 # fatal "memreport: FILE: ..." with exit 2), never rendered as numbers;

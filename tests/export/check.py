@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Checks for tests/export/run.sh.  Each subcommand prints nothing and exits 0
 when the check holds, else prints why and exits 1.
 

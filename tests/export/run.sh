@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # memreport's exports: --format=openmetrics (memtrail's and node_exporter's
 # names) imported by Debian's promtool and read back, influx parsed per the
 # line protocol spec, csv-long against the wide CSV, and odd process names in

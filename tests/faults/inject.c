@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * A fault-injection shim for the tests (LD_PRELOAD), as SQLite tests its
  * own I/O error paths: it makes the Nth call of one kind of write, sync,

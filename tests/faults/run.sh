@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Fault injection, as SQLite tests itself: build/inject.so (tests/faults/inject.c,
 # LD_PRELOAD) makes the Nth write, pwrite, fsync, fdatasync, rename, renameat,
 # unlink or unlinkat of memcollect fail with EIO, then ENOSPC, for every N

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The culprit ranking and the moments (issue 8): --growth ranks by each
 # process's contribution to the memory that appeared in the window (born in
 # the window: counted from 0; ended: down to 0), and so do the SVG's process

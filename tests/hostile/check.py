@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Checks for tests/hostile/run.sh.  python3 check.py KIND ARGS...; prints
 # what is wrong and exits 1, or exits 0 silently.
 #   text FILE...        no control character (but LF), no DEL, no C1, no bidi

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Process names and command lines are hostile input (decisions.md 13), and
 # an export that fails must say so.  The real memcollect samples real
 # processes, in a private pid namespace, whose names hold ESC, BEL, CR, LF,

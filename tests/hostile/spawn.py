@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Runs in a private pid namespace (tests/hostile/run.sh): starts processes
 # whose names and command lines are hostile, has the real memcollect sample
 # them into ARCHIVE three times, and ends them.  Each holds some memory so

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Crashes and the history they leave (issue 9 parts 1-2): a collector killed
 # mid-sample leaves a hot rollback journal, which every reader (root, and a
 # group member who cannot write) reads as the day's last committed state

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The include graph of memreport's sources (tests/layout/run.sh).
 
 Each header belongs to the .c files that define what it declares (its

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The layout of memreport's sources (report/): folders grouped by concern,
 # none holding more than MAX_FILES files, and an include graph without
 # cycles, where each header belongs to the one .c file that defines what it

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Live tests of per-process and NUMA sampling on the real /proc and sysfs:
 # a 64 MiB child appears with its pid, comm and RSS; a growing child ranks
 # first under --growth; a reused pid is two identities; odd process names

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Names over time and swap devices, on archives of the real memcollect:
 #   - a wrapper that execs python3 (exec keeps pid and start time) shows as
 #     sh before the exec and python3 after it in -p, --at, CSV and JSON;

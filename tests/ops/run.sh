@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Running memtrail for real: make install / uninstall into a DESTDIR and the
 # installed programs at work, the systemd units (systemd-analyze verify), the
 # cron file (crontab -n), the man pages (groff -ww), and the daily

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The release as a user gets it: one version everywhere (-V/--version of both
 # programs, the man pages, debian/changelog, NEWS), the licence, the bash
 # completion driven as bash drives it, and the Debian package built with
@@ -49,6 +50,20 @@ if [ -r "$GPL2" ]; then
         "$header" "$(diff <(tail -n "$(wc -l < "$GPL2")" "$ROOT/LICENSE" 2>&1) "$GPL2" 2>&1 | head -5)"
 else
     skip "LICENSE text (no $GPL2)"
+fi
+# Every source file git tracks (C, shell, python, SQL, the Makefile, units,
+# cron, man pages, completion, debian scripts) names its licence in its first
+# lines; documents and data (README, NEWS, docs/, debian's control files) do not.
+missing=$(cd "$ROOT" && git ls-files 2>/dev/null |
+    grep -E '\.(c|h|sh|py|sql|in|timer|default|[18])$|^Makefile$|^\.ci/run$|^completion/|^debian/(rules|memtrail\.post(inst|rm))$' |
+    while IFS= read -r f; do
+        head -n 3 "$f" | grep -q 'SPDX-License-Identifier: GPL-2.0-or-later' || echo "$f"
+    done)
+if [ -d "$ROOT/.git" ] || git -C "$ROOT" rev-parse >/dev/null 2>&1; then
+    check "every source file carries SPDX-License-Identifier: GPL-2.0-or-later" \
+        $([ -z "$missing" ]; echo $?) "$missing"
+else
+    skip "SPDX identifiers (not a git checkout)"
 fi
 
 # ---- bash completion, driven as bash drives it: COMP_WORDS, COMP_CWORD and

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Paths and permissions (issue 9 part 5), as root: memcollect and
 # --maintain never work through a symbolic link, in the last component
 # (with or without a trailing slash) or in any parent; refusals name the real

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # memreport's per-process and NUMA reports (-p, --growth, --at, --numa) on
 # synthetic archives written through archive_append() by
 # build/san/tests/procs_fixture, plus one archive of the real collector.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Every command README.md and the man pages' EXAMPLES show, run (or, for
 # what installs or builds a package, checked) by tests/readme/readme.py, whose
 # opening comment says how each kind of block is treated.  For a block that cannot run here, put

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Checks for tests/textfile/run.sh: memcollect --textfile's memtrail.prom read
 by a parser of the Prometheus text exposition format (0.0.4) written here, so
 the C writer is checked against an independent reading.  Each subcommand prints

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # memcollect --textfile: the memtrail.prom that node_exporter's textfile
 # collector publishes.  The real collector samples the real /proc, with
 # processes of hostile names running; the file is checked by promtool, against

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Time in memreport's text output, on archives of the real memcollect taken
 # under faketime in TZ=Europe/Berlin:
 #   - a three-day directory: every row sits under a banner line with its own

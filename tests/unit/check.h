@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The unit tests' one assertion: CHECK(cond) counts a pass or prints the
  * failed condition with its file and line; CHECK_SUMMARY(name) prints the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Kills a collector inside its transaction, for tests/journal/run.sh:
  *   kill_in_journal DIR MAX_US COMMAND...

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Writes the synthetic archives tests/procs/run.sh reports on, through
  * archive_append():  procs_fixture DIR  makes DIR/procs.db (five samples a

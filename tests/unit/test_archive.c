@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Unit tests of the archive: what is appended reads back the same, keys of
  * newer kernels get their own column, a duplicate second or a second writer

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Unit tests of the per-process blob codec: round trips, unknown PSS kept
  * unknown, and damaged or hostile blobs refused with a reason, never misread.

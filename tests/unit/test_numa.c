@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Unit tests of the NUMA readers: the node meminfo and numastat parsers with
  * ordinary, sparse-node, odd and hostile text; numa_read() on a fixture sysfs

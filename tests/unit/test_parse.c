@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Unit tests of the pure /proc parsers: ordinary kernel text, text of other
  * kernels, and text that is damaged or hostile.  Each check prints one line;

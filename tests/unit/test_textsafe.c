@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Unit tests of report/common/textsafe.c, the one function every text report shows
  * process names and command lines through: what becomes '?' (one per
