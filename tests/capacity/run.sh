@@ -203,39 +203,7 @@ cat > "$T/png.py" <<'EOF'
 # a tiny PNG reader (8-bit RGB/RGBA, non-interlaced) and the checks on a rendered chart
 import struct, sys, zlib
 import xml.etree.ElementTree as E
-def read_png(path):
-    d = open(path, "rb").read()
-    assert d[:8] == b"\x89PNG\r\n\x1a\n"
-    pos, idat = 8, b""
-    while pos < len(d):
-        n, kind = struct.unpack(">I4s", d[pos:pos + 8])
-        body = d[pos + 8:pos + 8 + n]
-        if kind == b"IHDR":
-            w, h, depth, ctype, _, _, interlace = struct.unpack(">IIBBBBB", body)
-        elif kind == b"IDAT":
-            idat += body
-        pos += 12 + n
-    assert depth == 8 and ctype in (2, 6) and interlace == 0
-    bpp = 4 if ctype == 6 else 3
-    raw = zlib.decompress(idat)
-    stride = w * bpp
-    rows, prev = [], bytearray(stride)
-    for y in range(h):
-        f = raw[y * (stride + 1)]
-        line = bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
-        for i in range(stride):
-            a = line[i - bpp] if i >= bpp else 0
-            b = prev[i]
-            c = prev[i - bpp] if i >= bpp else 0
-            if f == 1: line[i] = (line[i] + a) & 255
-            elif f == 2: line[i] = (line[i] + b) & 255
-            elif f == 3: line[i] = (line[i] + (a + b) // 2) & 255
-            elif f == 4:
-                p = a + b - c; pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
-                line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
-        rows.append(line); prev = line
-    px = lambda x, y: tuple(rows[y][x * bpp:x * bpp + 3])
-    return w, h, px
+from pngread import read_png
 svg, png, spike, boot2 = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 root = E.parse(svg).getroot()
 W, H = int(root.get("width")), int(root.get("height"))
@@ -275,7 +243,7 @@ if ! command -v rsvg-convert >/dev/null; then
     echo "skip - the SVG rendered to PNG (no rsvg-convert: apt-get install librsvg2-bin)"
 else
     rsvg-convert "$T/d30.svg" -o "$T/d30.png" 2>"$T/err"; rc=$?
-    out=$(python3 "$T/png.py" "$T/d30.svg" "$T/d30.png" "$SPIKE" "$BOOT2" 2>&1); st=$?
+    out=$(PYTHONPATH="$ROOT/tests" python3 "$T/png.py" "$T/d30.svg" "$T/d30.png" "$SPIKE" "$BOOT2" 2>&1); st=$?
     check "the SVG renders (rsvg-convert): its size, ink in each panel, the one-sample peak among 30 days at its x, the restart line" \
         $([ $rc = 0 ] && [ $st = 0 ]; echo $?) "$out" "$(cat "$T/err")"
 fi

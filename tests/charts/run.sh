@@ -176,36 +176,7 @@ cat > "$T/pixels.py" <<'EOF'
 # pixels.py SVG PNG INC0 INC1 BOOT2: the rendered chart's pixels
 import struct, sys, zlib
 import xml.etree.ElementTree as E
-def read_png(path):
-    d = open(path, "rb").read()
-    assert d[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
-    pos, idat = 8, b""
-    while pos < len(d):
-        n, kind = struct.unpack(">I4s", d[pos:pos + 8])
-        body = d[pos + 8:pos + 8 + n]
-        if kind == b"IHDR":
-            w, h, depth, ctype, _, _, interlace = struct.unpack(">IIBBBBB", body)
-        elif kind == b"IDAT":
-            idat += body
-        pos += 12 + n
-    assert depth == 8 and ctype in (2, 6) and interlace == 0, (depth, ctype, interlace)
-    bpp = 4 if ctype == 6 else 3
-    raw, stride = zlib.decompress(idat), w * bpp
-    rows, prev = [], bytearray(stride)
-    for y in range(h):
-        f = raw[y * (stride + 1)]
-        line = bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
-        for i in range(stride):
-            a = line[i - bpp] if i >= bpp else 0
-            b, c = prev[i], (prev[i - bpp] if i >= bpp else 0)
-            if f == 1: line[i] = (line[i] + a) & 255
-            elif f == 2: line[i] = (line[i] + b) & 255
-            elif f == 3: line[i] = (line[i] + (a + b) // 2) & 255
-            elif f == 4:
-                p = a + b - c; pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
-                line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
-        rows.append(line); prev = line
-    return w, h, lambda x, y: tuple(rows[y][x * bpp:x * bpp + 3])
+from pngread import read_png
 svg, png, inc0, inc1, boot2 = sys.argv[1], sys.argv[2], *map(int, sys.argv[3:6])
 root = E.parse(svg).getroot()
 w, h, px = read_png(png)
@@ -270,7 +241,7 @@ if bad:
     print(bad)
 sys.exit(1 if bad else 0)
 EOF
-out=$(python3 "$T/pixels.py" "$T/chart.svg" "$T/chart.png" "$INC0" "$INC1" "$BOOT2" 2>&1); st=$?
+out=$(PYTHONPATH="$ROOT/tests" python3 "$T/pixels.py" "$T/chart.svg" "$T/chart.png" "$INC0" "$INC1" "$BOOT2" 2>&1); st=$?
 check "Chromium: the 500 MiB incident on a 24 GiB machine moves the data-range panel's line, CommitLimit shows dashed" \
     $st "$out"
 echo "# $(echo "$out" | head -1)"
