@@ -27,3 +27,19 @@ check() {
     if [ "$status" -eq 0 ]; then ok "$name"; else not_ok "$name" "$@"; fi
 }
 have() { command -v "$1" >/dev/null 2>&1; }
+
+# A reading group of one member, to read archives as an on-call engineer
+# does (in the archives' group, not root).  reader_create PREFIX makes them,
+# named PREFIX<pid>g and PREFIX<pid>u in RGROUP and RUSER; reader_remove
+# deletes them (from the suite's EXIT trap); as_reader CMD... runs CMD as
+# RUSER with RGROUP as its only group.
+reader_create() {
+    RGROUP=$1$$g RUSER=$1$$u
+    groupadd "$RGROUP" && useradd -M -N -g "$RGROUP" -d / -s /usr/sbin/nologin "$RUSER"
+}
+reader_remove() {
+    [ -n "${RUSER:-}" ] && userdel "$RUSER" >/dev/null 2>&1
+    [ -n "${RGROUP:-}" ] && groupdel "$RGROUP" >/dev/null 2>&1
+    return 0
+}
+as_reader() { setpriv --reuid="$RUSER" --regid="$RGROUP" --clear-groups "$@"; }

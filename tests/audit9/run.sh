@@ -20,19 +20,15 @@ if [ -z "$FAKETIME_LIB" ] || ! have sqlite3; then
 fi
 WORK=$(mktemp -d /tmp/memtrail-audit9.XXXXXX)
 chmod 0711 "$WORK"
-RGROUP=mta$$g
-RUSER=mta$$u
 cleanup() {
     [ -n "${WRAP_PID:-}" ] && kill "$WRAP_PID" 2>/dev/null
-    userdel "$RUSER" 2>/dev/null
-    groupdel "$RGROUP" 2>/dev/null
+    reader_remove
     rm -rf "$WORK"
 }
 trap cleanup EXIT
 cd "$WORK" || exit 2
 at() { LD_PRELOAD=$FAKETIME_LIB FAKETIME="@$AT" FAKETIME_DONT_RESET=1 "$@"; }
-as_reader() { setpriv --reuid="$RUSER" --regid="$RGROUP" --clear-groups "$@"; }
-groupadd "$RGROUP" && useradd -M -N -g "$RGROUP" -d / -s /usr/sbin/nologin "$RUSER" || exit 2
+reader_create mta || exit 2
 
 # ---- 1. names over time in a union and a merge
 # A wrapper (bash) that execs a copy of sleep with a name of its own:

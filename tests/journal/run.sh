@@ -22,12 +22,9 @@ fi
 WORK=$(mktemp -d /tmp/memtrail-journal.XXXXXX)
 # the group reader needs to pass through it
 chmod 0711 "$WORK"
-RGROUP=mtj$$r
-RUSER=mtj$$u
 cleanup() {
     [ -n "${HOLDER_PID:-}" ] && kill "$HOLDER_PID" 2>/dev/null
-    userdel "$RUSER" 2>/dev/null
-    groupdel "$RGROUP" 2>/dev/null
+    reader_remove
     rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -40,9 +37,7 @@ if [ -z "$FAKETIME_LIB" ] || ! have sqlite3; then
 fi
 at() { LD_PRELOAD=$FAKETIME_LIB FAKETIME="@$AT" FAKETIME_DONT_RESET=1 "$@"; }
 
-groupadd "$RGROUP" && useradd -M -N -g "$RGROUP" -d / -s /usr/sbin/nologin "$RUSER" || exit 2
-# as_reader CMD...: runs CMD as a member of the reading group only
-as_reader() { setpriv --reuid="$RUSER" --regid="$RGROUP" --clear-groups "$@"; }
+reader_create mtj || exit 2
 # share_with_group DIR: the files 0640 and DIR 0750, all of group RGROUP
 share_with_group() {
     chgrp -R "$RGROUP" "$1" && chmod 0750 "$1" && find "$1" -type f -exec chmod 0640 {} +
