@@ -11,6 +11,12 @@ BIN=${MEMTRAIL_BIN:-$ROOT}
 MC=$BIN/memcollect
 MR=$BIN/memreport
 FAKETIME_LIB=$(ls /usr/lib/*/faketime/libfaketime.so.1 2>/dev/null | head -1)
+# libfaketime is preloaded before the ASan runtime of the sanitizer build.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-verify_asan_link_order=0}
+# The fixture writer (tests/unit/procs_fixture.c): synthetic archives through
+# archive_append(), from the sanitizer build when make sanitize made it.
+FIX=$ROOT/build/san/tests/procs_fixture
+[ -x "$FIX" ] || FIX=$ROOT/build/tests/procs_fixture
 
 ok() { echo "ok - $1"; }
 skip() { echo "skip - $1"; }

@@ -11,7 +11,6 @@ cd "$ROOT" || exit 2
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 export TZ=Europe/Berlin LC_ALL=C
-export ASAN_OPTIONS=${ASAN_OPTIONS:-verify_asan_link_order=0}   # libfaketime before the ASan runtime
 
 check() {   # NAME STATUS [DETAILS...]
     local name=$1 st=$2; shift 2
@@ -252,8 +251,6 @@ check "the SVG marks the restart and labels a local-date axis" \
       grep -q 'class="xlab"[^>]*>Mon 10-05<' "$T/d30.svg"; echo $?)
 
 # processes, NUMA nodes and odd names: the per-process fixture archive
-FIX=build/san/tests/procs_fixture
-[ -x "$FIX" ] || FIX=build/tests/procs_fixture
 if [ -x "$FIX" ] && mkdir -p "$T/fx" && "$FIX" "$T/fx" >/dev/null 2>&1; then
     "$MR" --format=svg -f "$T/fx/procs.db" -o "$T/fx.svg" 2>"$T/err"; rc=$?
     out=$(python3 - "$T/fx.svg" <<'EOF' 2>&1

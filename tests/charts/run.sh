@@ -26,7 +26,6 @@ cd "$ROOT" || exit 2
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 export TZ=Europe/Berlin LC_ALL=C
-export ASAN_OPTIONS=${ASAN_OPTIONS:-verify_asan_link_order=0}   # libfaketime before the ASan runtime
 
 if [ -z "$FAKETIME_LIB" ] || ! have python3 || ! have sqlite3; then
     skip "charts (needs faketime, python3 and sqlite3)"

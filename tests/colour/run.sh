@@ -15,7 +15,6 @@ SAR=/usr/bin/sar
 ACTS=A_NULL,A_MEMORY,A_SWAP,A_PAGE,A_HUGE
 MEMCOLLECT=$MC
 SCENARIOS="ordinary reboot swap_full clamp_all huge_pages"
-export ASAN_OPTIONS=${ASAN_OPTIONS:-verify_asan_link_order=0}
 
 why=""
 if [ "$(id -u)" -ne 0 ]; then why="needs root (unshare -m, mount --bind)"

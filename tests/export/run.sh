@@ -10,8 +10,6 @@ set -u
 . "$(dirname "$0")/../lib.sh"
 cd "$ROOT" || exit 2
 CHECK="python3 $ROOT/tests/export/check.py"
-FIX=build/san/tests/procs_fixture
-[ -x "$FIX" ] || FIX=build/tests/procs_fixture
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 export TZ=UTC LC_ALL=C

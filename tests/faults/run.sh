@@ -24,7 +24,6 @@ if [ ! -f "$SHIM" ] || [ -z "$FAKETIME_LIB" ]; then
     echo "skip - fault injection (build/inject.so not built, or faketime missing)"
     exit 0
 fi
-export ASAN_OPTIONS=${ASAN_OPTIONS:-verify_asan_link_order=0}
 # tmpfs when there is one: the loops sync hundreds of times, and what they
 # test is the failures, not the disk
 WORK=$(mktemp -d -p "$([ -w /dev/shm ] && echo /dev/shm || echo /tmp)" memtrail-faults.XXXXXX)

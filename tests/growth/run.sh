@@ -21,7 +21,6 @@ cleanup() {
 }
 trap cleanup EXIT
 export TZ=UTC LC_ALL=C MC MR
-export ASAN_OPTIONS=${ASAN_OPTIONS:-verify_asan_link_order=0}   # libfaketime before the ASan runtime
 
 check() {   # NAME STATUS [DETAILS...]
     local name=$1 st=$2; shift 2

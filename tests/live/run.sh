@@ -12,7 +12,6 @@
 # Prints "ok - NAME" / "not ok - NAME" / "skip - NAME (why)".
 set -u
 . "$(dirname "$0")/../lib.sh"
-export ASAN_OPTIONS=${ASAN_OPTIONS:-verify_asan_link_order=0}
 export LC_ALL=C TZ=UTC
 
 ALL="64 MiB child: pid, comm, RSS|growing child ranks first under --growth|reused pid: two identities|odd process names in every format|NUMA node 0 equals sysfs|--no-procs|--no-cmdline|--procs-max 5|--pss"

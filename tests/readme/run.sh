@@ -29,8 +29,6 @@ trap 'rm -rf "$WORK"' EXIT
 mkdir -p "$WORK/varlog"
 printf 'Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n/dev/sda2                               partition\t4194300\t\t1024\t\t-2\n' \
     > "$WORK/swaps"
-# libfaketime is preloaded ahead of the ASan runtime of the sanitizer build.
-export ASAN_OPTIONS=${ASAN_OPTIONS:-verify_asan_link_order=0}
 export ROOT WORK MC MR FAKETIME_LIB
 # / is read-only in there (the scratch directory excepted), so that a README
 # command writing where it should not (an unset variable: /mt.db) fails
