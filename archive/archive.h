@@ -89,7 +89,7 @@ int archive_new_identities(struct archive *ar, const char *boot_id,
                            char *err, size_t err_cap);
 
 /* What archive_each_sample() decodes beside the system-wide values. */
-enum sample_parts { PART_PROCS = 1, PART_NUMA = 2 };
+enum sample_parts { PART_PROCS = 1, PART_NUMA = 2, PART_CGROUPS = 4 };
 
 typedef int (*sample_fn)(const struct sample *s, void *ctx);
 /* Calls FN for every sample with FROM <= ts <= TO, in time order; stops

@@ -69,8 +69,10 @@ int kv_set(struct kv_list *list, const char *name, uint64_t value)
 
 void proc_list_clear(struct proc_list *list)
 {
-    for (size_t i = 0; i < list->n && !list->cmdlines_borrowed; i++)
+    for (size_t i = 0; i < list->n && !list->cmdlines_borrowed; i++) {
         free(list->procs[i].cmdline);
+        free(list->procs[i].cgroup);
+    }
     free(list->procs);
     memset(list, 0, sizeof *list);
 }
@@ -88,9 +90,12 @@ struct proc *proc_list_add(struct proc_list *list, const struct proc *p)
     struct proc *slot = &list->procs[list->n];
     *slot = *p;
     if (!list->cmdlines_borrowed) {
-        slot->cmdline = NULL;
-        if (p->cmdline && !(slot->cmdline = strdup(p->cmdline)))
+        slot->cmdline = slot->cgroup = NULL;
+        if ((p->cmdline && !(slot->cmdline = strdup(p->cmdline))) ||
+            (p->cgroup && !(slot->cgroup = strdup(p->cgroup)))) {
+            free(slot->cmdline);
             return NULL;
+        }
     }
     list->n++;
     return slot;

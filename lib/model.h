@@ -78,6 +78,8 @@ struct proc {
     uint64_t vsz_kb;           /* VmSize */
     uint64_t minflt, majflt;   /* cumulative fault counts */
     int64_t pss_kb;            /* -1: unknown (not asked, or not readable) */
+    char *cgroup;              /* memory cgroup path, read with cmdline; NULL: unknown.
+                                * Owned as cmdline is (see cmdlines_borrowed) */
 };
 
 struct proc_list {
@@ -85,7 +87,7 @@ struct proc_list {
     size_t n, cap;
     struct proc *procs;
     uint32_t aggregated;       /* processes folded into the PROC_AGGREGATE_PID row */
-    int cmdlines_borrowed;     /* cmdline points into someone else's memory: not freed */
+    int cmdlines_borrowed;     /* cmdline and cgroup point into someone else's memory: not freed */
 };
 
 /* One NUMA node: libnuma's total and free, and the keys of the node's
@@ -102,6 +104,74 @@ struct numa_list {
     struct numa_node *nodes;   /* malloc'd, N of them, by node id */
 };
 
+/* Memory pressure: /proc/pressure/memory (or a v2 cgroup's memory.pressure).
+ * The averages are kept in hundredths of a percent, as sadc keeps them
+ * ("avg10=1.53" is 153); total is microseconds of stall since boot. */
+struct psi_line {
+    uint32_t avg10, avg60, avg300;
+    uint64_t total_us;
+};
+
+struct psi {
+    int available;             /* 0: not recorded (no PSI in this kernel, psi=0, or
+                                * not read): reports leave it out, never print 0 */
+    int has_full;              /* the kernel printed a "full" line */
+    struct psi_line some, full;
+};
+
+/* One OOM kill as the kernel logged it (/dev/kmsg), with its victim.
+ * Fields the kernel's message did not carry are -1 (numbers) or "" (text). */
+#define CGROUP_PATH_MAX 512
+struct oom_event {
+    uint64_t seq;              /* kmsg sequence number of the "Killed process" record */
+    int64_t ts;                /* wall time, UTC seconds (from the record's monotonic time) */
+    int64_t mono_us;           /* the record's own timestamp, µs since boot */
+    int32_t pid;
+    char comm[COMM_MAX];
+    int64_t uid;
+    int64_t total_vm_kb, anon_rss_kb, file_rss_kb, shmem_rss_kb, pgtables_kb;
+    int64_t oom_score_adj;
+    int memcg_oom;             /* "Memory cgroup out of memory": a cgroup's limit, not the machine */
+    char constraint[32];       /* CONSTRAINT_NONE, CONSTRAINT_MEMCG, ...; "" when not logged */
+    char oom_memcg[CGROUP_PATH_MAX];
+    char task_memcg[CGROUP_PATH_MAX];
+};
+
+/* What the collector read from /dev/kmsg since the previous sample. */
+struct oom_event_list {
+    int read;                  /* 0: the kernel log was not read (no access, or not asked) */
+    uint64_t next_seq;         /* where the next sample goes on reading */
+    uint64_t lost;             /* records overwritten before they were read (EPIPE); 0: none */
+    unsigned n, cap;
+    struct oom_event *events;  /* malloc'd */
+};
+
+/* One memory cgroup at one sample, v1 or v2 behind one shape.  Values in
+ * bytes (as the kernel's files give them) or counts; a value the kernel did
+ * not give is CGROUP_ABSENT, never 0; an unlimited limit is CGROUP_UNLIMITED. */
+#define CGROUP_ABSENT UINT64_MAX
+#define CGROUP_UNLIMITED (UINT64_MAX - 1)
+struct cgroup_mem {
+    char *path;                /* "/system.slice/foo.service"; "/" is the root; malloc'd */
+    uint64_t id;               /* v2: the directory's inode (the cgroup id); v1: 0 */
+    uint64_t current;          /* v2 memory.current; v1 memory.usage_in_bytes */
+    uint64_t max, high;        /* v2 memory.max, memory.high; v1 memory.limit_in_bytes, - */
+    uint64_t swap;             /* v2 memory.swap.current; v1 memory.stat swap */
+    uint64_t anon, file, shmem, kernel, sock, file_dirty, file_writeback, mapped_file;
+                               /* memory.stat; v1: rss, cache, shmem, -, -, dirty, writeback, mapped_file */
+    uint64_t refault_anon, refault_file;    /* v2 workingset_refault_anon/_file */
+    uint64_t ev_low, ev_high, ev_max, ev_oom, ev_oom_kill, ev_oom_group_kill;
+                               /* v2 memory.events; v1: -, -, memory.failcnt, -, oom_control's oom_kill, - */
+    uint64_t psi_some_us, psi_full_us;      /* v2 memory.pressure totals */
+};
+
+struct cgroup_list {
+    int version;               /* 0: cgroups not sampled; 1 or 2: which hierarchy */
+    size_t n, cap;
+    struct cgroup_mem *items;  /* malloc'd */
+    uint32_t aggregated;       /* cgroups beyond the bound, summed into the row with path "..." */
+};
+
 struct sample {
     int64_t ts;              /* wall time, UTC seconds since the epoch */
     int32_t utc_offset;      /* the collector's local offset from UTC, seconds */
@@ -112,6 +182,9 @@ struct sample {
     struct swap_list swaps;
     struct proc_list procs;
     struct numa_list numa;
+    struct psi psi_mem;          /* /proc/pressure/memory */
+    struct oom_event_list oom;   /* OOM kills logged since the previous sample */
+    struct cgroup_list cgroups;  /* memory cgroups */
 };
 
 /* Frees what a sample's process and node lists hold, and empties them. */
