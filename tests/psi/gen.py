@@ -37,7 +37,6 @@ class PsiScenario(g.Scenario):
 
     def __init__(self, root, name, acts, tz="UTC"):
         super().__init__(root, name, tz)
-        self.pressure = []
         with open(os.path.join(self.dir, "acts"), "w") as f:
             f.write(acts + "\n")
 
@@ -85,7 +84,17 @@ def main():
     g.series(sc, T0 + 275, 5, 60, 2000, g.ordinary_mem, g.ordinary_vm, boot=g.BOOT_B)
     sc.close()
 
-    # 4. a kernel without PSI: no /proc/pressure at all
+    # 4. pressure, then a reboot into a kernel booted with psi=0 (memtrail's
+    #    own tests: sadc would record zeros after the reboot)
+    sc = PsiScenario(root, "psi_gone", ACTS_PSI)
+    sc.pressure_fn = lambda i: pressure_text(*rising(i + 3))
+    g.series(sc, T0, 3, 60, 4321000, g.ordinary_mem, g.ordinary_vm)
+    sc.restart(T0 + 215)
+    sc.pressure_fn = lambda i: None
+    g.series(sc, T0 + 215, 3, 60, 2000, g.ordinary_mem, g.ordinary_vm, boot=g.BOOT_B)
+    sc.close()
+
+    # 5. a kernel without PSI: no /proc/pressure at all
     sc = PsiScenario(root, "no_psi", ACTS_NO_PSI)
     sc.pressure_fn = lambda i: None
     g.series(sc, T0, 4, 60, 900000, g.ordinary_mem, g.ordinary_vm)

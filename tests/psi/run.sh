@@ -6,7 +6,9 @@
 # without it for a kernel without PSI, as sadc's default set does) and
 # memcollect take each one under faketime.  Then sar OPTS -f SA is compared
 # with memreport OPTS -f ARCHIVE (stdout, stderr for the error cases, exit
-# status), sadf -d with --format=sadf, and sadf -j with --format=json.
+# status), sadf -d with --format=sadf, and sadf -j with --format=json.  Then
+# memtrail's own: pressure that stops after a reboot (psi=0) in text, CSV and
+# JSON, CSV against sar's figures, and the live mode on the real kernel.
 # Prints "ok - NAME" / "not ok - NAME" / "skip - NAME (why)".
 set -u
 . "$(dirname "$0")/../lib.sh"
@@ -91,7 +93,7 @@ fi
 mkdir -p "$OUT/fix" "$OUT/data" "$OUT/res"
 python3 "$HERE/gen.py" "$OUT/fix" || { not_ok "gen.py"; exit 1; }
 . "$ROOT/tests/conformance/scenario.sh"
-for s in pressure some_only psi_reboot no_psi; do
+for s in pressure some_only psi_reboot psi_gone no_psi; do
     build_scenario "$s" || { not_ok "build $s" "$(tail -5 "$OUT/data/$s.log")"; exit 1; }
 done
 
@@ -135,3 +137,71 @@ while IFS='|' read -r kind s env opts post; do
     n=$((n + 1))
     run_case "$n" "$kind" "$s" "$env" "$opts" "$post"
 done < <(list_cases)
+
+# ---- memtrail's own
+G=$OUT/data/psi_gone.db
+"$MR" -q MEM -f "$G" > "$OUT/gone.txt" 2>&1; rc=$?
+headers=$(grep -c '%smem-10' "$OUT/gone.txt"); rows=$(grep -cE '^[0-9:]+ +[0-9]+\.[0-9]{2}' "$OUT/gone.txt")
+check "psi_gone: -q MEM shows the pressure before the reboot, none after (no zeros)" \
+    $(( rc != 0 || headers != 1 || rows != 2 )) "exit $rc, $headers headers, $rows rows" "$(cat "$OUT/gone.txt")"
+grep -q 'LINUX RESTART' "$OUT/gone.txt"
+check "psi_gone: the restart is shown" $? "$(cat "$OUT/gone.txt")"
+
+"$MR" --format=csv -r -q MEM -f "$G" > "$OUT/gone.csv" 2>"$OUT/gone.err"
+python3 - "$OUT/gone.csv" > "$OUT/gone.csvcheck" 2>&1 <<'PY'
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1], newline="")))
+head, body = rows[0], rows[1:]
+cols = ["%smem-10", "%smem-60", "%smem-300", "%smem", "%fmem-10", "%fmem-60", "%fmem-300", "%fmem"]
+assert head[-8:] == cols, head
+assert len(body) == 4, len(body)   # a reboot's first sample is its reference
+for r in body[:2]:
+    assert all(c != "" for c in r[-8:]), r
+    float(r[-1])
+for r in body[2:]:
+    assert r[-8:] == [""] * 8, r          # not recorded: empty, never 0
+    assert r[head.index("kbmemfree")] != "", r
+print("ok")
+PY
+check "psi_gone: CSV leaves the pressure cells of samples without it empty" $? "$(cat "$OUT/gone.csvcheck")"
+
+"$MR" --format=json -q MEM -r -f "$G" > "$OUT/gone.json" 2>&1
+python3 - "$OUT/gone.json" > "$OUT/gone.jsoncheck" 2>&1 <<'PY'
+import json, sys
+st = json.load(open(sys.argv[1]))["sysstat"]["hosts"][0]["statistics"]
+assert len(st) == 4, len(st)
+assert ["psi" in s for s in st] == [True, True, False, False], st
+assert all("memory" in s for s in st)
+print("ok")
+PY
+check "psi_gone: JSON has no psi object where none was recorded" $? "$(cat "$OUT/gone.jsoncheck")"
+
+# CSV carries sar's own figures: every -q MEM row of sar equals the CSV's
+LC_ALL=C "$SAR" -q MEM -f "$OUT/data/pressure.sa" > "$OUT/sar.txt"
+"$MR" --format=csv -q MEM -f "$OUT/data/pressure.db" > "$OUT/p.csv"
+python3 - "$OUT/sar.txt" "$OUT/p.csv" > "$OUT/p.check" 2>&1 <<'PY'
+import csv, sys
+sar = [l.split()[1:] for l in open(sys.argv[1]) if l[:2].isdigit() and "%smem" not in l]
+rows = list(csv.reader(open(sys.argv[2], newline="")))
+got = [r[-8:] for r in rows[1:]]
+assert len(sar) == 9 and got == sar, (sar, got)
+print("ok")
+PY
+check "pressure: CSV columns hold sar -q MEM's figures" $? "$(cat "$OUT/p.check")"
+
+for s in pressure psi_gone no_psi; do
+    out=$("$MR" --verify -f "$OUT/data/$s.db" 2>&1)
+    check "$s: --verify finds the archive sound" $? "$out"
+done
+"$MR" -q MEM -f "$OUT/data/no_psi.db" > /dev/null 2>&1
+[ "$(sqlite3 "$OUT/data/no_psi.db" "SELECT count(*) FROM sqlite_master WHERE name = 'psi_mem'")" = 0 ]
+check "no_psi: no pressure table in an archive of a kernel without PSI" $?
+
+# live, on this kernel: sar's header, two rows and the Average
+out=$(LC_ALL=C "$MR" -q MEM 1 2 2>&1); rc=$?
+sar_head=$(LC_ALL=C "$SAR" -q MEM 1 1 2>/dev/null | sed -n 3p | cut -c12-)
+[ $rc -eq 0 ] && [ "$(printf '%s\n' "$out" | sed -n 3p | cut -c12-)" = "$sar_head" ] &&
+    [ "$(printf '%s\n' "$out" | grep -cE '^[0-9:]+ +[0-9]+\.[0-9]{2}( +[0-9]+\.[0-9]{2}){7}$')" = 2 ] &&
+    printf '%s\n' "$out" | tail -1 | grep -qE '^Average: +[0-9]+\.[0-9]{2}( +[0-9]+\.[0-9]{2}){7}$'
+check "live: -q MEM 1 2 reads the real /proc/pressure/memory as sar does" $? "exit $rc" "$out" \
+    "sar's header: $sar_head"
