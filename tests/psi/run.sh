@@ -8,7 +8,8 @@
 # with memreport OPTS -f ARCHIVE (stdout, stderr for the error cases, exit
 # status), sadf -d with --format=sadf, and sadf -j with --format=json.  Then
 # memtrail's own: pressure that stops after a reboot (psi=0) in text, CSV and
-# JSON, CSV against sar's figures, and the live mode on the real kernel.
+# JSON, CSV against sar's figures, the exports (OpenMetrics through promtool,
+# node_exporter's own names and help, influx, csv-long), and the live mode.
 # Prints "ok - NAME" / "not ok - NAME" / "skip - NAME (why)".
 set -u
 . "$(dirname "$0")/../lib.sh"
@@ -205,3 +206,66 @@ sar_head=$(LC_ALL=C "$SAR" -q MEM 1 1 2>/dev/null | sed -n 3p | cut -c12-)
     printf '%s\n' "$out" | tail -1 | grep -qE '^Average: +[0-9]+\.[0-9]{2}( +[0-9]+\.[0-9]{2}){7}$'
 check "live: -q MEM 1 2 reads the real /proc/pressure/memory as sar does" $? "exit $rc" "$out" \
     "sar's header: $sar_head"
+
+# ---- the exports
+P=$OUT/data/pressure.db
+CHECKPY="python3 $ROOT/tests/export/check.py"
+"$MR" --format=openmetrics -f "$P" -o "$OUT/p.om" && "$MR" --format=openmetrics --names=node -f "$P" -o "$OUT/node.om"
+out=$($CHECKPY om-rules "$OUT/p.om" 2>&1 && $CHECKPY om-rules "$OUT/node.om" 2>&1)
+check "openmetrics: the pressure families keep the OpenMetrics rules, both namings" $? "$out"
+# the last sample's totals, from the fixture: µs as seconds
+last=$(ls -d "$OUT"/fix/pressure/[0-9]* | tail -1)/pressure
+some_s=$(awk '/^some/ { sub("total=", "", $5); printf "%d.%06d", $5 / 1000000, $5 % 1000000 }' "$last")
+full_s=$(awk '/^full/ { sub("total=", "", $5); printf "%d.%06d", $5 / 1000000, $5 % 1000000 }' "$last")
+got_some=$(grep '^node_pressure_memory_waiting_seconds_total{' "$OUT/node.om" | tail -1 | cut -d' ' -f2)
+got_full=$(grep '^node_pressure_memory_stalled_seconds_total{' "$OUT/node.om" | tail -1 | cut -d' ' -f2)
+[ -n "$some_s" ] && [ "$got_some" = "$some_s" ] && [ "$got_full" = "$full_s" ]
+check "openmetrics --names=node: waiting (some) and stalled (full) seconds are the fixture's totals" $? \
+    "want $some_s $full_s, got $got_some $got_full"
+avg=$(grep '^memtrail_pressure_memory_average_percent{.*line="some",window="10"}' "$OUT/p.om" | sed -n 5p | cut -d' ' -f2)
+[ "$avg" = "12.05" ]   # gen.py's shape: the 5th sample's some avg10 is 1205 hundredths
+check "openmetrics: memtrail's names carry the averages, in percent" $? "got $avg"
+
+if have promtool; then
+    for f in p node; do
+        rm -rf "$OUT/blocks-$f"
+        out=$(promtool tsdb create-blocks-from openmetrics "$OUT/$f.om" "$OUT/blocks-$f" 2>&1) &&
+            mkdir -p "$OUT/blocks-$f/wal" &&
+            promtool tsdb dump "$OUT/blocks-$f" > "$OUT/$f.dump" 2>/dev/null &&
+            out=$($CHECKPY om-vs-dump "$OUT/$f.om" "$OUT/$f.dump" 2>&1)
+        check "promtool: the $f export imported in full and read back equal, pressure included" $? "$out"
+    done
+else
+    skip "promtool: the pressure export imported (no promtool: make deps installs prometheus)"
+fi
+
+# node_exporter's own names, HELP and TYPE for the same metrics (its pressure
+# collector alone, on a private port, reading the real kernel)
+NE=/usr/bin/prometheus-node-exporter
+if [ -x "$NE" ] && have curl; then
+    port=$((20000 + $$ % 20000))
+    "$NE" --web.listen-address=127.0.0.1:$port --collector.disable-defaults --collector.pressure \
+        > "$OUT/ne.log" 2>&1 &
+    ne=$!
+    for _ in $(seq 50); do curl -sf "127.0.0.1:$port/metrics" > "$OUT/ne.txt" 2>/dev/null && break; sleep 0.1; done
+    kill "$ne" 2>/dev/null; wait "$ne" 2>/dev/null
+    # node_exporter's text format names the family with _total; OpenMetrics without
+    grep -E '^# (HELP|TYPE) node_pressure_memory_' "$OUT/ne.txt" | sed 's/_seconds_total /_seconds /' | sort > "$OUT/ne.want"
+    grep -E '^# (HELP|TYPE) node_pressure_memory_' "$OUT/node.om" | sort > "$OUT/ne.got"
+    [ -s "$OUT/ne.want" ] && diff "$OUT/ne.want" "$OUT/ne.got" > "$OUT/ne.diff"
+    check "openmetrics --names=node: node_exporter's pressure metric names, HELP and TYPE" $? \
+        "$(cat "$OUT/ne.diff" "$OUT/ne.log" 2>/dev/null | head -20)"
+else
+    skip "openmetrics --names=node: node_exporter's names (prometheus-node-exporter or curl missing)"
+fi
+
+"$MR" --format=influx -f "$P" > "$OUT/p.influx" && "$MR" --format=csv-long -f "$P" > "$OUT/p.long"
+out=$($CHECKPY influx "$OUT/p.influx" "$OUT/p.long" 2>&1)
+check "influx and csv-long: the same pressure values, line protocol valid" $? "$out"
+n_influx=$(grep -c '^memtrail_pressure,host=[^ ]* some_total_us=[0-9]*i,full_total_us=[0-9]*i,some_avg10=' "$OUT/p.influx")
+n_long=$(grep -c ',pressure\.some_total_us,' "$OUT/p.long")
+[ "$n_influx" = 10 ] && [ "$n_long" = 10 ]
+check "influx and csv-long: one pressure point per sample" $? "influx $n_influx, csv-long $n_long"
+"$MR" --format=openmetrics -f "$OUT/data/no_psi.db" > "$OUT/no.om"
+! grep -q pressure "$OUT/no.om"
+check "openmetrics: no pressure family for an archive without it" $?
