@@ -269,3 +269,20 @@ check "influx and csv-long: one pressure point per sample" $? "influx $n_influx,
 "$MR" --format=openmetrics -f "$OUT/data/no_psi.db" > "$OUT/no.om"
 ! grep -q pressure "$OUT/no.om"
 check "openmetrics: no pressure family for an archive without it" $?
+
+# ---- memcollect --textfile: the same names and values as the export
+snap=$(ls -d "$OUT"/fix/pressure/[0-9]* | sed -n 5p)
+mkdir -p "$OUT/tf"; chmod 755 "$OUT/tf"
+unshare -m /bin/sh -c 'mount --bind "$1/pressure" /proc/pressure/memory && exec "$2" --textfile "$3" "$4"' \
+    sh "$snap" "$MC" "$OUT/tf" "$OUT/tf.db" > "$OUT/tf.log" 2>&1
+grep '^memtrail_pressure_memory_' "$OUT/tf/memtrail.prom" > "$OUT/tf.got" 2>/dev/null
+"$MR" --format=openmetrics -f "$OUT/tf.db" | grep '^memtrail_pressure_memory_' |
+    sed 's/{instance="[^"]*",job="memtrail",/{/; s/ [0-9]*$//' > "$OUT/tf.want"
+[ "$(wc -l < "$OUT/tf.got")" = 8 ] && diff "$OUT/tf.want" "$OUT/tf.got" > "$OUT/tf.diff" &&
+    grep -qx 'memtrail_pressure_memory_average_percent{line="some",window="10"} 12.05' "$OUT/tf.got"
+check "memcollect --textfile: the pressure as the export names and values it" $? \
+    "$(cat "$OUT/tf.log" "$OUT/tf.diff" 2>/dev/null)" "$(cat "$OUT/tf.got")"
+if have promtool; then
+    out=$(promtool check metrics < "$OUT/tf/memtrail.prom" 2>&1)
+    check "memcollect --textfile: promtool check metrics accepts the pressure families" $? "$out"
+fi
