@@ -286,3 +286,51 @@ if have promtool; then
     out=$(promtool check metrics < "$OUT/tf/memtrail.prom" 2>&1)
     check "memcollect --textfile: promtool check metrics accepts the pressure families" $? "$out"
 fi
+
+# ---- --summary and --trend: the pressure peaks, against python3 on the fixture
+cat > "$OUT/peaks.py" <<'PY'
+import sys
+steps = [l.split() for l in open(sys.argv[1]) if l.startswith("sample")]
+pts = []
+for _, ts, snap in steps:
+    up = open(snap + "/uptime").read().split()[0]
+    cs = int(up.replace(".", ""))
+    v = {}
+    for line in open(snap + "/pressure"):
+        f = line.split()
+        v[f[0]] = (int(f[1].split("=")[1].replace(".", "")), int(f[4].split("=")[1]))
+    pts.append((int(ts), cs, v))
+def peak(vals):
+    best = max(vals, key=lambda x: x[0])   # the first of equal maxima, as the reports keep it
+    return "%.2f %d" % best
+out = []
+for line in ("some", "full"):
+    out.append(peak([(p[2][line][0] / 100, p[0]) for p in pts]))
+    out.append(peak([((b[2][line][1] - a[2][line][1]) / (b[1] - a[1]) / 100, b[0])
+                     for a, b in zip(pts, pts[1:])]))
+print(" ".join(out))
+PY
+want=$(python3 "$OUT/peaks.py" "$OUT/fix/pressure/steps")
+TZ=UTC "$MR" --trend --format=csv -f "$OUT/data/pressure.db" > "$OUT/trend.csv"
+got=$(python3 -c '
+import csv, sys
+r = [x for x in csv.DictReader(open(sys.argv[1], newline="")) if x["kind"] == "day"][0]
+print(" ".join("%s %s" % (r[k + "_max"], r[k + "_max_epoch"]) for k in ("smem10", "smem", "fmem10", "fmem")))
+' "$OUT/trend.csv" 2>&1)
+[ -n "$want" ] && [ "$got" = "$want" ]
+check "--trend: each day's highest %smem-10, %smem, %fmem-10, %fmem and when, as python3 finds them" $? \
+    "want $want" "got  $got"
+TZ=UTC "$MR" --summary=hour --format=csv -f "$OUT/data/pressure.db" > "$OUT/sum.csv"
+got=$(python3 -c '
+import csv, sys
+rows = {x["metric"]: x for x in csv.DictReader(open(sys.argv[1], newline=""))}
+print(" ".join("%s %s" % (rows[m]["max"], rows[m]["max_at_epoch"]) for m in ("%smem-10", "%smem", "%fmem-10", "%fmem")))
+' "$OUT/sum.csv" 2>&1)
+[ "$got" = "$want" ]
+check "--summary: the pressure's max and when, as python3 finds them" $? "want $want" "got  $got"
+TZ=UTC "$MR" --trend -f "$OUT/data/pressure.db" > "$OUT/trend.txt"
+grep -q '^Memory pressure peaks' "$OUT/trend.txt" && grep -qE '^2026-11-25 +99\.99 11:52:44 ' "$OUT/trend.txt"
+check "--trend text: the pressure peaks' table" $? "$(cat "$OUT/trend.txt")"
+TZ=UTC "$MR" --summary=day -f "$OUT/data/no_psi.db" > "$OUT/nosum.txt"; TZ=UTC "$MR" --trend -f "$OUT/data/no_psi.db" > "$OUT/notrend.txt"
+! grep -q 'mem-10\|pressure' "$OUT/nosum.txt" "$OUT/notrend.txt"
+check "--summary and --trend: no pressure blocks for an archive without it" $?
