@@ -334,3 +334,10 @@ check "--trend text: the pressure peaks' table" $? "$(cat "$OUT/trend.txt")"
 TZ=UTC "$MR" --summary=day -f "$OUT/data/no_psi.db" > "$OUT/nosum.txt"; TZ=UTC "$MR" --trend -f "$OUT/data/no_psi.db" > "$OUT/notrend.txt"
 ! grep -q 'mem-10\|pressure' "$OUT/nosum.txt" "$OUT/notrend.txt"
 check "--summary and --trend: no pressure blocks for an archive without it" $?
+
+# live on a kernel without PSI (an empty /proc/pressure): sar's message alone, the rest with -r
+out=$(unshare -m /bin/sh -c 'mount -t tmpfs tmpfs /proc/pressure && LC_ALL=C "$1" -q MEM 1 1; echo "rc=$?";
+    LC_ALL=C "$1" -r -q MEM 1 1' sh "$MR" 2>&1)
+printf '%s\n' "$out" | grep -q '^Requested activities not available$' && printf '%s\n' "$out" | grep -q '^rc=1$' &&
+    printf '%s\n' "$out" | grep -q 'kbmemfree' && ! printf '%s\n' "$out" | grep -q 'smem'
+check "live without PSI: -q MEM says so (exit 1), -r -q MEM shows -r alone" $? "$out"
