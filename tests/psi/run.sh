@@ -101,21 +101,12 @@ done
 run_case() {   # NUM KIND S ENV OPTS POST
     local num=$1 kind=$2 s=$3 env=$4 opts=$5 post=$6
     local sa=$OUT/data/$s.sa arch=$OUT/data/$s.db w=$OUT/res/$num
-    local -a envv o p exp act
+    local -a envv
     read -r -a envv <<< "$env"
-    read -r -a o <<< "$opts"
-    read -r -a p <<< "$post"
-    case "$kind" in
-        sar|err) exp=("$SAR" "${o[@]}" -f "$sa" "${p[@]}")
-                 act=("$MR" "${o[@]}" -f "$arch" "${p[@]}") ;;
-        sadf)    exp=("$SADF" -d "$sa" -- "${o[@]}")
-                 act=("$MR" --format=sadf "${o[@]}" -f "$arch") ;;
-        json)    exp=("$SADF" -j "$sa" -- "${o[@]}")
-                 act=("$MR" --format=json "${o[@]}" -f "$arch") ;;
-    esac
-    (cd "$OUT/res" && "${BASE_ENV[@]}" "${envv[@]}" "${exp[@]}" >"$w.exp" 2>"$w.exp.err" </dev/null
+    oracle_pair "${kind/err/sar}" "$sa" "$arch" "$opts" "$post"
+    (cd "$OUT/res" && "${BASE_ENV[@]}" "${envv[@]}" "${EXP[@]}" >"$w.exp" 2>"$w.exp.err" </dev/null
      echo $? >"$w.exp.rc")
-    (cd "$OUT/res" && "${BASE_ENV[@]}" "${envv[@]}" "${act[@]}" >"$w.act" 2>"$w.act.err" </dev/null
+    (cd "$OUT/res" && "${BASE_ENV[@]}" "${envv[@]}" "${ACT[@]}" >"$w.act" 2>"$w.act.err" </dev/null
      echo $? >"$w.act.rc")
     if [ "$kind" = err ]; then   # the file's name is the only difference sar's message may have
         sed -i "s|$arch|FILE|" "$w.act.err"; sed -i "s|$sa|FILE|" "$w.exp.err"
@@ -130,7 +121,7 @@ run_case() {   # NUM KIND S ENV OPTS POST
         details+=$(diff -u --label expected.stderr --label actual.stderr "$w.exp.err" "$w.act.err" |
                    head -10)$'\n'
     fi
-    if [ -z "$details" ]; then ok "$name"; else not_ok "$name" "${envv[*]} ${act[*]}" "$details"; fi
+    if [ -z "$details" ]; then ok "$name"; else not_ok "$name" "${envv[*]} ${ACT[*]}" "$details"; fi
 }
 
 n=0
