@@ -400,7 +400,7 @@ static int sample_processes(struct writer *w, const struct options *o, struct sa
     int rc = EXIT_OK;
     if (!need ||
         archive_new_identities(w->ar, s->boot_id, &s->procs, need, err, sizeof err) != ARCHIVE_OK ||
-        procs_read_cmdlines(&s->procs, need, err, sizeof err) != 0) {
+        procs_read_cmdlines(&s->procs, need, s->cgroups.version, err, sizeof err) != 0) {
         report_error("command lines not read", need ? err : "out of memory");
         rc = EXIT_FAIL;
     }
