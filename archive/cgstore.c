@@ -26,7 +26,7 @@ int cgstore_ensure_tables(struct archive *ar, char *err, size_t cap)
 {
     if (ar->have_cg_tables)
         return ARCHIVE_OK;
-    if (!archive_has_table(ar, "proc_cgroup")) {   /* the newest of the three */
+    if (!archive_has_table(ar, "proc_cgroup")) {   /* the last one made */
         int rc = archive_exec(ar, schema_cgroups_sql, err, cap);
         if (rc != ARCHIVE_OK)
             return rc;
