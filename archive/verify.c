@@ -7,7 +7,7 @@
  *   - PRAGMA integrity_check: every page and index of the file, the damaged
  *     pages named by the table they belong to;
  *   - every sample read the way the reports read it, with its process,
- *     NUMA and swap data: each part the reports would skip is listed with
+ *     NUMA, cgroup and swap data: each part the reports would skip is listed with
  *     its time (a process blob's CRC-32, identities, unreadable pages), and
  *     then every process blob no sample refers to is checked too.
  */
@@ -220,7 +220,8 @@ int archive_verify(const char *path, FILE *out, unsigned long *problems)
     }
     v.ar->warn_to = out;
     check_integrity(&v);
-    rc = archive_each_sample(v.ar, INT64_MIN, INT64_MAX, PART_PROCS | PART_NUMA, remember_sample,
+    rc = archive_each_sample(v.ar, INT64_MIN, INT64_MAX, PART_PROCS | PART_NUMA | PART_CGROUPS,
+                             remember_sample,
                              &v, err, sizeof err);
     if (rc != ARCHIVE_OK)
         problem(&v, "sample", "cannot be read", err);
