@@ -130,7 +130,8 @@ struct oom_event {
     char comm[COMM_MAX];
     int64_t uid;
     int64_t total_vm_kb, anon_rss_kb, file_rss_kb, shmem_rss_kb, pgtables_kb;
-    int64_t oom_score_adj;
+    int64_t oom_score_adj;     /* -1000..1000, -1 included: see has_oom_score_adj */
+    int has_oom_score_adj;     /* 0: the kernel's message did not carry it (before 5.10) */
     int memcg_oom;             /* "Memory cgroup out of memory": a cgroup's limit, not the machine */
     char constraint[32];       /* CONSTRAINT_NONE, CONSTRAINT_MEMCG, ...; "" when not logged */
     char oom_memcg[CGROUP_PATH_MAX];
