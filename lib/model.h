@@ -194,6 +194,10 @@ void proc_list_clear(struct proc_list *list);
  * them); NULL when out of memory. */
 struct proc *proc_list_add(struct proc_list *list, const struct proc *p);
 void numa_list_clear(struct numa_list *list);
+/* Frees and empties an OOM event list (read, next_seq and lost included). */
+void oom_event_list_clear(struct oom_event_list *list);
+/* Appends a copy of EV; NULL when out of memory. */
+struct oom_event *oom_event_list_add(struct oom_event_list *list, const struct oom_event *ev);
 /* A new, zeroed device at the end of LIST (counted in N); NULL at the limit
  * or when out of memory, counted in LIST->dropped. */
 struct swap_device *swap_list_add(struct swap_list *list);
