@@ -209,3 +209,26 @@ assert [r["oom_kill"] for r in c] == ["0", "2", "0", "1"], c
 assert [r["kmsg_read"] for r in c] == ["1", "1", "1", "0"] and c[2]["kmsg_lost"] == "5", c
 assert c[3]["kmsg_lost"] == "" and c[1]["oom_kill_per_s"] == "0.03", c
 print("ok")' "$T/o.txt" "$T/o.csv"
+"$MR" --growth -f "$T/oom.db" > "$T/g.txt" 2>&1
+"$MR" --growth --format=csv -f "$T/oom.db" > "$T/g.csv" 2>&1
+"$MR" -p -f "$T/oom.db" > "$T/p.txt" 2>&1
+"$MR" -p --format=json -f "$T/oom.db" > "$T/p.json" 2>&1
+"$MR" --at 13:34:20 -f "$T/oom.db" > "$T/a.txt" 2>&1
+"$MR" --at 13:34:20 --format=csv -f "$T/oom.db" > "$T/a.csv" 2>&1
+pyck "fixture: -p, --growth and --at mark the victim, not the later process that reused its pid" '
+import csv, json, sys
+g = [l.split() for l in open(sys.argv[1]).read().splitlines() if " 4242 " in l]
+assert len(g) == 2 and sorted(l[-2] for l in g) == ["+", "-K"], g
+assert "MARK K: killed by the OOM killer" in open(sys.argv[1]).read()
+gc = [r for r in csv.DictReader(open(sys.argv[2])) if r["pid"] == "4242"]
+assert sorted(r["oom_killed"] for r in gc) == ["", "1795700100"], gc
+p = open(sys.argv[3]).read().splitlines()
+marked = [l for l in p if l.endswith("[oom-killed]")]
+assert len(marked) == 1 and marked[0].split()[:3] == ["13:34:20", "0", "4242"], p
+pj = [r for r in json.load(open(sys.argv[4]))["memtrail"]["rows"] if r["pid"] == 4242]
+assert [r["oom_killed"] for r in pj] == [1795700100, None, None], pj
+a = open(sys.argv[5]).read()
+assert "4242      0.00      0.00  380000  190000  19.00  hog [oom-killed]" in a, a
+ac = [r for r in csv.DictReader(open(sys.argv[6])) if r["pid"] == "4242"]
+assert len(ac) == 1 and ac[0]["oom_killed"] == "1795700100", ac
+print("ok")' "$T/g.txt" "$T/g.csv" "$T/p.txt" "$T/p.json" "$T/a.txt" "$T/a.csv"
