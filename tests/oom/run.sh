@@ -232,3 +232,14 @@ assert "4242      0.00      0.00  380000  190000  19.00  hog [oom-killed]" in a,
 ac = [r for r in csv.DictReader(open(sys.argv[6])) if r["pid"] == "4242"]
 assert len(ac) == 1 and ac[0]["oom_killed"] == "1795700100", ac
 print("ok")' "$T/g.txt" "$T/g.csv" "$T/p.txt" "$T/p.json" "$T/a.txt" "$T/a.csv"
+# a day held in two files whose same sample differs only in its kills:
+# --maintain keeps both rather than drop the kills
+mkdir "$T/days" && cp "$T/oom.db" "$T/days/memtrail-20261126.db" && cp "$T/oom.db" "$T/nokills.db"
+sqlite3 "$T/nokills.db" "DELETE FROM oom_kill" && gzip -c "$T/nokills.db" > "$T/days/memtrail-20261126.db.gz"
+"$MC" --maintain --keep-days 100000 -D "$T/days" > "$T/maint.out" 2>&1
+check "fixture: --maintain never drops a day file whose kills the .gz lacks" \
+    "$([ -f "$T/days/memtrail-20261126.db" ] && grep -q 'both kept' "$T/maint.out"; echo $?)" \
+    "$(ls "$T/days")" "$(cat "$T/maint.out")"
+"$MR" --format=openmetrics --names=node -f "$T/oom.db" > "$T/om.txt" 2>&1
+check "fixture: the exports carry the oom_kill counter (node_exporter's name)" \
+    "$(grep -q '^node_vmstat_oom_kill{.*} 2 1795700120$' "$T/om.txt"; echo $?)" "$(grep oom "$T/om.txt")"
