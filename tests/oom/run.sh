@@ -126,6 +126,30 @@ print("ok")' "$T/real.db"
 fi
 
 # ---------------------------------------------------------------------------
+# 1b. Midnight: the day's first sample goes on from the position the day
+#     before's file stored, and stores no kill of it again
+if [ "$(id -u)" -ne 0 ] || [ ! -r /dev/kmsg ] || [ -z "$FAKETIME_LIB" ]; then
+    echo "skip - the day's first sample goes on from yesterday's position (needs root, /dev/kmsg and libfaketime)"
+else
+    mkdir "$T/midnight"
+    at() { LD_PRELOAD=$FAKETIME_LIB FAKETIME_FMT=%s FAKETIME="@$1" FAKETIME_DONT_RESET=1 "${@:2}"; }
+    at 1795737590 "$MC" --no-procs -D "$T/midnight" 2>"$T/mid.err"   # 2026-11-26 23:59:50 UTC
+    at 1795737610 "$MC" --no-procs -D "$T/midnight" 2>>"$T/mid.err"  # 2026-11-27 00:00:10
+    pyck "midnight: the day's first sample reads on from the day before's position" '
+import sqlite3, sys
+d = sys.argv[1]
+a = sqlite3.connect(d + "/memtrail-20261126.db")
+b = sqlite3.connect(d + "/memtrail-20261127.db")
+pos = a.execute("SELECT next_seq FROM kmsg_read").fetchone()[0]
+assert pos > 0, pos
+assert b.execute("SELECT next_seq FROM kmsg_read").fetchone()[0] >= pos
+old = b.execute("SELECT count(*) FROM oom_kill WHERE seq < ?", (pos,)).fetchone()[0]
+assert old == 0, ("kills of the day before stored again", old)
+assert open(sys.argv[2]).read() == "", open(sys.argv[2]).read()
+print("ok")' "$T/midnight" "$T/mid.err"
+fi
+
+# ---------------------------------------------------------------------------
 # 2. No access to the kernel log: nobody, where kernel.dmesg_restrict keeps
 #    /dev/kmsg from unprivileged readers (else a mode-000 file bound over it)
 if [ "$(id -u)" -ne 0 ] || ! have setpriv || ! have unshare; then
