@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "archive.h"
+#include "fixture_host.h"
 #include "model.h"
 
 #define T0 1795700000   /* 2026-11-26 ... UTC */
@@ -110,18 +111,8 @@ static int write_archive(const char *path)
     struct host_facts h;
     struct archive *ar;
     char err[512];
-    memset(&h, 0, sizeof h);
-    strcpy(h.sysname, "Linux");
-    strcpy(h.nodename, "fixturehost");
-    strcpy(h.release, "6.1.0-test");
-    strcpy(h.machine, "x86_64");
-    strcpy(h.timezone, "UTC");
-    h.ncpu = 2;
-    h.page_size = 4096;
-    if (archive_open_writer(path, 0, &ar, err, sizeof err) != ARCHIVE_OK) {
-        fprintf(stderr, "%s: %s\n", path, err);
+    if (fixture_open(path, &h, &ar) != 0)
         return 1;
-    }
     int rc = 0;
     for (int k = 0; k < 5 && rc == 0; k++) {
         fill(&s, k);
