@@ -72,6 +72,7 @@ struct archive {
     struct cg_identity *cgids;
     size_t ncgids;
     int cgids_loaded;
+    int have_event_tables;    /* writer: kmsg_read and oom_kill exist (or were made) */
     unsigned nfields, fields_cap;
     struct field *fields;     /* grown as needed: most archives use ~150 of FIELD_MAX */
     /* writer: identity numbers archive_new_identities() found, for the
@@ -106,6 +107,12 @@ int archive_has_table(struct archive *ar, const char *table);
 /* Adds columns to "numa" (SRC_NODE) or "sample" for keys met the first time. */
 int archive_add_new_fields(struct archive *ar, enum source src, const struct kv_list *kv,
                            char *err, size_t cap);
+
+/* events.c: the kernel log position and OOM kills of sample S (when its
+ * collector read the log); with PART_OOM, s->oom from the archive. */
+int eventstore_append(struct archive *ar, const struct sample *s, int64_t boot_no,
+                      char *err, size_t cap);
+void eventstore_fill(struct archive *ar, struct sample *s);
 
 /* guard.c: switches off what a schema could make SQLite run, checks that
  * the schema is memtrail's (tables, no triggers or foreign views), and with

@@ -130,7 +130,8 @@ struct oom_event {
     char comm[COMM_MAX];
     int64_t uid;
     int64_t total_vm_kb, anon_rss_kb, file_rss_kb, shmem_rss_kb, pgtables_kb;
-    int64_t oom_score_adj;
+    int64_t oom_score_adj;     /* -1000..1000, -1 included: see has_oom_score_adj */
+    int has_oom_score_adj;     /* 0: the kernel's message did not carry it (before 5.10) */
     int memcg_oom;             /* "Memory cgroup out of memory": a cgroup's limit, not the machine */
     char constraint[32];       /* CONSTRAINT_NONE, CONSTRAINT_MEMCG, ...; "" when not logged */
     char oom_memcg[CGROUP_PATH_MAX];
@@ -141,7 +142,11 @@ struct oom_event {
 struct oom_event_list {
     int read;                  /* 0: the kernel log was not read (no access, or not asked) */
     uint64_t next_seq;         /* where the next sample goes on reading */
-    uint64_t lost;             /* records overwritten before they were read (EPIPE); 0: none */
+    uint64_t lost;             /* records overwritten before they were read (EPIPE), when
+                                * the kernel's oom_kill counter leaves room for a kill among
+                                * them; 0: none */
+    int has_read_oom_kill;     /* read_oom_kill is known */
+    uint64_t read_oom_kill;    /* /proc/vmstat oom_kill when the log was read up to next_seq */
     unsigned n, cap;
     struct oom_event *events;  /* malloc'd */
 };
@@ -194,6 +199,10 @@ void proc_list_clear(struct proc_list *list);
  * them); NULL when out of memory. */
 struct proc *proc_list_add(struct proc_list *list, const struct proc *p);
 void numa_list_clear(struct numa_list *list);
+/* Frees and empties an OOM event list (read, next_seq and lost included). */
+void oom_event_list_clear(struct oom_event_list *list);
+/* Appends a copy of EV; NULL when out of memory. */
+struct oom_event *oom_event_list_add(struct oom_event_list *list, const struct oom_event *ev);
 /* A new, zeroed device at the end of LIST (counted in N); NULL at the limit
  * or when out of memory, counted in LIST->dropped. */
 struct swap_device *swap_list_add(struct swap_list *list);
