@@ -316,6 +316,8 @@ static void point_from_sample(struct run *r, const struct sample *s, struct cap_
     int same_boot = r->have_prev && strcmp(r->prev_boot, s->boot_id) == 0 &&
                     s->uptime_cs >= r->prev_uptime;
     p->restart = r->have_prev && !same_boot;
+    if (same_boot)
+        p->interval_cs = s->uptime_cs - r->prev_uptime;
     if (same_boot && s->uptime_cs > r->prev_uptime && rec.vm[V_PSWPIN] >= r->prev_in &&
         rec.vm[V_PSWPOUT] >= r->prev_out) {
         double secs = (double)(s->uptime_cs - r->prev_uptime) / 100;

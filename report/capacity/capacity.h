@@ -33,6 +33,9 @@ struct cap_point {
     double commit_pct;       /* sar's %commit: Committed_AS / (MemTotal + SwapTotal) */
     double swap_total, swap_used;
     double huge_used;        /* (HugePages_Total - HugePages_Free) x Hugepagesize */
+    uint64_t interval_cs;    /* uptime since the previous sample of the same boot, 1/100 s:
+                              * the time this sample covers (0: none, the window's or a
+                              * boot's first sample); --summary weighs samples by it */
     int have_rates;          /* the previous sample is of the same boot */
     double swpin_s, swpout_s;  /* pswpin, pswpout: pages per second since the previous sample */
 };

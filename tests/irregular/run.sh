@@ -22,6 +22,7 @@ T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 SADC=/usr/lib/sysstat/sadc SAR=/usr/bin/sar SADF=/usr/bin/sadf
 MEMCOLLECT=$MC
+FIX_IRR=${FIX%/*}/irregular_fixture
 ACTS=A_NULL,A_MEMORY,A_SWAP,A_PAGE,A_HUGE
 OUT=$T
 BASE_ENV=(env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C TZ=UTC
@@ -127,3 +128,22 @@ if [ -z "$oracle_reason" ]; then
         same "window around the reboot in the burst" mixed_boot LC_ALL=C "-r -W -B $o"
     done
 fi
+
+# ---------------------------------------------------------------- 2. weights
+if [ ! -x "$FIX_IRR" ]; then
+    skip "--summary and --trend weigh samples by time (no $FIX_IRR: run make sanitize)"
+    exit 0
+fi
+D=$(mktemp -d -p /dev/shm 2>/dev/null || mktemp -d -p "$T")   # every append syncs
+trap 'rm -rf "$T" "$D"' EXIT
+"$FIX_IRR" "$D" || { not_ok "irregular_fixture writes the day"; exit 1; }
+DAY=$D/memtrail-20261126.db
+export TZ=UTC LC_ALL=C
+"$MR" --summary=day --format=csv -f "$DAY" > "$T/sum-day.csv" 2> "$T/err"
+out=$(python3 "$HERE/weights.py" closed "$T/sum-day.csv" 2>&1)
+check "--summary: a 600-sample burst does not outweigh the day (kbavail and pswpout/s means by time, closed forms)" $? "$out"
+out=$(python3 "$HERE/weights.py" periods "$T/sum-day.csv" day 2>&1)
+check "--summary=day: samples, min, time-weighted mean, max and p95 of every metric" $? "$out"
+"$MR" --summary=hour --format=csv -f "$DAY" > "$T/sum-hour.csv" 2> "$T/err"
+out=$(python3 "$HERE/weights.py" periods "$T/sum-hour.csv" hour 2>&1)
+check "--summary=hour: every hour, the burst's too, by time covered" $? "$out"
