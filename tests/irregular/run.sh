@@ -147,3 +147,6 @@ check "--summary=day: samples, min, time-weighted mean, max and p95 of every met
 "$MR" --summary=hour --format=csv -f "$DAY" > "$T/sum-hour.csv" 2> "$T/err"
 out=$(python3 "$HERE/weights.py" periods "$T/sum-hour.csv" hour 2>&1)
 check "--summary=hour: every hour, the burst's too, by time covered" $? "$out"
+"$MR" --trend --format=csv -f "$DAY" -s 11:50 -e 12:30 > "$T/trend.csv" 2> "$T/err"
+out=$(python3 "$HERE/weights.py" trend "$T/trend.csv" $((11 * 3600 + 50 * 60)) $((12 * 3600 + 30 * 60)) 2>&1)
+check "--trend: a process's RSS slope weighs each sampled instant by the time it covers (40 minutes, a 10-minute burst)" $? "$out"

@@ -7,6 +7,8 @@ here by hand from the fixture's definition (not from the program's output).
                                         against closed forms
   weights.py periods SUMMARY_CSV PERIOD every row (day or hour) of the CSV:
                                         samples, min, mean, max, p95
+  weights.py trend TREND_CSV FROM TO    the process's RSS slope over the
+                                        samples FROM..TO seconds after T0
 
 A sample covers the time since the previous sample (the first: the interval
 after it).  Means are time-weighted; p95 is the smallest value whose samples
@@ -117,9 +119,32 @@ def by_count(metric):
     pts = weighted_points()[metric]
     return "%.2f" % (sum(v for _, v, _ in pts) / len(pts))
 
+def trend(path, start, end):
+    """The worker's least-squares RSS slope (kB/day) over the samples in
+    [START, END], each weighted by the time it covers."""
+    def rss(ts, j):
+        return 10000 + (ts - T0) // 60 + (0 if j < 0 else 50000)
+    s = [(ts, rss(ts, j)) for ts, j in samples() if start <= ts <= end]
+    w = [s[1][0] - s[0][0]] + [s[i][0] - s[i - 1][0] for i in range(1, len(s))]
+    W = Fraction(sum(w))
+    mx = sum(Fraction(wi * ts) for wi, (ts, _) in zip(w, s)) / W
+    my = sum(Fraction(wi * y) for wi, (_, y) in zip(w, s)) / W
+    sxy = sum(wi * (ts - mx) * (y - my) for wi, (ts, y) in zip(w, s))
+    sxx = sum(wi * (ts - mx) ** 2 for wi, (ts, _) in zip(w, s))
+    want = float(sxy / sxx * 86400)
+    rows = [r for r in csv.DictReader(open(path, newline="")) if r["kind"] == "process"]
+    if len(rows) != 1 or rows[0]["samples"] != str(len(s)):
+        sys.exit("process rows: %s" % [(r["pid"], r["samples"]) for r in rows])
+    got = float(rows[0]["slope_per_day"])
+    if abs(got - want) > 0.01:
+        sys.exit("slope: want %.2f kB/day (weighted by time), got %.2f" % (want, got))
+    print("slope %.2f kB/day over %d instants" % (want, len(s)))
+
 
 if __name__ == "__main__":
     if sys.argv[1] == "closed":
         closed(sys.argv[2])
+    elif sys.argv[1] == "trend":
+        trend(sys.argv[2], T0 + int(sys.argv[3]), T0 + int(sys.argv[4]))
     else:
         periods(sys.argv[2], sys.argv[3])
