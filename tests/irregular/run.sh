@@ -150,3 +150,17 @@ check "--summary=hour: every hour, the burst's too, by time covered" $? "$out"
 "$MR" --trend --format=csv -f "$DAY" -s 11:50 -e 12:30 > "$T/trend.csv" 2> "$T/err"
 out=$(python3 "$HERE/weights.py" trend "$T/trend.csv" $((11 * 3600 + 50 * 60)) $((12 * 3600 + 30 * 60)) 2>&1)
 check "--trend: a process's RSS slope weighs each sampled instant by the time it covers (40 minutes, a 10-minute burst)" $? "$out"
+
+# ---------------------------------------------------------------- 3. the chart
+svg() {   # NAME FROM TO (hh:mm): the available panel of the day from FROM to TO
+    local name=$1 from=$2 to=$3 f=$T/chart-${2/:/}.svg a b
+    "$MR" --format=svg -f "$DAY" -s "$from" -e "$to" -o "$f" 2> "$T/err"
+    a=$(( 10#${from%%:*} * 3600 + 10#${from##*:} * 60 )); b=$(( 10#${to%%:*} * 3600 + 10#${to##*:} * 60 ))
+    out=$(python3 "$HERE/check.py" svg "$f" "$a" "$b" 2>&1)
+    check "$name" $? "$out"
+}
+svg "--format=svg, 10 minutes: each 1 s burst sample in a pixel column of its own, at its value" 11:58 12:08
+svg "--format=svg, 1 hour: a column's min..max keeps the burst's lowest MemAvailable" 11:30 12:30
+"$MR" --format=svg -f "$DAY" -o "$T/chart-day.svg" 2> "$T/err"
+out=$(python3 "$HERE/check.py" svg "$T/chart-day.svg" 0 86399 2>&1)
+check "--format=svg, the whole day: a column's min..max keeps the burst's lowest MemAvailable" $? "$out"
