@@ -164,3 +164,18 @@ svg "--format=svg, 1 hour: a column's min..max keeps the burst's lowest MemAvail
 "$MR" --format=svg -f "$DAY" -o "$T/chart-day.svg" 2> "$T/err"
 out=$(python3 "$HERE/check.py" svg "$T/chart-day.svg" 0 86399 2>&1)
 check "--format=svg, the whole day: a column's min..max keeps the burst's lowest MemAvailable" $? "$out"
+
+# ---------------------------------------------------------------- 4. processes
+"$MR" --growth --format=csv -f "$DAY" -s 11:00 -e 13:00 > "$T/growth.csv" 2> "$T/err"
+out=$(python3 "$HERE/weights.py" growth "$T/growth.csv" $((11 * 3600)) $((13 * 3600)) 2>&1)
+check "--growth: the slope weighs samples by the time they cover, GREW% is a share of time (2 hours, a 10-minute burst)" $? "$out"
+# -p: the worker faults 100 times a second, 1000 in the burst (irregular_fixture.c)
+"$MR" -p --format=csv -f "$DAY" -s 12:09:58 -e 12:11:00 | cut -d, -f3,4,12 > "$T/p.csv"
+printf '%s\n' epoch,interval,minflt_s 1795694999,1,1000.00 1795695000,1,1000.00 \
+    1795695060,60,100.00 > "$T/p.want"
+check "-p: each row's interval and fault rate, 1 s rows of the burst then a 60 s row" \
+    "$(cmp -s "$T/p.want" "$T/p.csv"; echo $?)" "$(diff "$T/p.want" "$T/p.csv")"
+# the Average: all faults over the whole span, (1000 + 1000 + 6000) / 62 s
+"$MR" -p -f "$DAY" -s 12:09:58 -e 12:11:00 > "$T/p.txt"
+check "-p: the Average rate is the faults over the whole span, not the mean of the rows" \
+    "$(grep -q '^Average: *0 *100 *129\.03 ' "$T/p.txt"; echo $?)" "$(tail -2 "$T/p.txt")"

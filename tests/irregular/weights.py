@@ -9,6 +9,7 @@ here by hand from the fixture's definition (not from the program's output).
                                         samples, min, mean, max, p95
   weights.py trend TREND_CSV FROM TO    the process's RSS slope over the
                                         samples FROM..TO seconds after T0
+  weights.py growth GROWTH_CSV FROM TO  the same for --growth, and its GREW%
 
 A sample covers the time since the previous sample (the first: the interval
 after it).  Means are time-weighted; p95 is the smallest value whose samples
@@ -119,32 +120,62 @@ def by_count(metric):
     pts = weighted_points()[metric]
     return "%.2f" % (sum(v for _, v, _ in pts) / len(pts))
 
-def trend(path, start, end):
-    """The worker's least-squares RSS slope (kB/day) over the samples in
-    [START, END], each weighted by the time it covers."""
-    def rss(ts, j):
-        return 10000 + (ts - T0) // 60 + (0 if j < 0 else 50000)
-    s = [(ts, rss(ts, j)) for ts, j in samples() if start <= ts <= end]
+def worker(start, end):
+    """The worker's (ts, RSS) over the samples in [START, END], and the time
+    each covers."""
+    s = [(ts, 10000 + (ts - T0) // 60 + (0 if j < 0 else 50000))
+         for ts, j in samples() if start <= ts <= end]
     w = [s[1][0] - s[0][0]] + [s[i][0] - s[i - 1][0] for i in range(1, len(s))]
+    return s, w
+
+
+def weighted_slope(s, w):
+    """Least squares of RSS over seconds, each point weighted: kB per second."""
     W = Fraction(sum(w))
     mx = sum(Fraction(wi * ts) for wi, (ts, _) in zip(w, s)) / W
     my = sum(Fraction(wi * y) for wi, (_, y) in zip(w, s)) / W
     sxy = sum(wi * (ts - mx) * (y - my) for wi, (ts, y) in zip(w, s))
     sxx = sum(wi * (ts - mx) ** 2 for wi, (ts, _) in zip(w, s))
-    want = float(sxy / sxx * 86400)
-    rows = [r for r in csv.DictReader(open(path, newline="")) if r["kind"] == "process"]
-    if len(rows) != 1 or rows[0]["samples"] != str(len(s)):
+    return sxy / sxx
+
+
+def one_process(path, kind=None):
+    rows = [r for r in csv.DictReader(open(path, newline=""))
+            if kind is None or r["kind"] == kind]
+    if len(rows) != 1:
         sys.exit("process rows: %s" % [(r["pid"], r["samples"]) for r in rows])
-    got = float(rows[0]["slope_per_day"])
-    if abs(got - want) > 0.01:
-        sys.exit("slope: want %.2f kB/day (weighted by time), got %.2f" % (want, got))
+    return rows[0]
+
+
+def trend(path, start, end):
+    """--trend: the worker's RSS slope (kB/day) over [START, END]."""
+    s, w = worker(start, end)
+    want = float(weighted_slope(s, w) * 86400)
+    row = one_process(path, "process")
+    if row["samples"] != str(len(s)) or abs(float(row["slope_per_day"]) - want) > 0.01:
+        sys.exit("slope: want %.2f kB/day over %d instants (weighted by time), got %s over %s"
+                 % (want, len(s), row["slope_per_day"], row["samples"]))
     print("slope %.2f kB/day over %d instants" % (want, len(s)))
+
+
+def growth(path, start, end):
+    """--growth: the worker's slope (kB/hour) and GREW%, the share of the
+    time of its intervals in which its RSS grew."""
+    s, w = worker(start, end)
+    slope = float(weighted_slope(s, w) * 3600)
+    grew = sum(wi for wi, a, b in zip(w[1:], s, s[1:]) if b[1] > a[1])
+    pct = "%.2f" % (grew * 100 / sum(w[1:]))
+    row = one_process(path)
+    if abs(float(row["slope_kb_per_hour"]) - slope) > 0.01 or row["grew_pct"] != pct:
+        sys.exit("want slope %.2f kB/h, grew %s%%; got %s, %s"
+                 % (slope, pct, row["slope_kb_per_hour"], row["grew_pct"]))
+    print("slope %.2f kB/h, grew %s%% of the time" % (slope, pct))
 
 
 if __name__ == "__main__":
     if sys.argv[1] == "closed":
         closed(sys.argv[2])
-    elif sys.argv[1] == "trend":
-        trend(sys.argv[2], T0 + int(sys.argv[3]), T0 + int(sys.argv[4]))
+    elif sys.argv[1] in ("trend", "growth"):
+        globals()[sys.argv[1]](sys.argv[2], T0 + int(sys.argv[3]), T0 + int(sys.argv[4]))
     else:
         periods(sys.argv[2], sys.argv[3])
