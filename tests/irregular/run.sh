@@ -179,3 +179,13 @@ check "-p: each row's interval and fault rate, 1 s rows of the burst then a 60 s
 "$MR" -p -f "$DAY" -s 12:09:58 -e 12:11:00 > "$T/p.txt"
 check "-p: the Average rate is the faults over the whole span, not the mean of the rows" \
     "$(grep -q '^Average: *0 *100 *129\.03 ' "$T/p.txt"; echo $?)" "$(tail -2 "$T/p.txt")"
+# --at: "far" is measured in the sampling intervals around the sample, not
+# the window's median (1 s here, with the burst in the window)
+"$MR" --at 12:15:20 -s 11:58 -e 12:20 -f "$DAY" > "$T/at-near.txt" 2>&1
+"$MR" --at 12:25:00 -s 11:58 -e 12:20 -f "$DAY" > "$T/at-far.txt" 2>&1
+check "--at: 20 s from a minute sample is near, though a burst in the window was 1 s apart" \
+    "$(grep -qx 'Sample nearest 2026-11-26T12:15:20+00:00: 2026-11-26T12:15:00+00:00' "$T/at-near.txt"; echo $?)" \
+    "$(sed -n 3p "$T/at-near.txt")"
+check "--at: 5 minutes past the window's last minute sample is far" \
+    "$(grep -q '12:20:00+00:00 (00:05:00 before the time asked; more than 2 sampling intervals away)$' "$T/at-far.txt"; echo $?)" \
+    "$(sed -n 3p "$T/at-far.txt")"
