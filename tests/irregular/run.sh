@@ -189,3 +189,12 @@ check "--at: 20 s from a minute sample is near, though a burst in the window was
 check "--at: 5 minutes past the window's last minute sample is far" \
     "$(grep -q '12:20:00+00:00 (00:05:00 before the time asked; more than 2 sampling intervals away)$' "$T/at-far.txt"; echo $?)" \
     "$(sed -n 3p "$T/at-far.txt")"
+
+# ---------------------------------------------------------------- 5. exports
+# every sample at its own time: the minute sample at 12:00:00, then one a second
+"$MR" --format=openmetrics -f "$DAY" -s 11:59:50 -e 12:00:10 > "$T/om.txt" 2> "$T/err"
+got=$(awk '/^memtrail_meminfo_bytes\{.*field="MemAvailable"\}/ { printf "%s/%s ", $3 - 1795694400, $2 / 1024 }' "$T/om.txt")
+want=$(for s in 0 1 2 3 4 5 6 7 8 9 10; do
+    if [ $s = 0 ]; then printf '0/600000 '; else printf '%s/%s ' $s $((100000 + 100 * (s - 1))); fi; done)
+check "openmetrics: the minute sample and each 1 s burst sample at its own timestamp and value" \
+    "$([ "$got" = "$want" ]; echo $?)" "want: $want" "got:  $got"
