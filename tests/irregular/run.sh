@@ -198,3 +198,5 @@ want=$(for s in 0 1 2 3 4 5 6 7 8 9 10; do
     if [ $s = 0 ]; then printf '0/600000 '; else printf '%s/%s ' $s $((100000 + 100 * (s - 1))); fi; done)
 check "openmetrics: the minute sample and each 1 s burst sample at its own timestamp and value" \
     "$([ "$got" = "$want" ]; echo $?)" "want: $want" "got:  $got"
+out=$(python3 "$HERE/check.py" stack "$T/chart-day.svg" 2>&1)
+check "--format=svg, the whole day: the stacked composition's column means weigh samples by the time they cover" $? "$out"
