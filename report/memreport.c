@@ -21,6 +21,8 @@
 #include "archive.h"
 #include "at.h"
 #include "capacity.h"
+#include "cggrowth.h"
+#include "cgview.h"
 #include "colour.h"
 #include "csv.h"
 #include "csvlong.h"
@@ -172,6 +174,7 @@ static void fill_window(const struct report_opts *o, struct window *w)
 static const proc_render_fn proc_renderers[] = {
     [REPORT_PROCS] = render_procs, [REPORT_GROWTH] = render_growth,
     [REPORT_AT] = render_at, [REPORT_NUMA] = render_numa,
+    [REPORT_CGROUP] = render_cgroups,
 };
 
 static int render_proc_report(const struct report_opts *o, const struct render_ctx *ctx,
@@ -181,6 +184,8 @@ static int render_proc_report(const struct report_opts *o, const struct render_c
     po.text = o->format == FMT_SAR;
     po.json = o->format == FMT_JSON;
     struct proc_report r = { ctx, &po, ps };
+    if (po.kind == REPORT_GROWTH && po.cgroup)
+        return render_cgroup_growth(&r);
     return proc_renderers[po.kind](&r);
 }
 
@@ -205,6 +210,8 @@ static int replay(const struct report_opts *o, struct render_ctx *ctx)
     memset(&ps, 0, sizeof ps);
     if (o->procs.kind != REPORT_SAR)
         sr.ps = &ps;
+    if (o->procs.kind == REPORT_CGROUP || o->procs.kind == REPORT_AT || o->procs.cgroup)
+        sr.each_parts = PART_CGROUPS;   /* into the process store */
     int status = load_archives(&sr, o);
     if (status != 0) {
         series_free(&sr);
