@@ -32,6 +32,7 @@ ARCHIVE_SRC  := archive/archive.c archive/procstore.c archive/proc_codec.c archi
                 archive/fdvfs.c archive/guard.c archive/verify.c \
                 archive/image.c archive/union.c archive/recover.c
 COLLECT_SRC  := collector/memcollect.c collector/procs.c collector/numa.c collector/maintain.c \
+               collector/cgroups.c \
                collector/textfile.c
 # libnuma calls numa_warn()/numa_error(), which print to stderr unless the
 # executable exports its own (silent ones, in collector/numa.c): cron mails stderr.

@@ -34,6 +34,7 @@ struct identity {
     uint64_t start_ticks;
     char comm[COMM_MAX];
     char *cmdline;
+    char *cgroup;             /* proc_cgroup's path; NULL: none stored */
 };
 
 /* A later name of an identity, from sample TS on (proc_name). */

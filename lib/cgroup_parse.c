@@ -204,3 +204,74 @@ int cgroup_parse_proc_line(const char *line, size_t len, int version, char *out,
     out[n] = '\0';
     return 1;
 }
+
+/* The blank-separated field [*S, END) after *S, moved past. */
+static int next_field(const char **s, const char *end, const char **f, size_t *n)
+{
+    const char *p = *s;
+    while (p < end && *p == ' ')
+        p++;
+    const char *start = p;
+    while (p < end && *p != ' ')
+        p++;
+    *f = start;
+    *n = (size_t)(p - start);
+    *s = p;
+    return *n > 0;
+}
+
+/* Copies mountinfo field F (N bytes) into OUT, "\ooo" decoded; -1 when too long. */
+static int unescape_field(const char *f, size_t n, char *out, size_t cap)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = f[i];
+        if (c == '\\' && i + 3 < n && f[i + 1] >= '0' && f[i + 1] <= '3' &&
+            f[i + 2] >= '0' && f[i + 2] <= '7' && f[i + 3] >= '0' && f[i + 3] <= '7') {
+            c = (char)((f[i + 1] - '0') * 64 + (f[i + 2] - '0') * 8 + (f[i + 3] - '0'));
+            i += 3;
+        }
+        if (c == '\0' || o + 1 >= cap)
+            return -1;
+        out[o++] = c;
+    }
+    out[o] = '\0';
+    return 0;
+}
+
+int cgroup_parse_mountinfo_line(const char *line, size_t len, int *version, char *mnt,
+                                size_t mnt_cap, char *root, size_t root_cap)
+{
+    const char *p = line, *end = line + len, *f, *root_f = NULL, *mnt_f = NULL;
+    size_t n, root_n = 0, mnt_n = 0;
+    if (len && end[-1] == '\n')
+        end--;
+    /* id parent major:minor root mountpoint options [optional...] - fstype source super */
+    for (int i = 0; i < 5; i++) {
+        if (!next_field(&p, end, &f, &n))
+            return 0;
+        if (i == 3) {
+            root_f = f;
+            root_n = n;
+        } else if (i == 4) {
+            mnt_f = f;
+            mnt_n = n;
+        }
+    }
+    while (next_field(&p, end, &f, &n) && !(n == 1 && f[0] == '-'))
+        ;
+    const char *type, *super;
+    size_t type_n, super_n;
+    if (!next_field(&p, end, &type, &type_n) || !next_field(&p, end, &f, &n))
+        return 0;
+    if (!next_field(&p, end, &super, &super_n))
+        super_n = 0;
+    if (type_n == 7 && memcmp(type, "cgroup2", 7) == 0)
+        *version = 2;
+    else if (type_n == 6 && memcmp(type, "cgroup", 6) == 0 && lists_memory(super, super + super_n))
+        *version = 1;
+    else
+        return 0;
+    return unescape_field(mnt_f, mnt_n, mnt, mnt_cap) == 0 &&
+           unescape_field(root_f, root_n, root, root_cap) == 0;
+}

@@ -49,4 +49,12 @@ void cgroup_parse_pressure(const char *text, size_t len, struct cgroup_mem *m);
  * "memory").  1 when found, 0 when not that line, -1 when too long. */
 int cgroup_parse_proc_line(const char *line, size_t len, int version, char *out, size_t cap);
 
+/* One line of /proc/self/mountinfo: for a cgroup2 mount (VERSION 2) or a
+ * cgroup v1 mount with the memory controller (VERSION 1), its mount point
+ * into MNT and the hierarchy path it shows into ROOT ("/" usually; another
+ * in a container), octal escapes ("\040") decoded.  1 when it is one of
+ * those, 0 when not (or too long for MNT/ROOT). */
+int cgroup_parse_mountinfo_line(const char *line, size_t len, int *version, char *mnt,
+                                size_t mnt_cap, char *root, size_t root_cap);
+
 #endif

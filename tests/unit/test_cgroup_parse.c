@@ -115,8 +115,34 @@ static void test_proc_lines(void)
     CHECK(cgroup_parse_proc_line(TEXT("garbage"), 2, path, sizeof path) == 0);
 }
 
+static void test_mountinfo(void)
+{
+    char mnt[64], root[64];
+    int version = 0;
+    CHECK(cgroup_parse_mountinfo_line(TEXT("35 31 0:32 / /sys/fs/cgroup/memory rw,relatime - cgroup "
+                                           "cgroup rw,memory\n"), &version, mnt, sizeof mnt, root,
+                                      sizeof root) == 1 &&
+          version == 1 && strcmp(mnt, "/sys/fs/cgroup/memory") == 0 && strcmp(root, "/") == 0);
+    CHECK(cgroup_parse_mountinfo_line(TEXT("41 31 0:38 / /sys/fs/cgroup/unified rw,relatime shared:9 "
+                                           "- cgroup2 cgroup2 rw,nsdelegate\n"), &version, mnt,
+                                      sizeof mnt, root, sizeof root) == 1 &&
+          version == 2 && strcmp(mnt, "/sys/fs/cgroup/unified") == 0);
+    CHECK(cgroup_parse_mountinfo_line(TEXT("32 31 0:29 / /sys/fs/cgroup/cpu rw - cgroup cgroup rw,cpu"),
+                                      &version, mnt, sizeof mnt, root, sizeof root) == 0);
+    CHECK(cgroup_parse_mountinfo_line(TEXT("36 31 0:33 /docker/ab /mnt/my\\040cg rw - cgroup cg "
+                                           "rw,cpuset,memory"), &version, mnt, sizeof mnt, root,
+                                      sizeof root) == 1 &&
+          version == 1 && strcmp(mnt, "/mnt/my cg") == 0 && strcmp(root, "/docker/ab") == 0);
+    CHECK(cgroup_parse_mountinfo_line(TEXT("31 23 0:28 / /sys/fs/cgroup rw - tmpfs tmpfs rw"),
+                                      &version, mnt, sizeof mnt, root, sizeof root) == 0);
+    CHECK(cgroup_parse_mountinfo_line(TEXT("1 2 3"), &version, mnt, sizeof mnt, root, sizeof root) == 0);
+    CHECK(cgroup_parse_mountinfo_line(TEXT("1 2 0:1 / /x\\000y rw - cgroup2 c rw"), &version, mnt,
+                                      sizeof mnt, root, sizeof root) == 0);
+}
+
 int main(void)
 {
+    test_mountinfo();
     test_numbers();
     test_stat();
     test_events_pressure();
