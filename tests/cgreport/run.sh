@@ -151,23 +151,17 @@ PY
 check "-p --cgroup without a PATH: refused, exit 1" \
     $([ $rc -eq 1 ] && head -1 "$T/nopath.out" | grep -q 'PATH'; echo $?) "rc=$rc" "$(head -2 "$T/nopath.out")"
 
-# the process filters need each process's cgroup stored with its command line
-# (G_cgcollect's proc_cgroup): until the archive holds them, say so
-if [ "$(sqlite3 "$A" 'SELECT count(*) FROM proc_cgroup' 2>/dev/null)" = 4 ]; then
-    "$MR" -p --cgroup /system.slice -f "$A" > "$T/p.txt"
-    "$MR" -p --cgroup /system.slice/web.service -f "$A" --format=csv > "$T/p.csv"
-    check "-p --cgroup /system.slice: its processes only, no (others)" \
-        $(grep -q ' nginx$' "$T/p.txt" && grep -q ' postgres$' "$T/p.txt" && grep -q ' evil$' "$T/p.txt" &&
-          ! grep -q ' sh$\|others' "$T/p.txt"; echo $?) "$(cat "$T/p.txt")"
-    check "-p --cgroup PATH --format=csv: one process per sample" \
-        $([ "$(grep -c ',nginx,' "$T/p.csv")" = 4 ] && [ "$(wc -l < "$T/p.csv")" = 5 ]; echo $?) "$(cat "$T/p.csv")"
-    "$MR" --at @1795700180 --cgroup /system.slice/db.service -f "$A" > "$T/atsub.txt"
-    check "--at --cgroup PATH: processes and cgroups of that subtree" \
-        $(grep -q ' postgres$' "$T/atsub.txt" && ! grep -q 'nginx\|web.service' "$T/atsub.txt" &&
-          grep -q ' /system.slice/db.service$' "$T/atsub.txt"; echo $?) "$(cat "$T/atsub.txt")"
-else
-    skip "-p --cgroup PATH and --at --cgroup PATH (the archive holds no process cgroups yet)"
-fi
+"$MR" -p --cgroup /system.slice -f "$A" > "$T/p.txt"
+"$MR" -p --cgroup /system.slice/web.service -f "$A" --format=csv > "$T/p.csv"
+check "-p --cgroup /system.slice: its processes only, no (others)" \
+    $(grep -q ' nginx$' "$T/p.txt" && grep -q ' postgres$' "$T/p.txt" && grep -q ' evil$' "$T/p.txt" &&
+      ! grep -q ' sh$\|others' "$T/p.txt"; echo $?) "$(cat "$T/p.txt")"
+check "-p --cgroup PATH --format=csv: one process per sample" \
+    $([ "$(grep -c ',nginx,' "$T/p.csv")" = 4 ] && [ "$(wc -l < "$T/p.csv")" = 5 ]; echo $?) "$(cat "$T/p.csv")"
+"$MR" --at @1795700180 --cgroup /system.slice/db.service -f "$A" > "$T/atsub.txt"
+check "--at --cgroup PATH: processes and cgroups of that subtree" \
+    $(grep -q ' postgres$' "$T/atsub.txt" && ! grep -q 'nginx\|web.service' "$T/atsub.txt" &&
+      grep -q ' /system.slice/db.service$' "$T/atsub.txt"; echo $?) "$(cat "$T/atsub.txt")"
 
 # ---- an empty window, an archive without cgroups
 "$MR" --cgroup -f "$A" -s 20:00:00 > "$T/empty.txt" 2> "$T/empty.err"; rc=$?
