@@ -210,8 +210,9 @@ static int replay(const struct report_opts *o, struct render_ctx *ctx)
     memset(&ps, 0, sizeof ps);
     if (o->procs.kind != REPORT_SAR)
         sr.ps = &ps;
-    if (o->procs.kind == REPORT_CGROUP || o->procs.kind == REPORT_AT || o->procs.cgroup)
-        sr.each_parts = PART_CGROUPS;   /* into the process store */
+    if (o->procs.kind == REPORT_CGROUP || o->procs.kind == REPORT_AT ||
+        (o->procs.kind == REPORT_GROWTH && o->procs.cgroup))
+        sr.each_parts = PART_CGROUPS;   /* into the process store (-p needs only proc.cgroup) */
     int status = load_archives(&sr, o);
     if (status != 0) {
         series_free(&sr);
@@ -344,7 +345,7 @@ int main(int argc, char **argv)
         return verify(&o);
     if (o.procs.kind != REPORT_SAR) {
         if (o.format == FMT_SADF || (!o.file && o.interval >= 0 && !o.interval_set)) {
-            fprintf(stderr, "%s: -p, --growth, --at and --numa read archives (-f), "
+            fprintf(stderr, "%s: -p, --growth, --at, --numa and --cgroup read archives (-f), "
                             "in the sar, csv or json format\n", progname);
             return 1;
         }

@@ -114,6 +114,10 @@ has "--growth --cgroup: the contribution rule of processes, in kB" "$T/g.txt" \
     "    491520     530432     530432      38912       0        /system.slice" \
     "    102400     135168     135168      32768       1        /system.slice/web.service" \
     "     30720      30720      30720     -30720       0     -  /system.slice/old.service"
+"$MR" --growth --cgroup --human -f "$A" > "$T/gh.txt"
+has "--growth --cgroup --human: sar's units in the same widths" "$T/gh.txt" \
+    "     20.0M      40.0M      40.0M      40.0M       0     +  /system.slice/batch.service" \
+    "     30.0M      30.0M      30.0M     -30.0M       0     -  /system.slice/old.service"
 ranking=$(grep '^  *[0-9]' "$T/g.txt" | cut -c60- | tr '\n' '|')
 check "--growth --cgroup: ranked by contribution; the root without memory.current and (others) left out" \
     $([ "$ranking" = "/system.slice/batch.service|/system.slice|/system.slice/web.service|/system.slice/db.service|/system.slice/evil??[31m=cmd|' /C calc'!A0,\"x\";?.service|/system.slice/old.service|" ]; echo $?) \
