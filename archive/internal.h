@@ -58,6 +58,7 @@ struct archive {
     int named_insert;         /* writer: "sample"'s columns are not in field order */
     int have_proc_tables;     /* the optional tables exist (or were made) */
     int have_numa_table;
+    int64_t paused_version;   /* writer: PRAGMA data_version when its lock was let go */
     unsigned nfields, fields_cap;
     struct field *fields;     /* grown as needed: most archives use ~150 of FIELD_MAX */
     /* writer: identity numbers archive_new_identities() found, for the
