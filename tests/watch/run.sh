@@ -43,6 +43,14 @@ mkdir "$CG" && CGROUPS+=("$CG") && echo $((48 << 20)) > "$CG/memory.limit_in_byt
     exit 0
 }
 dd if=/dev/urandom of="$TMP/big" bs=1M count=200 status=none
+# the same process in a v2 cgroup (no memory controller there, but its
+# memory.pressure counts its stalls): --cgroups watches it
+V2=/sys/fs/cgroup/unified
+V2CG=
+if [ -f "$V2/memory.pressure" ] && mkdir "$V2/memtrail-watch-$$" 2>/dev/null; then
+    V2CG=$V2/memtrail-watch-$$
+    CGROUPS+=("$V2CG")
+fi
 
 # some_total: /proc/pressure/memory's "some" total, µs.
 some_total() { sed -n 's/^some .*total=\([0-9]*\)$/\1/p' /proc/pressure/memory; }
@@ -73,14 +81,15 @@ asleep() {
 make_pressure() {
     sync
     echo 1 > /proc/sys/vm/drop_caches
-    python3 - "$TMP/big" "$CG/cgroup.procs" "$1" <<'EOF' &
+    python3 - "$TMP/big" "$1" "$CG/cgroup.procs" ${V2CG:+"$V2CG/cgroup.procs"} <<'EOF' &
 import mmap, os, random, sys, time
-with open(sys.argv[2], "w") as f:
-    f.write(str(os.getpid()))
+for procs in sys.argv[3:]:
+    with open(procs, "w") as f:
+        f.write(str(os.getpid()))
 with open(sys.argv[1], "rb") as f:
     m = mmap.mmap(f.fileno(), 0, prot=mmap.PROT_READ)
 pages = len(m) // 4096
-end = time.time() + float(sys.argv[3])
+end = time.time() + float(sys.argv[2])
 total = 0
 while time.time() < end:
     total += m[random.randrange(pages) * 4096]
@@ -94,10 +103,10 @@ A=$TMP/archive
 LOG=$TMP/watch.log
 # test-friendly settings: the trigger at 2.5 % of 2 s (the pressure above
 # stalls 10 to 17 %), back to sleep after 4 quiet seconds
-"$MC" --watch --trigger "some 50000 2000000" --calm 4 -D "$A" 2> "$LOG" &
+"$MC" --watch --trigger "some 50000 2000000" --calm 4 ${V2CG:+--cgroups "$V2CG"} -D "$A" 2> "$LOG" &
 WATCHER=$!
 PIDS+=("$WATCHER")
-if ! wait_for "$LOG" "asleep, waking on the trigger" 20; then
+if ! wait_for "$LOG" "asleep, waking on the trigger.*($([ -n "$V2CG" ] && echo 1 || echo 0) cgroups)" 20; then
     not_ok "watch: starts asleep on the PSI trigger" "$(cat "$LOG")"
     exit 0
 fi
@@ -121,6 +130,7 @@ check "watch: asleep in poll() before the pressure" $? "$(cat "/proc/$WATCHER/wc
 yesterday=$(date -d yesterday +%Y%m%d)
 faketime -f "-1d" "$MC" -D "$A" 2>> "$TMP/timer.err"
 p_start=$(date +%s)
+timer_during=0
 make_pressure 8
 if wait_for "$LOG" "burst: woken by" 15; then
     "$MC" --maintain --keep-days 7 --compress-after 1 -D "$A" > "$TMP/maintain.out" 2>&1
@@ -130,6 +140,12 @@ if wait_for "$LOG" "burst: woken by" 15; then
         [ -f "$A/memtrail-$(date +%Y%m%d).db" ]
     check "watch: --maintain compressed yesterday, left today's file to the watcher" $? \
         "$(ls -l "$A")"
+    # the minute timer beside the burst: stored, or a duplicate second, never locked out
+    "$MC" -D "$A" 2> "$TMP/timer2.err"
+    rc=$?
+    [ $rc = 0 ] || { [ $rc = 3 ] && grep -q "already stored" "$TMP/timer2.err"; }
+    check "watch: the minute timer is not locked out during a burst" $? "rc=$rc $(cat "$TMP/timer2.err")"
+    timer_during=$((rc == 0))
 else
     not_ok "watch: woken by the pressure" "$(cat "$LOG")" "$(cat /proc/pressure/memory)"
 fi
@@ -151,9 +167,14 @@ check "watch: one burst recorded, from the pressure's start to past its end, wok
 during=$(samples "$A" "$b_start" "$b_end")
 count=$(printf '%s\n' "$during" | grep -c .)
 gaps=$(printf '%s\n' "$during" | awk 'NR > 1 && $1 - prev > 2 { print prev " to " $1 } { prev = $1 }')
-[ "$count" = "$b_samples" ] && [ "$count" -ge 6 ] && [ -z "$gaps" ]
-check "watch: samples about 1 s apart during the burst" $? "samples: $count, burst row: $b_samples" \
+[ "$count" = $((b_samples + timer_during)) ] && [ "$count" -ge 6 ] && [ -z "$gaps" ]
+check "watch: samples about 1 s apart during the burst" $? \
+    "samples: $count, burst row: $b_samples, the timer's: $timer_during" \
     "gaps over 2 s: $gaps"
+if [ -n "$V2CG" ]; then
+    case $b_why in *cgroup*) true ;; *) false ;; esac
+    check "watch: the v2 cgroup's memory.pressure trigger woke it too" $? "burst: $row" "$(cat "$LOG")"
+fi
 before=$(samples "$A" 0 $((b_start - 1)) | grep -v -x -F "$timer_ts" | grep -c .)
 check "watch: no samples before the burst beyond the timer's" "$before" "$(samples "$A" | head)"
 settled_from=$(some_total)
@@ -262,4 +283,38 @@ else
 fi
 kill -TERM "$OOMWATCH"
 wait "$OOMWATCH"
+
+# ---- 4. across midnight (a fake clock): the watcher moves to the new day's
+# file, and the burst, with a row in each day, is listed once
+D=$TMP/midnight
+faketime -f "@2026-11-20 23:59:57" "$MC" --burst 6 --no-procs -D "$D" 2> "$TMP/midnight.log"
+rc=$?
+n20=$(sqlite3 "$D/memtrail-20261120.db" "SELECT count(*) FROM sample" 2>/dev/null)
+n21=$(sqlite3 "$D/memtrail-20261121.db" "SELECT count(*) FROM sample" 2>/dev/null)
+[ $rc = 0 ] && [ $((n20 + n21)) -ge 5 ] && [ "${n20:-0}" -ge 1 ] && [ "${n21:-0}" -ge 1 ]
+check "watch: a burst across midnight goes on in the new day's file" $? "rc=$rc: $n20 + $n21" \
+    "$(cat "$TMP/midnight.log")"
+TZ=UTC "$MR" --bursts -f "$D" -s "2026-11-20 23:00:00" -e "2026-11-21 01:00:00" > "$TMP/midnight.txt" 2>&1
+[ "$(grep -c '^2026' "$TMP/midnight.txt")" = 1 ] &&
+    grep -q "^2026-11-20 23:59:5[78]  2026-11-21 00:00:0[0-9]  *[0-9]*  *$((n20 + n21)) .*asked$" \
+        "$TMP/midnight.txt"
+check "watch: memreport --bursts lists a burst across midnight once" $? "$(cat "$TMP/midnight.txt")"
+
+# ---- 5. a day in a .db beside its .db.gz (the clock stepped back into a
+# compressed day): readers and --maintain's merge keep both days' bursts
+E=$TMP/union
+faketime -f "@2026-11-18 10:00:00" "$MC" --burst 2 --no-procs -D "$E" 2> /dev/null
+"$MC" --maintain --keep-days 0 --compress-after 1 -D "$E" 2> /dev/null
+faketime -f "@2026-11-18 11:00:00" "$MC" --burst 2 --no-procs -D "$E" 2> /dev/null
+ls "$E"/memtrail-20261118.db.gz "$E"/memtrail-20261118.db > /dev/null 2>&1
+both=$?
+bursts_of() { TZ=UTC "$MR" --bursts -f "$E" -s "2026-11-18 00:00:00" -e "2026-11-18 23:59:59" 2>&1; }
+n=$(bursts_of | grep -c '^2026-11-18')
+"$MC" --maintain --keep-days 0 --compress-after 1 -D "$E" 2> "$TMP/merge.err"
+merged=$?
+m=$(bursts_of | grep -c '^2026-11-18')
+[ $both = 0 ] && [ "$n" = 2 ] && [ $merged = 0 ] && [ "$m" = 2 ] && [ ! -e "$E/memtrail-20261118.db" ]
+check "watch: bursts of a day held in .db and .db.gz: read as one, merged by --maintain" $? \
+    "both files: $both, bursts read $n, after the merge (exit $merged) $m" "$(ls "$E")" \
+    "$(cat "$TMP/merge.err")"
 exit 0
