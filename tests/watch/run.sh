@@ -317,4 +317,47 @@ m=$(bursts_of | grep -c '^2026-11-18')
 check "watch: bursts of a day held in .db and .db.gz: read as one, merged by --maintain" $? \
     "both files: $both, bursts read $n, after the merge (exit $merged) $m" "$(ls "$E")" \
     "$(cat "$TMP/merge.err")"
+
+# ---- 6. the kernel's rule without CAP_SYS_RESOURCE: a 1 s window is refused,
+# said with the reason, and the watcher polls instead
+capeff=$(sed -n 's/^CapEff:[[:space:]]*//p' /proc/self/status)
+if (( (16#$capeff >> 24) & 1 )); then
+    skip "watch: a 1 s window refused without CAP_SYS_RESOURCE (this root has it)"
+else
+    LOG4=$TMP/window.log
+    "$MC" --watch --trigger "some 70000 1000000" --no-procs -D "$TMP/window" 2> "$LOG4" &
+    W4=$!
+    PIDS+=("$W4")
+    wait_for "$LOG4" "asleep, waking on polled pressure" 20
+    grep -q "trigger refused: Invalid argument (without CAP_SYS_RESOURCE the window must be a multiple of 2 s)" "$LOG4"
+    check "watch: a 1 s window refused without CAP_SYS_RESOURCE: said, and polled instead" $? "$(cat "$LOG4")"
+    kill -TERM "$W4"
+    wait "$W4"
+fi
+
+# ---- 7. the settings: the @reboot line of the cron file starts the watcher
+# with them; MEMTRAIL_WATCH=no starts nothing; the defaults agree everywhere
+line=$(sed -n 's/^@reboot root //p' "$ROOT/cron/memtrail.cron.in")
+mkdir -p "$TMP/etc/default"
+cronrun() {   # SETTINGS: the @reboot line with SETTINGS as /etc/default/memtrail
+    printf '%s\n' "$1" > "$TMP/etc/default/memtrail"
+    sh -c "$(printf '%s' "$line" | sed -e "s|@sbindir@|$BIN|g" -e "s|@sysconfdir@|$TMP/etc|g" \
+                                     -e 's/| logger -t memtrail-watch//')"
+}
+cronrun "MEMTRAIL_DIR=$TMP/cron1 WATCH_OPTIONS='--burst 2 --no-kmsg' WATCH_PROCS_EVERY=2" > "$TMP/cron.out" 2>&1
+rc=$?
+n=$(samples "$TMP/cron1" 2>/dev/null | grep -c .)
+procs=$(sqlite3 "$TMP"/cron1/memtrail-*.db "SELECT count(*) FROM proc_sample" 2>/dev/null)
+[ $rc = 0 ] && [ "$n" = 2 ] && [ "$procs" = 1 ] && grep -q "woken by asked" "$TMP/cron.out"
+check "watch: the cron file's @reboot line starts the watcher with the settings" $? \
+    "rc=$rc samples=$n with processes=$procs" "$(cat "$TMP/cron.out")"
+cronrun "MEMTRAIL_DIR=$TMP/cron2 MEMTRAIL_WATCH=no WATCH_OPTIONS='--burst 2'" > "$TMP/cron2.out" 2>&1
+check "watch: MEMTRAIL_WATCH=no: the @reboot line starts nothing" $([ ! -e "$TMP/cron2" ]; echo $?) \
+    "$(cat "$TMP/cron2.out")"
+trigger='some 150000 2000000'
+grep -q "^WATCH_TRIGGER=\"$trigger\"$" "$ROOT/cron/memtrail.default" &&
+    grep -q "\"WATCH_TRIGGER=$trigger\"" "$ROOT/cron/memtrail-watch.service.in" &&
+    grep -q "WATCH_TRIGGER=\"$trigger\"" "$ROOT/cron/memtrail.cron.in" &&
+    "$MC" --help | grep -q "default \"$trigger\""
+check "watch: the default trigger is the same in memcollect, the settings, the unit and cron" $?
 exit 0
