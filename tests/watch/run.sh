@@ -117,8 +117,12 @@ quiet_from=$(some_total)
 sleep 3
 quiet_to=$(some_total)
 n=$(samples "$A" | wc -l)
-if [ $((quiet_to - quiet_from)) -ge 150000 ]; then
-    skip "watch: no samples without pressure (the machine was under pressure from elsewhere)"
+# pressure from elsewhere (another suite, another user) would wake the
+# watcher too: the checks it would spoil are skipped, saying so, when the
+# stall total rose by the trigger's stall while this suite made none
+ELSEWHERE="the machine was under memory pressure from elsewhere"
+if [ $((quiet_to - quiet_from)) -ge 50000 ]; then
+    skip "watch: no samples without pressure ($ELSEWHERE)"
 else
     check "watch: no samples without pressure, beyond the timer's" $((n != 1)) \
         "samples: $(samples "$A" | tr '\n' ' ')" "$(cat "$LOG")"
@@ -130,6 +134,7 @@ check "watch: asleep in poll() before the pressure" $? "$(cat "/proc/$WATCHER/wc
 yesterday=$(date -d yesterday +%Y%m%d)
 faketime -f "-1d" "$MC" -D "$A" 2>> "$TMP/timer.err"
 p_start=$(date +%s)
+quiet=$(($(some_total) - quiet_from < 50000))
 timer_during=0
 make_pressure 8
 if wait_for "$LOG" "burst: woken by" 15; then
@@ -159,6 +164,11 @@ ok "watch: back asleep after the pressure"
 row=$(sqlite3 -separator ' ' "$A/memtrail-$(date +%Y%m%d).db" \
       "SELECT start_ts, end_ts, samples, why, open, oom_kills FROM burst")
 read -r b_start b_end b_samples b_why b_open b_kills <<< "$row"
+[ "$(printf '%s\n' "$row" | wc -l)" = 1 ] || [ $quiet = 1 ] || {
+    skip "watch: one burst recorded ($ELSEWHERE)"
+    row=$(printf '%s\n' "$row" | awk -v s="$p_start" '$2 >= s' | head -1)
+}
+read -r b_start b_end b_samples b_why b_open b_kills <<< "$row"
 [ "$(printf '%s\n' "$row" | wc -l)" = 1 ] && [ -n "$b_start" ] &&
     [ "$b_start" -ge $((p_start - 1)) ] && [ "$b_start" -le "$p_end" ] &&
     [ "$b_end" -ge "$p_end" ] && [ "$b_open" = 0 ] && case $b_why in *psi*) true ;; *) false ;; esac
@@ -176,15 +186,19 @@ if [ -n "$V2CG" ]; then
     check "watch: the v2 cgroup's memory.pressure trigger woke it too" $? "burst: $row" "$(cat "$LOG")"
 fi
 before=$(samples "$A" 0 $((b_start - 1)) | grep -v -x -F "$timer_ts" | grep -c .)
-check "watch: no samples before the burst beyond the timer's" "$before" "$(samples "$A" | head)"
+if [ $quiet = 1 ]; then
+    check "watch: no samples before the burst beyond the timer's" "$before" "$(samples "$A" | head)"
+else
+    skip "watch: no samples before the burst beyond the timer's ($ELSEWHERE)"
+fi
 settled_from=$(some_total)
 n1=$(samples "$A" | wc -l)
 sleep 3
 n2=$(samples "$A" | wc -l)
 asleep "$WATCHER"
 slept=$?
-if [ $(($(some_total) - settled_from)) -ge 150000 ]; then
-    skip "watch: no samples after the burst (the machine was under pressure from elsewhere)"
+if [ $(($(some_total) - settled_from)) -ge 50000 ]; then
+    skip "watch: no samples after the burst ($ELSEWHERE)"
 else
     check "watch: asleep in poll() after the burst, no new samples" $((slept || n1 != n2)) \
         "samples $n1 then $n2" "wchan: $(cat "/proc/$WATCHER/wchan" 2>/dev/null)"
@@ -196,20 +210,23 @@ rc=$?
 lines=$(grep -c '^[0-9]' "$TMP/bursts.txt")
 start_text=$(date -d "@$b_start" '+%Y-%m-%d %H:%M:%S')
 end_text=$(date -d "@$b_end" '+%H:%M:%S')
-[ $rc = 0 ] && [ "$lines" = 1 ] && grep -q "^$start_text  *$end_text  *[0-9][0-9]*  *$b_samples .*psi" "$TMP/bursts.txt"
+[ $rc = 0 ] && { [ "$lines" = 1 ] || [ $quiet = 0 ]; } &&
+    grep -q "^$start_text  *$end_text  *[0-9][0-9]*  *$b_samples .*psi" "$TMP/bursts.txt"
 check "watch: memreport --bursts lists exactly that burst" $? "$(cat "$TMP/bursts.txt" "$TMP/bursts.err")"
 "$MR" --bursts --format=json -f "$A" > "$TMP/bursts.json" 2>&1 &&
-python3 - "$TMP/bursts.json" "$b_start" "$b_end" "$b_samples" <<'EOF'
+python3 - "$TMP/bursts.json" "$b_start" "$b_end" "$b_samples" "$quiet" <<'EOF'
 import json, sys
 rows = json.load(open(sys.argv[1]))["memtrail"]["rows"]
-assert len(rows) == 1, rows
-r = rows[0]
+assert len(rows) == 1 or sys.argv[5] == "0", rows
+r = [r for r in rows if r["start"] == int(sys.argv[2])][0]
 assert (r["start"], r["end"], r["samples"]) == tuple(int(a) for a in sys.argv[2:5]), r
 assert "psi" in r["woken_by"] and r["oom_kills"] == 0 and r["peak_some_avg10"] > 0, r
 EOF
 check "watch: memreport --bursts --format=json" $? "$(cat "$TMP/bursts.json")"
 "$MR" --bursts --format=csv -f "$A" > "$TMP/bursts.csv" 2>&1
-[ "$(grep -c . "$TMP/bursts.csv")" = 2 ] && head -1 "$TMP/bursts.csv" | grep -q '^start_local,'
+{ [ "$(grep -c . "$TMP/bursts.csv")" = 2 ] || [ $quiet = 0 ]; } &&
+    head -1 "$TMP/bursts.csv" | grep -q '^start_local,start,end_local,end,' &&
+    grep -q "^$(date -d "@$b_start" +%Y-%m-%dT%H:%M:%S),$b_start,.*,$b_samples," "$TMP/bursts.csv"
 check "watch: memreport --bursts --format=csv" $? "$(cat "$TMP/bursts.csv")"
 "$MR" --verify -f "$A" > "$TMP/verify.out" 2>&1
 check "watch: the archive verifies after the burst" $? "$(cat "$TMP/verify.out")"
