@@ -335,6 +335,24 @@ check "watch: bursts of a day held in .db and .db.gz: read as one, merged by --m
     "both files: $both, bursts read $n, after the merge (exit $merged) $m" "$(ls "$E")" \
     "$(cat "$TMP/merge.err")"
 
+# ---- 5b. archive bytes are untrusted: a burst row out of range is damage,
+# said by --verify and skipped with a warning by --bursts; hostile text in
+# "why" is never printed
+F=$TMP/hostile.db
+cp "$E/memtrail-20261118.db.gz" "$TMP/h.db.gz" && gzip -dc "$TMP/h.db.gz" > "$F"
+sqlite3 "$F" "INSERT INTO burst VALUES (1794997200, 1794997199, 3, 'psi', 10, 0, 0, 0);
+              INSERT INTO burst VALUES (1794997300, 1794997400, 3, 'psi,'||char(27)||'[31m,oom', 20000, 0, 0, 0);
+              INSERT INTO burst VALUES (1794997500, 1794997600, 3, 'x,oom,'||char(27)||'[31m', 200, NULL, 2, 1);"
+"$MR" --verify -f "$F" > "$TMP/hv.out" 2>&1
+vrc=$?
+"$MR" --bursts -f "$F" > "$TMP/hb.out" 2> "$TMP/hb.err"
+brc=$?
+[ $vrc = 2 ] && [ "$(grep -c ': burst: ' "$TMP/hv.out")" = 2 ] && [ $brc = 0 ] &&
+    [ "$(grep -c 'burst.*skipped' "$TMP/hb.err")" -ge 1 ] && ! grep -q $'\033' "$TMP/hb.out" &&
+    grep -q "^2026-11-18 10:25:00  10:26:40  *100  *3  *2.00  *-  *2  oom (open)$" <(TZ=UTC "$MR" --bursts -f "$F" 2>/dev/null)
+check "watch: burst rows out of range are damage (--verify, skipped by --bursts), hostile text never printed" $? \
+    "verify exit $vrc:" "$(cat "$TMP/hv.out")" "bursts exit $brc:" "$(cat "$TMP/hb.out" "$TMP/hb.err")"
+
 # ---- 6. the kernel's rule without CAP_SYS_RESOURCE: a 1 s window is refused,
 # said with the reason, and the watcher polls instead
 capeff=$(sed -n 's/^CapEff:[[:space:]]*//p' /proc/self/status)
@@ -371,6 +389,14 @@ check "watch: the cron file's @reboot line starts the watcher with the settings"
 cronrun "MEMTRAIL_DIR=$TMP/cron2 MEMTRAIL_WATCH=no WATCH_OPTIONS='--burst 2'" > "$TMP/cron2.out" 2>&1
 check "watch: MEMTRAIL_WATCH=no: the @reboot line starts nothing" $([ ! -e "$TMP/cron2" ]; echo $?) \
     "$(cat "$TMP/cron2.out")"
+"$MC" --watch --trigger "some 0 2000000" 2> "$TMP/bad.err"
+rc=$?
+"$MC" --watch 60 2> "$TMP/bad2.err"
+rc2=$?
+[ $rc = 1 ] && [ "$(head -1 "$TMP/bad.err")" = "memcollect: --trigger: invalid value: some 0 2000000" ] &&
+    [ $rc2 = 1 ] && grep -q "^memcollect: --watch takes no <interval>" "$TMP/bad2.err"
+check "watch: a trigger out of the kernel's range, or --watch with an interval: usage, exit 1" $? \
+    "$(cat "$TMP/bad.err" "$TMP/bad2.err" | head -4)"
 trigger='some 150000 2000000'
 grep -q "^WATCH_TRIGGER=\"$trigger\"$" "$ROOT/cron/memtrail.default" &&
     grep -q "\"WATCH_TRIGGER=$trigger\"" "$ROOT/cron/memtrail-watch.service.in" &&
