@@ -481,7 +481,7 @@ static void burst_sample(struct watcher *w, int64_t now)
     const struct sample *s = NULL;
     w->attempts++;
     int with_procs = w->b.samples % (uint32_t)w->ws->procs_every == 0;
-    int rc = w->sm->take(w->sm->ctx, with_procs, &s);
+    w->sm->take(w->sm->ctx, with_procs, &s);   /* a failure is said there */
     int high = w->mode == MODE_MEMAVAIL ? 0 : pressure_high(w, now);
     if (w->mode == MODE_MEMAVAIL && s) {
         uint64_t total = kv_get(&s->meminfo, "MemTotal");
@@ -492,7 +492,7 @@ static void burst_sample(struct watcher *w, int64_t now)
         w->pending = 0;
         w->last_pressure = now;
     }
-    if ((rc == 0 || rc == 4) && s) {
+    if (s) {   /* stored, perhaps without a part */
         if (!w->b.samples)
             w->b.start = s->ts;
         w->b.end = s->ts;

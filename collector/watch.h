@@ -43,7 +43,8 @@ extern const char watch_usage[];
 struct watch_sampler {
     void *ctx;
     /* Takes and stores one sample (processes too when WITH_PROCS) into the
-     * archive of its day; memcollect's exit status; *S the sample. */
+     * archive of its day; memcollect's exit status; *S the sample when it
+     * was stored (perhaps without a part), else NULL. */
     int (*take)(void *ctx, int with_procs, const struct sample **s);
     /* The archive the last sample went to, its lock held; NULL: none. */
     struct archive *(*archive)(void *ctx);
