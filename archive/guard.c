@@ -23,7 +23,7 @@
 static const char *const our_tables[] = {
     "host", "boot", "sample", "field", "swap", "proc", "proc_sample", "numa", "psi_mem",
     "cgroup", "cgroup_sample", "cgroup_path", "proc_cgroup",
-    "kmsg_read", "oom_kill", NULL
+    "kmsg_read", "oom_kill", "burst", NULL
 };
 /* The one view of schema/archive.sql, for people with the sqlite3 shell:
  * memtrail never reads it. */

@@ -73,6 +73,7 @@ struct archive {
     size_t ncgids;
     int cgids_loaded;
     int have_event_tables;    /* writer: kmsg_read and oom_kill exist (or were made) */
+    int64_t paused_version;   /* writer: PRAGMA data_version when its lock was let go */
     unsigned nfields, fields_cap;
     struct field *fields;     /* grown as needed: most archives use ~150 of FIELD_MAX */
     /* writer: identity numbers archive_new_identities() found, for the
@@ -172,6 +173,11 @@ struct union_stats {
  * then those of the plain file whose second the .gz lacks. */
 int archive_open_union(const char *plain, const char *compressed, struct archive *ar,
                        struct union_stats *stats, char *err, size_t cap);
+
+/* bursts.c: the bursts of FROM that INTO lacks (or holds ending earlier)
+ * stored into it, counted in *ADDED. */
+int archive_merge_bursts(struct archive *into, struct archive *from, size_t *added, char *err,
+                         size_t cap);
 
 /* fdvfs.c: the name of the VFS that opens "/proc/self/fd/N/NAME" through
  * the descriptor (NULL: the default VFS). */
