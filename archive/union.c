@@ -166,7 +166,7 @@ int archive_open_union(const char *plain, const char *compressed, struct archive
     if (rc != ARCHIVE_OK || (rc = archive_open_one(plain, &from, err, cap)) != ARCHIVE_OK)
         return rc;
     struct merge m = { .into = ar, .from = from, .stats = stats, .err = err, .err_cap = cap };
-    const unsigned parts = PART_PROCS | PART_NUMA;
+    const unsigned parts = PART_PROCS | PART_NUMA | PART_OOM;
     rc = archive_each_sample(ar, INT64_MIN, INT64_MAX, parts, note_stamp, &m, err, cap);
     if (rc == ARCHIVE_OK && m.rc == ARCHIVE_OK)
         rc = archive_each_sample(from, INT64_MIN, INT64_MAX, parts, merge_sample, &m, err, cap);

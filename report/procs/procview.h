@@ -17,7 +17,8 @@
 #include "select.h"
 #include "table.h"
 
-enum report_kind { REPORT_SAR, REPORT_PROCS, REPORT_GROWTH, REPORT_AT, REPORT_NUMA };
+enum report_kind { REPORT_SAR, REPORT_PROCS, REPORT_GROWTH, REPORT_AT, REPORT_NUMA,
+                   REPORT_EVENTS, REPORT_OOM /* report/incident/ */ };
 
 #define FILTER_PIDS_MAX 64
 #define NODES_MAX 64
@@ -37,13 +38,17 @@ struct proc_opts {
     int nodes[NODES_MAX];
     int json;                    /* --format=json (else csv, when not text) */
     int text;                    /* sar-style text */
+    int start_given;             /* -s, --since: the window has a start (the incident reports) */
 };
+
+struct oom_log;
 
 /* What the reports share. */
 struct proc_report {
     const struct render_ctx *ctx;
     const struct proc_opts *po;
     const struct pstore *ps;
+    const struct oom_log *oom;   /* the window's OOM kills (oomlog.h); NULL: not loaded */
 };
 
 typedef int (*proc_render_fn)(const struct proc_report *r);
