@@ -1,0 +1,387 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Memory cgroups, read for the collector (see cgroups.h).
+ *
+ * The walk opens every directory with openat(O_NOFOLLOW | O_DIRECTORY)
+ * relative to its parent's descriptor, so a symbolic link planted in a
+ * hierarchy (a fixture, a hostile bind mount) is never followed, and holds
+ * at most CGROUPS_DEPTH_MAX descriptors.  cgroupfs text is bounded and
+ * parsed by lib/cgroup_parse.c.  Cgroups come and go all the time (a
+ * session ends, a container stops): whatever vanished mid-walk is skipped.
+ */
+#define _GNU_SOURCE
+#include "cgroups.h"
+
+#include <dirent.h>
+#include <stddef.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cgroup_parse.h"
+#include "sysread.h"
+
+#define FILE_MAX 8192             /* v2 memory.stat is ~1.5 kB, v1's ~1 kB */
+#define MOUNTINFO_MAX (1 << 20)
+
+/* Whether DIR/cgroup.controllers lists "memory". */
+static int has_memory_controller(const char *dir)
+{
+    char path[600], text[512];
+    size_t len;
+    if ((size_t)snprintf(path, sizeof path, "%s/cgroup.controllers", dir) >= sizeof path ||
+        read_text_file(path, text, sizeof text, &len) != 0)
+        return 0;
+    for (char *save = NULL, *w = strtok_r(text, " \n", &save); w; w = strtok_r(NULL, " \n", &save))
+        if (strcmp(w, "memory") == 0)
+            return 1;
+    return 0;
+}
+
+static void choose(struct cgroup_hierarchy *h, int version, const char *mnt, const char *root)
+{
+    h->version = version;
+    snprintf(h->mount, sizeof h->mount, "%s", mnt);
+    snprintf(h->root, sizeof h->root, "%s", root);
+}
+
+int cgroups_find(struct cgroup_hierarchy *h, char *err, size_t err_cap)
+{
+    memset(h, 0, sizeof *h);
+    /* the unified layout's place first: a v2 host, or a fixture bound over it */
+    if (has_memory_controller("/sys/fs/cgroup")) {
+        choose(h, 2, "/sys/fs/cgroup", "/");
+        return 0;
+    }
+    char *text = malloc(MOUNTINFO_MAX);
+    size_t len;
+    int rc = text ? read_text_file("/proc/self/mountinfo", text, MOUNTINFO_MAX, &len) : -ENOMEM;
+    if (rc != 0) {
+        free(text);
+        snprintf(err, err_cap, "/proc/self/mountinfo: %s", strerror(-rc));
+        return -1;
+    }
+    char v1_mnt[512] = "", v1_root[512] = "";
+    for (char *line = text, *nl; line < text + len; line = nl + 1) {
+        nl = memchr(line, '\n', (size_t)(text + len - line));
+        if (!nl)
+            nl = text + len;
+        char mnt[512], root[512];
+        int version;
+        if (!cgroup_parse_mountinfo_line(line, (size_t)(nl - line), &version, mnt, sizeof mnt,
+                                         root, sizeof root))
+            continue;
+        if (version == 2 && has_memory_controller(mnt)) {
+            choose(h, 2, mnt, root);
+            break;
+        }
+        if (version == 2 && !h->v2_mount[0])
+            snprintf(h->v2_mount, sizeof h->v2_mount, "%s", mnt);
+        if (version == 1 && !v1_mnt[0]) {
+            snprintf(v1_mnt, sizeof v1_mnt, "%s", mnt);
+            snprintf(v1_root, sizeof v1_root, "%s", root);
+        }
+    }
+    free(text);
+    if (h->version == 0 && v1_mnt[0])
+        choose(h, 1, v1_mnt, v1_root);
+    if (h->version == 2)
+        h->v2_mount[0] = '\0';
+    return 0;
+}
+
+/* ---- reading one cgroup */
+
+/* NAME in directory DIRFD into BUF, bounded, whole lines only: 0 or -errno. */
+static int read_at(int dirfd, const char *name, char *buf, size_t cap, size_t *len)
+{
+    int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    if (fd < 0)
+        return -errno;
+    size_t got = 0;
+    ssize_t n;
+    while (got + 1 < cap && (n = read(fd, buf + got, cap - 1 - got)) != 0) {
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            int e = errno;
+            close(fd);
+            return -e;
+        }
+        got += (size_t)n;
+    }
+    close(fd);
+    if (got + 1 >= cap) {   /* cut: a partial last line would read as a wrong number */
+        while (got > 0 && buf[got - 1] != '\n')
+            got--;
+    }
+    buf[got] = '\0';
+    *len = got;
+    return 0;
+}
+
+typedef void (*file_parser)(const char *text, size_t len, struct cgroup_mem *m);
+
+static void parse_current(const char *t, size_t n, struct cgroup_mem *m)
+{
+    cgroup_parse_number(t, n, &m->current);
+}
+static void parse_swap(const char *t, size_t n, struct cgroup_mem *m)
+{
+    cgroup_parse_number(t, n, &m->swap);
+}
+static void parse_max(const char *t, size_t n, struct cgroup_mem *m)
+{
+    cgroup_parse_limit(t, n, &m->max);
+}
+static void parse_high(const char *t, size_t n, struct cgroup_mem *m)
+{
+    cgroup_parse_limit(t, n, &m->high);
+}
+static void parse_stat_v2(const char *t, size_t n, struct cgroup_mem *m)
+{
+    cgroup_parse_stat(t, n, 2, m);
+}
+static void parse_stat_v1(const char *t, size_t n, struct cgroup_mem *m)
+{
+    cgroup_parse_stat(t, n, 1, m);
+}
+static void parse_v1_limit(const char *t, size_t n, struct cgroup_mem *m)
+{
+    cgroup_parse_v1_limit(t, n, &m->max);
+}
+static void parse_failcnt(const char *t, size_t n, struct cgroup_mem *m)
+{
+    cgroup_parse_number(t, n, &m->ev_max);
+}
+
+struct memory_file {
+    const char *name;
+    file_parser parse;
+};
+
+static const struct memory_file files_v2[] = {
+    { "memory.current", parse_current }, { "memory.stat", parse_stat_v2 },
+    { "memory.swap.current", parse_swap }, { "memory.events", cgroup_parse_events },
+    { "memory.pressure", cgroup_parse_pressure }, { "memory.max", parse_max },
+    { "memory.high", parse_high }, { NULL, NULL },
+};
+static const struct memory_file files_v1[] = {
+    { "memory.usage_in_bytes", parse_current }, { "memory.stat", parse_stat_v1 },
+    { "memory.limit_in_bytes", parse_v1_limit }, { "memory.failcnt", parse_failcnt },
+    { "memory.oom_control", cgroup_parse_oom_control }, { NULL, NULL },
+};
+
+/* The memory files of the cgroup open as DIRFD into M. */
+static void read_memory_files(int dirfd, int version, struct cgroup_mem *m)
+{
+    static char text[FILE_MAX];
+    size_t len = 0;
+    for (const struct memory_file *f = version == 2 ? files_v2 : files_v1; f->name; f++)
+        if (read_at(dirfd, f->name, text, sizeof text, &len) == 0)
+            f->parse(text, len, m);
+}
+
+/* ---- the walk */
+
+struct walk {
+    const struct cgroup_hierarchy *h;
+    struct cgroup_list *list;
+    int *parent;              /* index in LIST of each item's parent; -1: the root */
+    int *depth;
+    size_t cap;
+    int failed;               /* out of memory */
+};
+
+/* Records the parent and depth of the item just added, growing with LIST. */
+static int note_shape(struct walk *w, int parent, int depth)
+{
+    if (w->cap < w->list->cap) {
+        size_t cap = w->list->cap;
+        int *p = realloc(w->parent, cap * sizeof *p);
+        if (p)
+            w->parent = p;
+        int *d = p ? realloc(w->depth, cap * sizeof *d) : NULL;
+        if (!d)
+            return -1;
+        w->depth = d;
+        w->cap = cap;
+    }
+    w->parent[w->list->n - 1] = parent;
+    w->depth[w->list->n - 1] = depth;
+    return 0;
+}
+
+/* Adds the cgroup open as DIRFD at PATH, then walks its children. */
+static void walk_dir(struct walk *w, int dir_fd, char *path, size_t path_len, int parent, int depth)
+{
+    struct cgroup_mem m;
+    struct stat st;
+    memset(&m, 0, sizeof m);
+    cgroup_mem_absent(&m);
+    m.path = path;
+    m.id = w->h->version == 2 && fstat(dir_fd, &st) == 0 ? (uint64_t)st.st_ino : 0;
+    read_memory_files(dir_fd, w->h->version, &m);
+    if (!cgroup_list_add(w->list, &m) || note_shape(w, parent, depth) != 0) {
+        w->failed = 1;
+        close(dir_fd);
+        return;
+    }
+    int self = (int)w->list->n - 1;
+    DIR *d = depth < CGROUPS_DEPTH_MAX ? fdopendir(dir_fd) : NULL;
+    if (!d) {
+        close(dir_fd);
+        return;
+    }
+    struct dirent *e;
+    while (!w->failed && (e = readdir(d)) != NULL) {
+        if ((e->d_type != DT_DIR && e->d_type != DT_UNKNOWN) || strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        size_t name_len = strlen(e->d_name);
+        size_t sep = path_len > 1 ? 1 : 0;   /* "/" + name, or "/a" + "/" + name */
+        if (path_len + sep + name_len >= CGROUP_PATH_MAX)
+            continue;
+        int child = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (child < 0)
+            continue;   /* vanished, or a symbolic link */
+        if (sep)
+            path[path_len] = '/';
+        memcpy(path + path_len + sep, e->d_name, name_len + 1);
+        walk_dir(w, child, path, path_len + sep + name_len, self, depth + 1);
+        path[path_len] = '\0';
+    }
+    closedir(d);
+}
+
+/* ---- the bound */
+
+struct rank {
+    size_t index;
+    int depth;
+    uint64_t current;
+};
+
+/* The root first, then depth 1, then the largest (absent counts as 0). */
+static int by_rank(const void *a, const void *b)
+{
+    const struct rank *x = a, *y = b;
+    int dx = x->depth < 2 ? x->depth : 2, dy = y->depth < 2 ? y->depth : 2;
+    if (dx != dy)
+        return dx - dy;
+    uint64_t cx = x->current == CGROUP_ABSENT ? 0 : x->current;
+    uint64_t cy = y->current == CGROUP_ABSENT ? 0 : y->current;
+    if (cx != cy)
+        return cx > cy ? -1 : 1;
+    return (x->index > y->index) - (x->index < y->index);
+}
+
+/* What the "..." row sums: every value but the limits. */
+#define FIELD(f) offsetof(struct cgroup_mem, f)
+static const size_t summed[] = {
+    FIELD(current), FIELD(swap), FIELD(anon), FIELD(file), FIELD(shmem), FIELD(kernel),
+    FIELD(sock), FIELD(file_dirty), FIELD(file_writeback), FIELD(mapped_file),
+    FIELD(refault_anon), FIELD(refault_file), FIELD(ev_low), FIELD(ev_high), FIELD(ev_max),
+    FIELD(ev_oom), FIELD(ev_oom_kill), FIELD(ev_oom_group_kill), FIELD(psi_some_us),
+    FIELD(psi_full_us),
+};
+
+/* Adds the values of M into SUM (absent ones count as 0, unless all are). */
+static void add_values(struct cgroup_mem *sum, const struct cgroup_mem *m)
+{
+    for (size_t i = 0; i < sizeof summed / sizeof summed[0]; i++) {
+        uint64_t v = *(const uint64_t *)((const char *)m + summed[i]);
+        uint64_t *into = (uint64_t *)((char *)sum + summed[i]);
+        if (v == CGROUP_ABSENT)
+            continue;
+        if (*into == CGROUP_ABSENT)
+            *into = v;
+        else   /* saturated: a sum never wraps, nor reads as a marker */
+            *into = v < CGROUP_UNLIMITED - 1 - *into ? *into + v : CGROUP_UNLIMITED - 1;
+    }
+}
+
+/* Keeps MAX cgroups of W's list (see cgroups.h) and sums the others. */
+static int keep_largest(struct walk *w, size_t max)
+{
+    struct cgroup_list *list = w->list;
+    struct rank *order = malloc(list->n * sizeof *order);
+    unsigned char *keep = calloc(list->n, 1);
+    if (!order || !keep) {
+        free(order);
+        free(keep);
+        return -1;
+    }
+    for (size_t i = 0; i < list->n; i++)
+        order[i] = (struct rank){ i, w->depth[i], list->items[i].current };
+    qsort(order, list->n, sizeof *order, by_rank);
+    for (size_t i = 0; i < max; i++)
+        keep[order[i].index] = 1;
+    free(order);
+    struct cgroup_mem others;
+    memset(&others, 0, sizeof others);
+    cgroup_mem_absent(&others);
+    others.path = "...";
+    uint32_t folded = 0;
+    size_t out = 0;
+    for (size_t i = 0; i < list->n; i++) {
+        struct cgroup_mem *m = &list->items[i];
+        if (keep[i]) {
+            list->items[out++] = *m;
+            continue;
+        }
+        folded++;
+        if (w->parent[i] < 0 || keep[w->parent[i]])   /* the top of a subtree left out */
+            add_values(&others, m);
+        free(m->path);
+    }
+    free(keep);
+    list->n = out;
+    list->aggregated = folded;
+    return cgroup_list_add(list, &others) ? 0 : -1;
+}
+
+/* On v1 the root's pressure comes from a cgroup2 root beside it, if any:
+ * the whole machine's, as /proc/pressure/memory. */
+static void root_pressure_v1(const struct cgroup_hierarchy *h, struct cgroup_mem *root)
+{
+    char path[600], text[512];
+    size_t len;
+    if (h->v2_mount[0] &&
+        (size_t)snprintf(path, sizeof path, "%s/memory.pressure", h->v2_mount) < sizeof path &&
+        read_text_file(path, text, sizeof text, &len) == 0)
+        cgroup_parse_pressure(text, len, root);
+}
+
+int cgroups_scan(const struct cgroup_hierarchy *h, long max, struct cgroup_list *list,
+                 char *err, size_t err_cap)
+{
+    cgroup_list_clear(list);
+    if (h->version == 0)
+        return 0;
+    int fd = open(h->mount, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) {
+        snprintf(err, err_cap, "%s: %s", h->mount, strerror(errno));
+        return -1;
+    }
+    static char path[CGROUP_PATH_MAX];
+    snprintf(path, sizeof path, "%s", h->root[0] == '/' ? h->root : "/");
+    struct walk w = { .h = h, .list = list };
+    list->version = h->version;
+    walk_dir(&w, fd, path, strlen(path), -1, 0);
+    if (!w.failed && h->version == 1 && list->n > 0)
+        root_pressure_v1(h, &list->items[0]);
+    if (!w.failed && max > 0 && list->n > (size_t)max && keep_largest(&w, (size_t)max) != 0)
+        w.failed = 1;
+    free(w.parent);
+    free(w.depth);
+    if (w.failed) {
+        cgroup_list_clear(list);
+        snprintf(err, err_cap, "out of memory");
+        return -1;
+    }
+    return 0;
+}
