@@ -399,11 +399,12 @@ int cap_run(const struct cap_window *w, struct cap_stream *cs)
             break;
         }
         r.ninst = 0;
-        rc = archive_each_sample(ar, w->from, w->to, cs->want_numa ? PART_NUMA : 0, on_sample, &r,
-                                 err, sizeof err);
+        rc = archive_each_sample(ar, w->from, w->to, (cs->want_numa ? PART_NUMA : 0) | cs->parts,
+                                 on_sample, &r, err, sizeof err);
         for (r.at = 0; rc == ARCHIVE_OK && !r.failed && r.at < r.ninst; r.at++) {
             int64_t ts = r.inst[r.at].p.ts;
-            rc = archive_each_sample(ar, ts, ts, PART_PROCS, on_procs, &r, err, sizeof err);
+            rc = archive_each_sample(ar, ts, ts, PART_PROCS | cs->instant_parts, on_procs, &r, err,
+                                     sizeof err);
         }
         if (rc != ARCHIVE_OK)
             status = open_status(rc, w->paths[i], err);

@@ -44,6 +44,8 @@ struct cap_stream {
     int (*procs)(const struct cap_point *p, const struct sample *s, void *ctx);
     int want_numa;
     void *ctx;
+    unsigned parts;          /* archive_each_sample()'s parts besides NUMA for every sample (PART_OOM) */
+    unsigned instant_parts;  /* ... and besides processes at the sampled instants (PART_CGROUPS) */
 };
 
 struct cap_window {

@@ -89,14 +89,14 @@ elif what == "units":
     for pid, g in panels.items():
         title = texts(g, "title")[0]
         ticks = texts(g, "ylab")
-        m = re.search(r"\((KiB|MiB|GiB|TiB|pages/s)\b", title)
+        m = re.search(r"\((KiB|MiB|GiB|TiB|pages/s|%)(?=\))", title)
         if not m:
             bad.append((pid, "no unit in the title", title)); continue
         u = m.group(1)
         if re.search(r"\bkB\b", title):
             bad.append((pid, "kB in the title", title))
         for t in ticks:
-            if u == "pages/s":
+            if u in ("pages/s", "%"):
                 ok = re.fullmatch(r"[0-9]+(\.[0-9]+)?", t)
             else:
                 ok = re.fullmatch(r"[0-9]+(\.[0-9]+)? " + u, t)
