@@ -1268,8 +1268,7 @@ static int cgroup_panel(FILE *out, const struct chart *c, size_t n, int y, struc
         gmax = fmax(gmax, (double)c->cgs[i].tr.peak);
     char what[200];
     snprintf(what, sizeof what, "top %zu by the memory they brought (last - first, new: from 0), "
-             "min..max over %lu sampled instants; a cgroup includes its children", n,
-             c->cg_instants);
+             "%lu instants; parents hold their children", n, c->cg_instants);
     struct panel gp = { .id = "cgroups", .y0 = y, .h = CG_H };
     scale(&gp, 0, gmax, mem_unit(gmax));
     panel_frame(out, c, &gp, "Memory cgroups", what);
