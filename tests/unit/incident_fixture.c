@@ -72,7 +72,8 @@ static struct oom_event kill_event(int32_t pid, const char *comm, int64_t ts, ui
     return ev;
 }
 
-static void add_cgroup(struct cgroup_list *l, const char *path, uint64_t id, uint64_t bytes)
+static struct cgroup_mem *add_cgroup(struct cgroup_list *l, const char *path, uint64_t id,
+                                     uint64_t bytes)
 {
     struct cgroup_mem m;
     memset(&m, 0xff, sizeof m);   /* CGROUP_ABSENT everywhere */
@@ -82,7 +83,8 @@ static void add_cgroup(struct cgroup_list *l, const char *path, uint64_t id, uin
     m.anon = bytes * 3 / 4;
     m.file = bytes / 4;
     m.max = m.high = CGROUP_UNLIMITED;
-    cgroup_list_add(l, &m);
+    m.ev_low = m.ev_high = m.ev_max = m.ev_oom = m.ev_oom_kill = m.ev_oom_group_kill = 0;
+    return cgroup_list_add(l, &m);
 }
 
 static void cgroups(struct cgroup_list *l, int k)
@@ -93,7 +95,12 @@ static void cgroups(struct cgroup_list *l, int k)
     add_cgroup(l, "/", 1, 0);
     add_cgroup(l, "/system.slice", 100, leak + db);
     add_cgroup(l, "/system.slice/db.service", 101, db);
-    add_cgroup(l, "/system.slice/leak.service", 102, leak);
+    struct cgroup_mem *lk = add_cgroup(l, "/system.slice/leak.service", 102, leak);
+    if (lk) {   /* at its limit from sample 17: one OOM kill */
+        lk->max = 2048 * MiB;
+        lk->ev_max = k >= 17 ? (uint64_t)k * 3 : 0;
+        lk->ev_oom = lk->ev_oom_kill = k >= 17;
+    }
     add_cgroup(l, odd_cgroup, 103, odd);
     if (ctr)
         add_cgroup(l, "/machine.slice/ctr-new", 104, ctr);

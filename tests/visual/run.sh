@@ -50,6 +50,63 @@ else
     skip "xmllint (apt-get install libxml2-utils)"
 fi
 
+# ---- the exports: the largest cgroups, bounded by --top as processes are
+XCHECK="python3 $ROOT/tests/export/check.py"
+for f in openmetrics influx csv-long; do
+    "$MR" --format=$f -f "$T/incident.db" -o "$T/incident.$f" 2>"$T/err" || not_ok "--format=$f" "$(cat "$T/err")"
+done
+"$MR" --format=openmetrics --top 2 -f "$T/incident.db" -o "$T/top2.om" 2>"$T/err" || not_ok "--top 2" "$(cat "$T/err")"
+"$MR" --format=openmetrics -f "$T/calm.db" -o "$T/calm.om" 2>"$T/err" || not_ok "calm" "$(cat "$T/err")"
+cgroups_of() {   # FILE: the cgroup label values of memtrail_cgroup_memory_bytes, in order
+    sed -n 's/^memtrail_cgroup_memory_bytes{.*,cgroup="\(.*\)"} .*/\1/p' "$1" | uniq
+}
+got=$(cgroups_of "$T/top2.om" | sort | tr '\n' ' ')
+[ "$got" = "/system.slice /system.slice/leak.service " ]
+check "openmetrics --top 2: the two cgroups of the largest peak, neither the root nor \"...\"" $? "got: $got"
+n=$(cgroups_of "$T/incident.openmetrics" | wc -l)
+! grep -Eq 'cgroup="(/|\.\.\.)"' "$T/incident.openmetrics" && [ "$n" -eq 6 ]
+check "openmetrics: every cgroup but the root and \"...\" under the default --top 10" $? "$n cgroups"
+grep -q '^memtrail_cgroup_events_total{instance="fixturehost",job="memtrail",cgroup="/system.slice/leak.service",event="oom_kill"} 1 1795701020$' "$T/incident.openmetrics" &&
+    grep -q '^memtrail_cgroup_limit_bytes{.*cgroup="/system.slice/leak.service"} 2147483648 ' "$T/incident.openmetrics" &&
+    ! grep -q '^memtrail_cgroup_limit_bytes{.*cgroup="/system.slice/db.service"}' "$T/incident.openmetrics" &&
+    grep -qx '# TYPE memtrail_cgroup_events counter' "$T/incident.openmetrics" &&
+    grep -qx '# UNIT memtrail_cgroup_memory_bytes bytes' "$T/incident.openmetrics"
+check "openmetrics: cgroup names (memtrail_cgroup_memory_bytes, _events_total{event=oom_kill}, _limit_bytes only where limited)" $?
+! grep -q '^memtrail_cgroup' "$T/calm.openmetrics" 2>/dev/null && ! grep -q cgroup "$T/calm.om"
+check "openmetrics without cgroups recorded: no cgroup family" $?
+out=$($XCHECK om-rules "$T/incident.openmetrics" 2>&1)
+check "openmetrics with cgroups: the rules promtool needs (escaped labels, families contiguous, # EOF)" $? "$out"
+if have promtool; then
+    # promtool check metrics reads the Prometheus text format, where a counter's
+    # HELP names the sample (NAME_total): that is all it may say of OpenMetrics
+    out=$(promtool check metrics < "$T/incident.openmetrics" 2>&1)
+    ! (echo "$out" | grep -v '_total no help text$' | grep -q .)
+    check "promtool check metrics: the cgroup export lints clean (but for OpenMetrics' counter HELP)" $? "$out"
+    out=$(promtool tsdb create-blocks-from openmetrics --max-block-duration=24h "$T/incident.openmetrics" \
+          "$T/blocks" 2>&1) && mkdir -p "$T/blocks/wal" && promtool tsdb dump "$T/blocks" > "$T/dump" 2>&1 &&
+        out=$($XCHECK om-vs-dump "$T/incident.openmetrics" "$T/dump" 2>&1) &&
+        grep -Fq 'cgroup="/user.slice/a<b>&\"'"'" "$T/dump"
+    check "promtool: the cgroups (a hostile path too) imported and read back equal" $? "$out"
+else
+    skip "promtool (make deps installs Debian's prometheus)"
+fi
+out=$($XCHECK influx "$T/incident.influx" "$T/incident.csv-long" 2>&1)
+check "influx: memtrail_cgroup with an escaped cgroup tag, equal to csv-long's cgroup rows" $? "$out"
+out=$(python3 - "$T/incident.csv-long" <<'PY' 2>&1
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1], newline="", encoding="utf-8", errors="surrogateescape")))
+odd = "/user.slice/a<b>&\"'\x01\x7f\udcff\ufffe\\ x,y=z\n"
+paths = {r["cgroup"] for r in rows if r["metric"].startswith("cgroup.")}
+bad = [r for r in rows if r["metric"].startswith("cgroup.") != (r["cgroup"] != "")]
+leak = [int(r["value"]) for r in rows if r["metric"] == "cgroup.current_bytes"
+        and r["cgroup"] == "/system.slice/leak.service"]
+if odd not in paths or bad or len(paths) != 6 or leak[-1] != 1260 * 1048576:
+    print(sorted(paths), bad[:2], leak[-1:])
+    sys.exit(1)
+PY
+)
+check "csv-long: a cgroup column (last), the hostile path's exact bytes, values in bytes" $? "$out"
+
 # ---- rendered by headless Chromium
 CHROMIUM=$(command -v chromium || command -v chromium-browser || true)
 if [ -z "$CHROMIUM" ]; then
