@@ -107,6 +107,52 @@ PY
 )
 check "csv-long: a cgroup column (last), the hostile path's exact bytes, values in bytes" $? "$out"
 
+# ---- the real kernel: a v1 memory cgroup with a hostile name, through
+# memcollect --textfile, the OpenMetrics export and the SVG
+V1=/sys/fs/cgroup/memory
+ODD=$'memtrail-visual-'$$$'-a"b\\c\td<e>&\'x\xff'   # the kernel refuses a line feed
+if mkdir "$V1/$ODD" 2>/dev/null; then
+    trap 'rmdir "$V1/$ODD" 2>/dev/null; rm -rf "$T"' EXIT
+    mkdir "$T/tf"
+    "$MC" --textfile "$T/tf" --textfile-top 1000 "$T/real.db" 2>"$T/err"
+    check "memcollect --textfile with this machine's v1 cgroups" $? "$(cat "$T/err")"
+    "$MR" --format=openmetrics --top 1000 -f "$T/real.db" -o "$T/real.om" 2>"$T/err" &&
+        "$MR" --format=svg --top 100000 -f "$T/real.db" -o "$T/real.svg" 2>>"$T/err"
+    check "memreport --format=openmetrics and svg of it" $? "$(cat "$T/err")"
+    out=$(python3 - "$T/tf/memtrail.prom" "$T/real.om" "/$ODD" <<'PY' 2>&1
+import re, sys
+LABEL = re.compile(r'([a-zA-Z_]+)="((?:[^"\\\n]|\\.)*)"')
+unesc = lambda v: re.sub(r"\\(.)", lambda m: "\n" if m.group(1) == "n" else m.group(1), v)
+def cgroups(path):
+    got = {}
+    for line in open(path, encoding="utf-8"):
+        if line.startswith("memtrail_cgroup_memory_bytes{"):
+            labels = dict(LABEL.findall(line[line.index("{"):line.index("}")]))
+            # a byte outside UTF-8: U+FFFD in the textfile, its Latin-1 reading in the export
+            name = unesc(labels["cgroup"]).replace("\ufffd", "?").replace("\u00ff", "?")
+            got[name] = int(line.split("} ")[1].split()[0])
+    return got
+tf, om = cgroups(sys.argv[1]), cgroups(sys.argv[2])
+odd = sys.argv[3].encode("utf-8", "surrogateescape")[:-1].decode() + "?"   # 0xFF
+if not tf or tf != om or odd not in tf or "/" in tf:
+    print("textfile", sorted(tf.items())[:4], "openmetrics", sorted(om.items())[:4], len(tf), len(om))
+    sys.exit(1)
+PY
+)
+    check "a hostile v1 cgroup name: --textfile and openmetrics carry the same cgroups, values and exact path" $? "$out"
+    if have promtool; then
+        out=$(promtool check metrics < "$T/tf/memtrail.prom" 2>&1)
+        check "promtool check metrics: memtrail.prom with this machine's cgroups, the hostile name included" $? "$out"
+    fi
+    if have xmllint; then
+        out=$(xmllint --noout "$T/real.svg" 2>&1) && grep -q 'memtrail-visual-[0-9]*-a&quot;b\\c&#x2409;d&lt;e&gt;&amp;&apos;x&#xFF;' "$T/real.svg"
+        check "xmllint: the SVG of this machine's cgroups, the hostile name escaped" $? "$out"
+    fi
+    rmdir "$V1/$ODD"
+else
+    skip "a v1 memory cgroup of a hostile name (cannot make one in $V1)"
+fi
+
 # ---- rendered by headless Chromium
 CHROMIUM=$(command -v chromium || command -v chromium-browser || true)
 if [ -z "$CHROMIUM" ]; then
