@@ -230,39 +230,34 @@ static void put_pressure(struct chart *c, struct pxcol *k, const struct cap_poin
     c->psi_samples++;
 }
 
-/* The kills S's collector found in the kernel log, each once: a day's first
- * sample may log again what the day before's last one did. */
-static int take_kills(struct chart *c, const struct sample *s)
+/* An OOM kill of the window, once: a day's first sample may log again
+ * what the day before's last one did (the same boot and record). */
+static int on_kill(const struct oom_kill_row *row, void *arg)
 {
-    if (!s->oom.n)
-        return 0;
-    long boot = identmap_boot(&c->map, s->boot_id);
+    struct chart *c = arg;
+    const struct oom_event *ev = &row->ev;
+    long boot = identmap_boot(&c->map, row->boot_id);
     if (boot < 0)
         return -1;
-    for (unsigned i = 0; i < s->oom.n; i++) {
-        const struct oom_event *ev = &s->oom.events[i];
-        size_t j = 0;
-        while (j < c->nkills && (c->kills[j].seq != ev->seq || c->kills[j].boot != (uint32_t)boot))
-            j++;
-        if (j < c->nkills)
-            continue;
-        if (c->nkills == KILLS_MAX) {
-            c->kills_dropped++;
-            continue;
-        }
-        if (grow_array((void **)&c->kills, &c->cap_kills, c->nkills + 1, sizeof *c->kills) != 0)
-            return -1;
-        struct svgkill *k = &c->kills[c->nkills++];
-        k->ts = ev->ts;
-        k->boot = (uint32_t)boot;
-        k->seq = ev->seq;
-        k->pid = ev->pid;
-        k->anon_rss_kb = ev->anon_rss_kb;
-        memcpy(k->comm, ev->comm, sizeof k->comm);
-        k->comm[COMM_MAX - 1] = '\0';
-        memcpy(k->task_memcg, ev->task_memcg, sizeof k->task_memcg);
-        k->task_memcg[CGROUP_PATH_MAX - 1] = '\0';
+    for (size_t j = 0; j < c->nkills; j++)
+        if (c->kills[j].seq == ev->seq && c->kills[j].boot == (uint32_t)boot)
+            return 0;
+    if (c->nkills == KILLS_MAX) {
+        c->kills_dropped++;
+        return 0;
     }
+    if (grow_array((void **)&c->kills, &c->cap_kills, c->nkills + 1, sizeof *c->kills) != 0)
+        return -1;
+    struct svgkill *k = &c->kills[c->nkills++];
+    k->ts = ev->ts;
+    k->boot = (uint32_t)boot;
+    k->seq = ev->seq;
+    k->pid = ev->pid;
+    k->anon_rss_kb = ev->anon_rss_kb;
+    memcpy(k->comm, ev->comm, sizeof k->comm);
+    k->comm[COMM_MAX - 1] = '\0';
+    memcpy(k->task_memcg, ev->task_memcg, sizeof k->task_memcg);
+    k->task_memcg[CGROUP_PATH_MAX - 1] = '\0';
     return 0;
 }
 
@@ -307,8 +302,6 @@ static int on_point(const struct cap_point *p, const struct sample *s, void *arg
         c->restarts[c->nrestarts++] = p->ts;
     c->samples++;
     put_pressure(c, k, p, s);
-    if (take_kills(c, s) != 0)
-        return -1;
     if (s->numa.available) {
         int col = col_of(c, p->ts);
         for (unsigned i = 0; i < s->numa.n; i++) {
@@ -905,13 +898,18 @@ static void svg_head(FILE *out, const struct chart *c, const struct render_ctx *
           ".oom-label { fill: #b00000; font-size: 10px; font-weight: bold; stroke: #fff; "
           "stroke-width: 3px; paint-order: stroke; }\n"
           "</style>\n<rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>\n", out);
-    char from[32], to[32], head[512];
+    char from[32], to[32], head[512], kills[96] = "";
     cap_local_time(c->t0, from, sizeof from);
     cap_local_time(c->t1, to, sizeof to);
+    if (c->kills_dropped)
+        snprintf(kills, sizeof kills, ", the first %d OOM kills marked (%lu more)", KILLS_MAX,
+                 c->kills_dropped);
+    else if (c->nkills)
+        snprintf(kills, sizeof kills, ", %zu OOM kill%s marked", c->nkills, c->nkills > 1 ? "s" : "");
     if (c->samples)
         snprintf(head, sizeof head, "%s (%s %s): memory from %s to %s, %lu samples%s",
                  ctx->sr->host.nodename, ctx->sr->host.sysname, ctx->sr->host.release, from, to,
-                 c->samples, c->nkills ? ", OOM kills marked" : "");
+                 c->samples, kills);
     else
         snprintf(head, sizeof head, "%s (%s %s): %s", ctx->sr->host.nodename,
                  ctx->sr->host.sysname, ctx->sr->host.release, EMPTY_WINDOW_TEXT);
@@ -1216,6 +1214,22 @@ static const char *track_band(FILE *out, const struct panel *p, const struct tra
     return color;
 }
 
+/* The frame of a panel ID of tracks, at Y, H high, on the scale of their
+ * largest PEAK (kB), titled NAME: "top N by the memory they brought (RULE),
+ * over INSTANTS". */
+static struct panel track_panel(FILE *out, const struct chart *c, const char *id, int y, int h,
+                                double peak, const char *name, size_t n, const char *rule,
+                                unsigned long instants)
+{
+    struct panel p = { .id = id, .y0 = y, .h = h };
+    char what[200];
+    snprintf(what, sizeof what, "top %zu by the memory they brought (%s), min..max over %lu "
+             "sampled instants", n, rule, instants);
+    scale(&p, 0, fmax(peak, 1), mem_unit(fmax(peak, 1)));
+    panel_frame(out, c, &p, name, what);
+    return p;
+}
+
 /* The N identities of most contribution, each a band, with a legend of pid
  * and name (and what tells repeated names apart). */
 static int process_panel(FILE *out, const struct chart *c, size_t n, int y, struct scratch *w)
@@ -1223,12 +1237,8 @@ static int process_panel(FILE *out, const struct chart *c, size_t n, int y, stru
     double pmax = 1;
     for (size_t i = 0; i < n; i++)
         pmax = fmax(pmax, (double)c->ids[i].tr.peak);
-    char what[200];
-    snprintf(what, sizeof what, "top %zu by the memory they brought (last - first, born: from 0), "
-             "min..max over %lu sampled instants", n, c->instants);
-    struct panel pp = { .id = "processes", .y0 = y, .h = PROC_H };
-    scale(&pp, 0, pmax, mem_unit(pmax));
-    panel_frame(out, c, &pp, "Processes' RSS", what);
+    struct panel pp = track_panel(out, c, "processes", y, PROC_H, pmax, "Processes' RSS", n,
+                                  "last - first, born: from 0", c->instants);
     char (*marks)[LEGEND_MARK] = malloc((n ? n : 1) * sizeof *marks);
     if (marks && legend_marks(c, n, marks) != 0) {
         free(marks);
@@ -1266,12 +1276,8 @@ static int cgroup_panel(FILE *out, const struct chart *c, size_t n, int y, struc
     double gmax = 1;
     for (size_t i = 0; i < n; i++)
         gmax = fmax(gmax, (double)c->cgs[i].tr.peak);
-    char what[200];
-    snprintf(what, sizeof what, "top %zu by the memory they brought (last - first, new: from 0), "
-             "%lu instants; parents hold their children", n, c->cg_instants);
-    struct panel gp = { .id = "cgroups", .y0 = y, .h = CG_H };
-    scale(&gp, 0, gmax, mem_unit(gmax));
-    panel_frame(out, c, &gp, "Memory cgroups", what);
+    struct panel gp = track_panel(out, c, "cgroups", y, CG_H, gmax, "Memory cgroups", n,
+                                  "new: from 0; parents hold children", c->cg_instants);
     for (size_t i = 0; i < n; i++) {
         const struct svgcg *g = &c->cgs[i];
         const char *color = track_band(out, &gp, &g->tr, i, "cgroup", w);
@@ -1351,7 +1357,7 @@ int render_svg(const struct report_opts *o, struct render_ctx *ctx, const struct
         free(c.link);
         return 2;
     }
-    struct cap_stream cs = { on_point, on_procs, 1, &c, PART_OOM, PART_CGROUPS };
+    struct cap_stream cs = { on_point, on_procs, 1, &c, on_kill, PART_CGROUPS };
     int status = cap_run(w, &cs);
     if (status == 0 && !c.samples)
         say_empty_window();   /* the chart still says so, and stays a valid SVG */

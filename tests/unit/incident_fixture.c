@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "archive.h"
+#include "fixture.h"
 #include "model.h"
 
 #define T0 1795700000   /* 2026-11-26 ... UTC */
@@ -40,15 +41,7 @@ static const char odd_cgroup[] = "/user.slice/a<b>&\"'\x01\x7f\xff\xef\xbf\xbe\\
 
 static struct proc mk(int pid, uint64_t start, const char *comm, uint64_t rss, const char *cg)
 {
-    struct proc p;
-    memset(&p, 0, sizeof p);
-    p.pid = pid;
-    p.ppid = 1;
-    p.start_ticks = start;
-    snprintf(p.comm, sizeof p.comm, "%s", comm);
-    p.rss_kb = p.anon_kb = rss;
-    p.vsz_kb = rss * 2;
-    p.pss_kb = -1;
+    struct proc p = fixture_proc(pid, start, comm, rss);
     p.cgroup = (char *)cg;
     return p;
 }
@@ -173,36 +166,23 @@ static void fill(struct sample *s, int k, int signals)
     }
 }
 
+static void fill_with_signals(struct sample *s, int k, void *ctx)
+{
+    fill(s, k, 1);
+    (void)ctx;
+}
+
+static void fill_calm(struct sample *s, int k, void *ctx)
+{
+    fill(s, k, 0);
+    (void)ctx;
+}
+
 static int write_archive(const char *path, int signals)
 {
     static struct sample s;
-    struct host_facts h;
-    struct archive *ar;
-    char err[512];
-    memset(&h, 0, sizeof h);
-    strcpy(h.sysname, "Linux");
-    strcpy(h.nodename, "fixturehost");
-    strcpy(h.release, "6.1.0-test");
-    strcpy(h.machine, "x86_64");
-    strcpy(h.timezone, "UTC");
-    h.ncpu = 2;
-    h.page_size = 4096;
-    if (archive_open_writer(path, 0, &ar, err, sizeof err) != ARCHIVE_OK) {
-        fprintf(stderr, "%s: %s\n", path, err);
-        return 1;
-    }
-    int rc = 0;
-    for (int k = 0; k < NSAMPLES && rc == 0; k++) {
-        fill(&s, k, signals);
-        unsigned char need[4];
-        if (archive_new_identities(ar, s.boot_id, &s.procs, need, err, sizeof err) != ARCHIVE_OK ||
-            archive_append(ar, &s, &h, err, sizeof err) != ARCHIVE_OK) {
-            fprintf(stderr, "%s: %s\n", path, err);
-            rc = 1;
-        }
-    }
+    int rc = fixture_write(path, NSAMPLES, signals ? fill_with_signals : fill_calm, NULL, &s);
     clear(&s);
-    archive_close(ar);
     return rc;
 }
 

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "archive.h"
+#include "fixture.h"
 #include "model.h"
 
 #define T0 1795700000   /* 2026-11-26 ... UTC */
@@ -27,16 +28,7 @@ static const char odd_victim[] = "a,b\"=(x)\n\x1b";
 
 static struct proc mk(int pid, uint64_t start, const char *comm, uint64_t rss)
 {
-    struct proc p;
-    memset(&p, 0, sizeof p);
-    p.pid = pid;
-    p.ppid = 1;
-    p.start_ticks = start;
-    snprintf(p.comm, sizeof p.comm, "%s", comm);
-    p.rss_kb = p.anon_kb = rss;
-    p.vsz_kb = rss * 2;
-    p.pss_kb = -1;
-    return p;
+    return fixture_proc(pid, start, comm, rss);
 }
 
 static struct oom_event kill_event(int32_t pid, const char *comm, int64_t ts, uint64_t seq,
@@ -104,37 +96,18 @@ static void fill(struct sample *s, int k)
         s->oom.lost = 5;
 }
 
+static void fill_sample(struct sample *s, int k, void *ctx)
+{
+    fill(s, k);
+    (void)ctx;
+}
+
 static int write_archive(const char *path)
 {
     static struct sample s;
-    struct host_facts h;
-    struct archive *ar;
-    char err[512];
-    memset(&h, 0, sizeof h);
-    strcpy(h.sysname, "Linux");
-    strcpy(h.nodename, "fixturehost");
-    strcpy(h.release, "6.1.0-test");
-    strcpy(h.machine, "x86_64");
-    strcpy(h.timezone, "UTC");
-    h.ncpu = 2;
-    h.page_size = 4096;
-    if (archive_open_writer(path, 0, &ar, err, sizeof err) != ARCHIVE_OK) {
-        fprintf(stderr, "%s: %s\n", path, err);
-        return 1;
-    }
-    int rc = 0;
-    for (int k = 0; k < 5 && rc == 0; k++) {
-        fill(&s, k);
-        unsigned char need[4];
-        if (archive_new_identities(ar, s.boot_id, &s.procs, need, err, sizeof err) != ARCHIVE_OK ||
-            archive_append(ar, &s, &h, err, sizeof err) != ARCHIVE_OK) {
-            fprintf(stderr, "%s: %s\n", path, err);
-            rc = 1;
-        }
-    }
+    int rc = fixture_write(path, 5, fill_sample, NULL, &s);
     proc_list_clear(&s.procs);
     oom_event_list_clear(&s.oom);
-    archive_close(ar);
     return rc;
 }
 

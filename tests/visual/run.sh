@@ -154,20 +154,12 @@ else
 fi
 
 # ---- rendered by headless Chromium
-CHROMIUM=$(command -v chromium || command -v chromium-browser || true)
 if [ -z "$CHROMIUM" ]; then
     skip "the chart in Chromium (no chromium: apt-get install --no-install-recommends chromium)"
     exit 0
 fi
-W=$(sed -n 's/^<svg [^>]* width="\([0-9]*\)".*/\1/p' "$T/incident.svg")
-H=$(sed -n 's/^<svg [^>]* height="\([0-9]*\)".*/\1/p' "$T/incident.svg")
-mkdir "$T/profile"
-timeout 120 "$CHROMIUM" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
-    --disable-background-networking --disable-component-update --disable-sync \
-    --hide-scrollbars --force-device-scale-factor=1 --user-data-dir="$T/profile" \
-    --screenshot="$T/incident.png" --window-size="$W,$H" "file://$T/incident.svg" >"$T/chromium.log" 2>&1
-if [ ! -s "$T/incident.png" ]; then
-    not_ok "Chromium renders the chart" "$(tail -20 "$T/chromium.log")"
+if ! out=$(chromium_png "$T/incident.svg" "$T/incident.png"); then
+    not_ok "Chromium renders the chart" "$out"
     exit 0
 fi
 out=$(PYTHONPATH="$ROOT/tests" python3 "$ROOT/tests/visual/pixels.py" "$T/incident.svg" "$T/incident.png" $T0 2>&1)
