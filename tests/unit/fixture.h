@@ -30,6 +30,21 @@ static inline struct proc fixture_proc(int pid, uint64_t start, const char *comm
     return p;
 }
 
+/* An OOM kill of PID named COMM logged at TS (MONO_US after boot) as
+ * kernel log record SEQ; the caller fills in the rest. */
+static inline struct oom_event fixture_kill(int32_t pid, const char *comm, int64_t ts,
+                                            int64_t mono_us, uint64_t seq)
+{
+    struct oom_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.seq = seq;
+    ev.ts = ts;
+    ev.mono_us = mono_us;
+    ev.pid = pid;
+    snprintf(ev.comm, sizeof ev.comm, "%s", comm);
+    return ev;
+}
+
 /* Sample K of the archive into S (CTX: the writer's own); it frees what
  * S held from sample K - 1 first. */
 typedef void (*fixture_fill_fn)(struct sample *s, int k, void *ctx);

@@ -48,13 +48,7 @@ static struct proc mk(int pid, uint64_t start, const char *comm, uint64_t rss, c
 
 static struct oom_event kill_event(int32_t pid, const char *comm, int64_t ts, uint64_t seq)
 {
-    struct oom_event ev;
-    memset(&ev, 0, sizeof ev);
-    ev.seq = seq;
-    ev.ts = ts;
-    ev.mono_us = (ts - T0) * 1000000 + UP0 * 10000;
-    ev.pid = pid;
-    snprintf(ev.comm, sizeof ev.comm, "%s", comm);
+    struct oom_event ev = fixture_kill(pid, comm, ts, (ts - T0) * 1000000 + UP0 * 10000, seq);
     ev.uid = 1000;
     ev.total_vm_kb = 900000;
     ev.anon_rss_kb = 800000;
