@@ -86,6 +86,12 @@ static uint64_t sample_digest(const struct sample *s)
                kv_digest(&s->numa.nodes[i].values);
     for (size_t i = 0; i < s->cgroups.n; i++)
         sum += cgroup_digest(&s->cgroups.items[i]);
+    /* the kernel log reading and its kills: a sample without them is another */
+    const uint64_t oom[] = { (uint64_t)s->oom.read, s->oom.next_seq, s->oom.lost, s->oom.n };
+    sum += mix(0xcbf29ce484222325ull, oom, sizeof oom) * 11;
+    for (unsigned i = 0; i < s->oom.n; i++)
+        sum += text_hash(mix(0xcbf29ce484222325ull, &s->oom.events[i].seq, sizeof(uint64_t)),
+                         s->oom.events[i].comm);
     return h ^ sum;
 }
 

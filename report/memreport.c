@@ -264,7 +264,8 @@ static int replay(const struct report_opts *o, struct render_ctx *ctx)
     const struct rec *first = ctx->mark_days ? selection_first_shown(&sr, &sel) : NULL;
     ctx->file_ts = first ? first->ts : sr.n ? sr.file_ts : 0;
     ctx->file_utc_offset = first ? first->utc_offset : sr.n ? sr.recs[0].utc_offset : 0;
-    if (sel.nrows == 0 && o->procs.kind != REPORT_AT) {
+    /* --at and --events answer from a single sample too */
+    if (sel.nrows == 0 && o->procs.kind != REPORT_AT && o->procs.kind != REPORT_EVENTS) {
         /* an empty window: one line on stderr, exit 0; sar's text keeps its
          * banner (sar prints it), memtrail's own text reports print nothing,
          * CSV and JSON stay valid empty documents */

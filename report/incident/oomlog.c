@@ -109,9 +109,25 @@ const struct oom_kill_seen *oom_log_victim(const struct oom_log *log, const char
 {
     for (size_t i = 0; i < log->nkills; i++) {
         const struct oom_kill_seen *k = &log->kills[i];
-        if (k->ev.pid == pid && k->ev.ts >= last_ts && k->ev.ts <= gone_ts &&
+        /* the kill's time comes from another clock than the sample's (collector/kmsg.c):
+         * a second of slack */
+        if (k->ev.pid == pid && k->ev.ts + 1 >= last_ts && k->ev.ts <= gone_ts &&
             strncmp(k->ev.comm, comm, 15) == 0 && strcmp(k->boot_id, boot_id) == 0)
             return k;
     }
     return NULL;
+}
+
+const struct oom_kill_seen *oom_log_killed_after(const struct oom_log *log,
+                                                 const struct series *sr,
+                                                 const struct pstore *ps, size_t k,
+                                                 uint32_t ident)
+{
+    if (!log->nkills || k >= sr->n || ident >= ps->nids)
+        return NULL;
+    if (k + 1 < ps->nsamples && ps->samples[k + 1].scanned && pstore_find(ps, k + 1, ident))
+        return NULL;   /* still alive at the next sample */
+    const struct pident *id = &ps->ids[ident];
+    int64_t gone = k + 1 < sr->n ? sr->recs[k + 1].ts : INT64_MAX;
+    return oom_log_victim(log, ps->map.boots[id->boot], id->pid, id->comm, sr->recs[k].ts, gone);
 }

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "model.h"
+#include "pstore.h"
 #include "series.h"
 
 /* One kill: the victim, its boot, and the sample that recorded it. */
@@ -58,5 +59,13 @@ size_t oom_log_in_window(const struct oom_log *log, int64_t from, int64_t to, si
 const struct oom_kill_seen *oom_log_victim(const struct oom_log *log, const char *boot_id,
                                            int32_t pid, const char *comm, int64_t last_ts,
                                            int64_t gone_ts);
+
+/* The kill of identity IDENT of PS right after record K of SR: it is not
+ * in sample K + 1 (when that sample holds processes), and a kill of its boot,
+ * pid and name falls between the two samples; or NULL. */
+const struct oom_kill_seen *oom_log_killed_after(const struct oom_log *log,
+                                                 const struct series *sr,
+                                                 const struct pstore *ps, size_t k,
+                                                 uint32_t ident);
 
 #endif

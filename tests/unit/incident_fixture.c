@@ -27,7 +27,7 @@
 #include <unistd.h>
 
 #include "archive.h"
-#include "fixture.h"
+#include "fixture_host.h"
 #include "model.h"
 
 #define T0 1795700000   /* 2026-11-26 ... UTC */
@@ -41,14 +41,28 @@ static const char odd_cgroup[] = "/user.slice/a<b>&\"'\x01\x7f\xff\xef\xbf\xbe\\
 
 static struct proc mk(int pid, uint64_t start, const char *comm, uint64_t rss, const char *cg)
 {
-    struct proc p = fixture_proc(pid, start, comm, rss);
+    struct proc p;
+    memset(&p, 0, sizeof p);
+    p.pid = pid;
+    p.ppid = 1;
+    p.start_ticks = start;
+    snprintf(p.comm, sizeof p.comm, "%s", comm);
+    p.rss_kb = p.anon_kb = rss;
+    p.vsz_kb = rss * 2;
+    p.pss_kb = -1;
     p.cgroup = (char *)cg;
     return p;
 }
 
 static struct oom_event kill_event(int32_t pid, const char *comm, int64_t ts, uint64_t seq)
 {
-    struct oom_event ev = fixture_kill(pid, comm, ts, (ts - T0) * 1000000 + UP0 * 10000, seq);
+    struct oom_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.seq = seq;
+    ev.ts = ts;
+    ev.mono_us = (ts - T0) * 1000000 + UP0 * 10000;
+    ev.pid = pid;
+    snprintf(ev.comm, sizeof ev.comm, "%s", comm);
     ev.uid = 1000;
     ev.total_vm_kb = 900000;
     ev.anon_rss_kb = 800000;
@@ -160,23 +174,26 @@ static void fill(struct sample *s, int k, int signals)
     }
 }
 
-static void fill_with_signals(struct sample *s, int k, void *ctx)
-{
-    fill(s, k, 1);
-    (void)ctx;
-}
-
-static void fill_calm(struct sample *s, int k, void *ctx)
-{
-    fill(s, k, 0);
-    (void)ctx;
-}
-
 static int write_archive(const char *path, int signals)
 {
     static struct sample s;
-    int rc = fixture_write(path, NSAMPLES, signals ? fill_with_signals : fill_calm, NULL, &s);
+    struct host_facts h;
+    struct archive *ar;
+    char err[512];
+    if (fixture_open(path, &h, &ar) != 0)
+        return 1;
+    int rc = 0;
+    for (int k = 0; k < NSAMPLES && rc == 0; k++) {
+        fill(&s, k, signals);
+        unsigned char need[4];
+        if (archive_new_identities(ar, s.boot_id, &s.procs, need, err, sizeof err) != ARCHIVE_OK ||
+            archive_append(ar, &s, &h, err, sizeof err) != ARCHIVE_OK) {
+            fprintf(stderr, "%s: %s\n", path, err);
+            rc = 1;
+        }
+    }
     clear(&s);
+    archive_close(ar);
     return rc;
 }
 

@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "archive.h"
-#include "fixture.h"
+#include "fixture_host.h"
 #include "model.h"
 
 #define T0 1795700000   /* 2026-11-26 ... UTC */
@@ -28,13 +28,28 @@ static const char odd_victim[] = "a,b\"=(x)\n\x1b";
 
 static struct proc mk(int pid, uint64_t start, const char *comm, uint64_t rss)
 {
-    return fixture_proc(pid, start, comm, rss);
+    struct proc p;
+    memset(&p, 0, sizeof p);
+    p.pid = pid;
+    p.ppid = 1;
+    p.start_ticks = start;
+    snprintf(p.comm, sizeof p.comm, "%s", comm);
+    p.rss_kb = p.anon_kb = rss;
+    p.vsz_kb = rss * 2;
+    p.pss_kb = -1;
+    return p;
 }
 
 static struct oom_event kill_event(int32_t pid, const char *comm, int64_t ts, uint64_t seq,
                                    int memcg)
 {
-    struct oom_event ev = fixture_kill(pid, comm, ts, (ts - T0) * 1000000 + UP0 * 10000, seq);
+    struct oom_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.seq = seq;
+    ev.ts = ts;
+    ev.mono_us = (ts - T0) * 1000000 + UP0 * 10000;
+    ev.pid = pid;
+    snprintf(ev.comm, sizeof ev.comm, "%s", comm);
     ev.uid = memcg ? 0 : 1000;
     ev.total_vm_kb = 400000;
     ev.anon_rss_kb = 190000;
@@ -80,6 +95,8 @@ static void fill(struct sample *s, int k)
         return;   /* the collector could not read the kernel log */
     s->oom.read = 1;
     s->oom.next_seq = 1000 + (uint64_t)k * 10;
+    s->oom.has_read_oom_kill = 1;
+    s->oom.read_oom_kill = oom_kills[k];
     if (k == 2) {
         struct oom_event a = kill_event(4242, "hog", T0 + 100, 1015, 1);
         struct oom_event b = kill_event(4243, odd_victim, T0 + 101, 1017, 0);
@@ -90,18 +107,27 @@ static void fill(struct sample *s, int k)
         s->oom.lost = 5;
 }
 
-static void fill_sample(struct sample *s, int k, void *ctx)
-{
-    fill(s, k);
-    (void)ctx;
-}
-
 static int write_archive(const char *path)
 {
     static struct sample s;
-    int rc = fixture_write(path, 5, fill_sample, NULL, &s);
+    struct host_facts h;
+    struct archive *ar;
+    char err[512];
+    if (fixture_open(path, &h, &ar) != 0)
+        return 1;
+    int rc = 0;
+    for (int k = 0; k < 5 && rc == 0; k++) {
+        fill(&s, k);
+        unsigned char need[4];
+        if (archive_new_identities(ar, s.boot_id, &s.procs, need, err, sizeof err) != ARCHIVE_OK ||
+            archive_append(ar, &s, &h, err, sizeof err) != ARCHIVE_OK) {
+            fprintf(stderr, "%s: %s\n", path, err);
+            rc = 1;
+        }
+    }
     proc_list_clear(&s.procs);
     oom_event_list_clear(&s.oom);
+    archive_close(ar);
     return rc;
 }
 
@@ -142,8 +168,7 @@ static void check_read_back(const char *path)
 {
     struct archive *ar;
     char err[512];
-    uint64_t next = 0;
-    int found = 0;
+    struct kmsg_position pos;
     CHECK(archive_open_reader(path, &ar, err, sizeof err) == ARCHIVE_OK);
     CHECK(archive_each_oom_kill(ar, INT64_MIN, INT64_MAX, collect_kill, NULL, err, sizeof err) ==
           ARCHIVE_OK);
@@ -166,10 +191,10 @@ static void check_read_back(const char *path)
           ARCHIVE_OK);
     CHECK(loss_ts == T0 + 180 && loss_n == 5);
     /* sample 4 did not read the log: the position is sample 3's */
-    CHECK(archive_kmsg_position(ar, boot, &found, &next, err, sizeof err) == ARCHIVE_OK);
-    CHECK(found && next == 1030);
-    CHECK(archive_kmsg_position(ar, "99999999-2222-3333-4444-555555555555", &found, &next, err,
-                                sizeof err) == ARCHIVE_OK && !found);
+    CHECK(archive_kmsg_position(ar, boot, &pos, err, sizeof err) == ARCHIVE_OK);
+    CHECK(pos.found && pos.next_seq == 1030 && pos.has_oom_kill && pos.oom_kill == 2);
+    CHECK(archive_kmsg_position(ar, "99999999-2222-3333-4444-555555555555", &pos, err,
+                                sizeof err) == ARCHIVE_OK && !pos.found);
     CHECK(archive_each_sample(ar, INT64_MIN, INT64_MAX, PART_OOM, collect_sample, NULL, err,
                               sizeof err) == ARCHIVE_OK);
     CHECK(oom_read_mask == 0xf);

@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "archive.h"
-#include "fixture.h"
+#include "fixture_host.h"
 #include "model.h"
 
 #define T0 1795700000   /* 2026-11-26 ... UTC */
@@ -88,26 +88,28 @@ static void fill(struct sample *s, int k, int numa, struct numa_node *nodes)
     s->numa.nodes = nodes;
 }
 
-struct writer {
-    int numa;
-    struct numa_node nodes[2];
-};
-
-static void fill_sample(struct sample *s, int k, void *ctx)
-{
-    struct writer *w = ctx;
-    proc_list_clear(&s->procs);
-    fill(s, k, w->numa, w->nodes);
-}
-
 static int write_archive(const char *path, int numa)
 {
     static struct sample s;
-    struct writer w = { .numa = numa };
-    int rc = fixture_write(path, 5, fill_sample, &w, &s);
-    s.numa.nodes = NULL;
-    proc_list_clear(&s.procs);
-    return rc;
+    struct numa_node nodes[2];
+    struct host_facts h;
+    struct archive *ar;
+    char err[512];
+    if (fixture_open(path, &h, &ar) != 0)
+        return 1;
+    for (int k = 0; k < 5; k++) {
+        fill(&s, k, numa, nodes);
+        unsigned char need[8];
+        if (archive_new_identities(ar, s.boot_id, &s.procs, need, err, sizeof err) != ARCHIVE_OK ||
+            archive_append(ar, &s, &h, err, sizeof err) != ARCHIVE_OK) {
+            fprintf(stderr, "%s: %s\n", path, err);
+            return 1;
+        }
+        s.numa.nodes = NULL;
+        proc_list_clear(&s.procs);
+    }
+    archive_close(ar);
+    return 0;
 }
 
 int main(int argc, char **argv)
