@@ -2,7 +2,8 @@
 /*
  * What the files of the archive module share, and nothing outside it sees:
  * the archive handle and the few SQL helpers.  archive.c holds the
- * system-wide samples, procstore.c the per-process and per-node data.
+ * system-wide samples, procstore.c the per-process and per-node data,
+ * cgstore.c the memory cgroups.
  */
 #ifndef MEMTRAIL_ARCHIVE_INTERNAL_H
 #define MEMTRAIL_ARCHIVE_INTERNAL_H
@@ -34,6 +35,7 @@ struct identity {
     uint64_t start_ticks;
     char comm[COMM_MAX];
     char *cmdline;
+    char *cgroup;             /* proc_cgroup's path; NULL: none stored */
 };
 
 /* A later name of an identity, from sample TS on (proc_name). */

@@ -230,6 +230,39 @@ static int store_name_between(struct archive *ar, sqlite3_stmt *rename, int64_t 
     return rc;
 }
 
+/* The memory cgroup of a new identity, in the side table proc_cgroup, by
+ * its number in cgroup_path (archives from before them stay as they are).
+ * ST holds the three statements, prepared on first use. */
+static int store_cgroup(struct archive *ar, sqlite3_stmt *st[3], int64_t pi, const char *path,
+                        char *err, size_t cap)
+{
+    int rc;
+    if (!st[0] && ((rc = cgstore_ensure_tables(ar, err, cap)) != ARCHIVE_OK ||
+                   (rc = prepare(ar, &st[0], "SELECT cp FROM cgroup_path WHERE path = ?", err,
+                                 cap)) != ARCHIVE_OK ||
+                   (rc = prepare(ar, &st[1], "INSERT INTO cgroup_path(path) VALUES (?)", err,
+                                 cap)) != ARCHIVE_OK ||
+                   (rc = prepare(ar, &st[2], "INSERT OR IGNORE INTO proc_cgroup(pi, cp)"
+                                 " VALUES (?,?)", err, cap)) != ARCHIVE_OK))
+        return rc;
+    sqlite3_reset(st[0]);
+    sqlite3_bind_text(st[0], 1, path, -1, SQLITE_STATIC);
+    int64_t cp = sqlite3_step(st[0]) == SQLITE_ROW ? sqlite3_column_int64(st[0], 0) : 0;
+    if (!cp) {
+        sqlite3_reset(st[1]);
+        sqlite3_bind_text(st[1], 1, path, -1, SQLITE_STATIC);
+        if (sqlite3_step(st[1]) != SQLITE_DONE)
+            return archive_sql_fail(ar, err, cap, "cannot store a process's cgroup");
+        cp = sqlite3_last_insert_rowid(ar->db);
+    }
+    sqlite3_reset(st[2]);
+    sqlite3_bind_int64(st[2], 1, pi);
+    sqlite3_bind_int64(st[2], 2, cp);
+    if (sqlite3_step(st[2]) != SQLITE_DONE)
+        return archive_sql_fail(ar, err, cap, "cannot store a process's cgroup");
+    return ARCHIVE_OK;
+}
+
 /* Identity numbers for every process, storing the new ones and the new
  * names of known ones, then the blob. */
 int procstore_append(struct archive *ar, const struct sample *s, int64_t boot_no,
@@ -241,7 +274,7 @@ int procstore_append(struct archive *ar, const struct sample *s, int64_t boot_no
         return rc;
     const struct proc_list *list = &s->procs;
     struct proc_values *v = malloc((list->n ? list->n : 1) * sizeof *v);
-    sqlite3_stmt *find = NULL, *add = NULL, *rename = NULL, *blob_st = NULL;
+    sqlite3_stmt *find = NULL, *add = NULL, *rename = NULL, *blob_st = NULL, *cg[3] = { 0 };
     struct proc_blob blob = { 0 };
     if (!v)
         return archive_fail(err, cap, ARCHIVE_ERROR, "out of memory%s%s", "", "");
@@ -265,6 +298,8 @@ int procstore_append(struct archive *ar, const struct sample *s, int64_t boot_no
                 goto done;
             }
             pi = sqlite3_last_insert_rowid(ar->db);
+            if (p->cgroup && (rc = store_cgroup(ar, cg, pi, p->cgroup, err, cap)) != ARCHIVE_OK)
+                goto done;
         } else if (backfill ? store_name_between(ar, rename, pi, s->ts, p) != 0
                             : renamed && store_name(rename, pi, s->ts, p) != 0) {
             rc = archive_sql_fail(ar, err, cap, "cannot store a process name");
@@ -295,6 +330,8 @@ done:
     sqlite3_finalize(add);
     sqlite3_finalize(rename);
     sqlite3_finalize(blob_st);
+    for (int i = 0; i < 3; i++)
+        sqlite3_finalize(cg[i]);
     free(blob.data);
     free(v);
     return rc;
@@ -433,8 +470,14 @@ static int load_identities(struct archive *ar)
 {
     sqlite3_stmt *st;
     ar->idents_loaded = 1;
-    if (sqlite3_prepare_v2(ar->db, "SELECT pi, pid, ppid, uid, start_ticks, comm, cmdline"
-                           " FROM proc ORDER BY pi", -1, &st, NULL) != SQLITE_OK) {
+    /* proc_cgroup is newer than proc: older archives have none */
+    int with_cgroups = archive_has_table(ar, "proc_cgroup");
+    if (sqlite3_prepare_v2(ar->db, with_cgroups
+                           ? "SELECT p.pi, pid, ppid, uid, start_ticks, comm, cmdline, n.path"
+                             " FROM proc p LEFT JOIN proc_cgroup c ON c.pi = p.pi"
+                             " LEFT JOIN cgroup_path n ON n.cp = c.cp ORDER BY p.pi"
+                           : "SELECT pi, pid, ppid, uid, start_ticks, comm, cmdline, NULL"
+                             " FROM proc ORDER BY pi", -1, &st, NULL) != SQLITE_OK) {
         identities_failed(ar, sqlite3_errmsg(ar->db));
         return -1;
     }
@@ -459,6 +502,8 @@ static int load_identities(struct archive *ar)
         copy_text(id->comm, sizeof id->comm, (const char *)sqlite3_column_text(st, 5));
         const unsigned char *cmd = sqlite3_column_text(st, 6);
         id->cmdline = cmd ? strdup((const char *)cmd) : NULL;
+        const unsigned char *cgroup = sqlite3_column_text(st, 7);
+        id->cgroup = cgroup ? strdup((const char *)cgroup) : NULL;
         ar->nidents++;
     }
     if (step != SQLITE_DONE)
@@ -560,6 +605,7 @@ static int procs_from_values(const struct archive *ar, const struct proc_values 
         const struct name_change *later = ar->nnames ? name_at(ar, id->pi, ts) : NULL;
         copy_text(p.comm, sizeof p.comm, later ? later->comm : id->comm);
         p.cmdline = later ? later->cmdline : id->cmdline;
+        p.cgroup = id->cgroup;
         p.rss_kb = v[i].rss_kb;
         p.anon_kb = v[i].anon_kb;
         p.file_kb = v[i].file_kb;
@@ -676,8 +722,10 @@ void procstore_free(struct archive *ar)
     ar->idents_loaded = 0;
     free(ar->idents_error);
     ar->idents_error = NULL;
-    for (size_t i = 0; i < ar->nidents; i++)
+    for (size_t i = 0; i < ar->nidents; i++) {
         free(ar->idents[i].cmdline);
+        free(ar->idents[i].cgroup);
+    }
     free(ar->idents);
     ar->idents = NULL;
     ar->nidents = 0;

@@ -54,7 +54,7 @@ static uint64_t proc_digest(const struct proc *p)
                            p->rss_kb, p->anon_kb, p->file_kb, p->shmem_kb, p->swap_kb,
                            p->vsz_kb, p->minflt, p->majflt, (uint64_t)p->pss_kb };
     h = mix(h, v, sizeof v);
-    return text_hash(text_hash(h, p->comm), p->cmdline);
+    return text_hash(text_hash(text_hash(h, p->comm), p->cmdline), p->cgroup);
 }
 
 static uint64_t cgroup_digest(const struct cgroup_mem *m)

@@ -99,29 +99,13 @@ int cgroups_find(struct cgroup_hierarchy *h, char *err, size_t err_cap)
 /* NAME in directory DIRFD into BUF, bounded, whole lines only: 0 or -errno. */
 static int read_at(int dirfd, const char *name, char *buf, size_t cap, size_t *len)
 {
-    int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-    if (fd < 0)
-        return -errno;
-    size_t got = 0;
-    ssize_t n;
-    while (got + 1 < cap && (n = read(fd, buf + got, cap - 1 - got)) != 0) {
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            int e = errno;
-            close(fd);
-            return -e;
-        }
-        got += (size_t)n;
+    int rc = read_small_text_at(dirfd, name, buf, cap, len);
+    if (rc == 0 && *len + 1 >= cap) {   /* cut: a partial last line would read as a wrong number */
+        while (*len > 0 && buf[*len - 1] != '\n')
+            (*len)--;
+        buf[*len] = '\0';
     }
-    close(fd);
-    if (got + 1 >= cap) {   /* cut: a partial last line would read as a wrong number */
-        while (got > 0 && buf[got - 1] != '\n')
-            got--;
-    }
-    buf[got] = '\0';
-    *len = got;
-    return 0;
+    return rc;
 }
 
 typedef void (*file_parser)(const char *text, size_t len, struct cgroup_mem *m);
@@ -176,85 +160,128 @@ static const struct memory_file files_v1[] = {
     { "memory.oom_control", cgroup_parse_oom_control }, { NULL, NULL },
 };
 
-/* The memory files of the cgroup open as DIRFD into M. */
-static void read_memory_files(int dirfd, int version, struct cgroup_mem *m)
+/* The memory files of the cgroup open as DIRFD into M: all of them, or
+ * (ONLY_CURRENT) the first, its usage, which ranks it for the bound. */
+static void read_memory_files(int dirfd, int version, int only_current, struct cgroup_mem *m)
 {
     static char text[FILE_MAX];
     size_t len = 0;
-    for (const struct memory_file *f = version == 2 ? files_v2 : files_v1; f->name; f++)
+    for (const struct memory_file *f = version == 2 ? files_v2 : files_v1; f->name; f++) {
         if (read_at(dirfd, f->name, text, sizeof text, &len) == 0)
             f->parse(text, len, m);
+        if (only_current)
+            break;
+    }
 }
 
 /* ---- the walk */
 
+/* What the walk knows of each cgroup of the list beside its values. */
+struct node {
+    int parent;               /* index in the list; -1: the root */
+    int depth;
+    int full;                 /* every file read (else memory.current only) */
+    uint64_t inode;           /* of its directory, on v1 too */
+    int leaf;                 /* its directory has no subdirectory (link count 2) */
+};
+
 struct walk {
     const struct cgroup_hierarchy *h;
     struct cgroup_list *list;
-    int *parent;              /* index in LIST of each item's parent; -1: the root */
-    int *depth;
+    size_t max;               /* 0: no bound */
+    struct node *nodes;       /* as many as the list holds */
     size_t cap;
     int failed;               /* out of memory */
 };
 
-/* Records the parent and depth of the item just added, growing with LIST. */
-static int note_shape(struct walk *w, int parent, int depth)
+/* Records the node of the item just added, growing with the list. */
+static int note_node(struct walk *w, struct node node)
 {
     if (w->cap < w->list->cap) {
-        size_t cap = w->list->cap;
-        int *p = realloc(w->parent, cap * sizeof *p);
-        if (p)
-            w->parent = p;
-        int *d = p ? realloc(w->depth, cap * sizeof *d) : NULL;
-        if (!d)
+        struct node *grown = realloc(w->nodes, w->list->cap * sizeof *grown);
+        if (!grown)
             return -1;
-        w->depth = d;
-        w->cap = cap;
+        w->nodes = grown;
+        w->cap = w->list->cap;
     }
-    w->parent[w->list->n - 1] = parent;
-    w->depth[w->list->n - 1] = depth;
+    w->nodes[w->list->n - 1] = node;
     return 0;
 }
 
-/* Adds the cgroup open as DIRFD at PATH, then walks its children. */
-static void walk_dir(struct walk *w, int dir_fd, char *path, size_t path_len, int parent, int depth)
+/* Adds the cgroup open as DIR_FD (whose inode is INODE) at PATH, then
+ * walks its children.  Once the list holds MAX cgroups, the rest get
+ * their usage only, until the bound has chosen which to read in full. */
+static void walk_dir(struct walk *w, int dir_fd, char *path, size_t path_len,
+                     struct node node)
 {
     struct cgroup_mem m;
-    struct stat st;
     memset(&m, 0, sizeof m);
     cgroup_mem_absent(&m);
     m.path = path;
-    m.id = w->h->version == 2 && fstat(dir_fd, &st) == 0 ? (uint64_t)st.st_ino : 0;
-    read_memory_files(dir_fd, w->h->version, &m);
-    if (!cgroup_list_add(w->list, &m) || note_shape(w, parent, depth) != 0) {
+    m.id = w->h->version == 2 ? node.inode : 0;
+    node.full = w->max == 0 || w->list->n < w->max;
+    read_memory_files(dir_fd, w->h->version, !node.full, &m);
+    if (!cgroup_list_add(w->list, &m) || note_node(w, node) != 0) {
         w->failed = 1;
         close(dir_fd);
         return;
     }
     int self = (int)w->list->n - 1;
-    DIR *d = depth < CGROUPS_DEPTH_MAX ? fdopendir(dir_fd) : NULL;
+    /* cgroupfs (kernfs) and tmpfs count a directory's subdirectories in
+     * its links: listing a leaf, most cgroups, costs ten times its stat */
+    DIR *d = node.depth < CGROUPS_DEPTH_MAX && !node.leaf ? fdopendir(dir_fd) : NULL;
     if (!d) {
         close(dir_fd);
         return;
     }
     struct dirent *e;
     while (!w->failed && (e = readdir(d)) != NULL) {
-        if ((e->d_type != DT_DIR && e->d_type != DT_UNKNOWN) || strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+        if ((e->d_type != DT_DIR && e->d_type != DT_UNKNOWN) || strcmp(e->d_name, ".") == 0 ||
+            strcmp(e->d_name, "..") == 0)
             continue;
         size_t name_len = strlen(e->d_name);
         size_t sep = path_len > 1 ? 1 : 0;   /* "/" + name, or "/a" + "/" + name */
         if (path_len + sep + name_len >= CGROUP_PATH_MAX)
             continue;
         int child = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        struct stat st;
         if (child < 0)
             continue;   /* vanished, or a symbolic link */
+        if (fstat(child, &st) != 0) {
+            close(child);
+            continue;
+        }
         if (sep)
             path[path_len] = '/';
         memcpy(path + path_len + sep, e->d_name, name_len + 1);
-        walk_dir(w, child, path, path_len + sep + name_len, self, depth + 1);
+        walk_dir(w, child, path, path_len + sep + name_len,
+                 (struct node){ self, node.depth + 1, 0, (uint64_t)st.st_ino, st.st_nlink == 2 });
         path[path_len] = '\0';
     }
     closedir(d);
+}
+
+/* The files of a kept cgroup that the walk read its usage of only: its
+ * directory opened again under MOUNT_FD, and only when it is still the
+ * one walked (same inode: not removed and made again meanwhile). */
+static void read_rest(const struct walk *w, int mount_fd, struct cgroup_mem *m,
+                      const struct node *node)
+{
+    size_t skip = strlen(w->h->root);
+    const char *rel = m->path + (skip > 1 ? skip : 0);
+    while (*rel == '/')
+        rel++;
+    int fd = openat(mount_fd, *rel ? rel : ".", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0)
+        return;
+    if (fstat(fd, &st) == 0 && (uint64_t)st.st_ino == node->inode) {
+        uint64_t current = m->current;
+        read_memory_files(fd, w->h->version, 0, m);
+        if (m->current == CGROUP_ABSENT)
+            m->current = current;
+    }
+    close(fd);
 }
 
 /* ---- the bound */
@@ -279,63 +306,54 @@ static int by_rank(const void *a, const void *b)
     return (x->index > y->index) - (x->index < y->index);
 }
 
-/* What the "..." row sums: every value but the limits. */
-#define FIELD(f) offsetof(struct cgroup_mem, f)
-static const size_t summed[] = {
-    FIELD(current), FIELD(swap), FIELD(anon), FIELD(file), FIELD(shmem), FIELD(kernel),
-    FIELD(sock), FIELD(file_dirty), FIELD(file_writeback), FIELD(mapped_file),
-    FIELD(refault_anon), FIELD(refault_file), FIELD(ev_low), FIELD(ev_high), FIELD(ev_max),
-    FIELD(ev_oom), FIELD(ev_oom_kill), FIELD(ev_oom_group_kill), FIELD(psi_some_us),
-    FIELD(psi_full_us),
-};
-
-/* Adds the values of M into SUM (absent ones count as 0, unless all are). */
-static void add_values(struct cgroup_mem *sum, const struct cgroup_mem *m)
+/* Which cgroups of W's list the bound keeps (KEEP[i]). */
+static int choose_kept(const struct walk *w, unsigned char *keep)
 {
-    for (size_t i = 0; i < sizeof summed / sizeof summed[0]; i++) {
-        uint64_t v = *(const uint64_t *)((const char *)m + summed[i]);
-        uint64_t *into = (uint64_t *)((char *)sum + summed[i]);
-        if (v == CGROUP_ABSENT)
-            continue;
-        if (*into == CGROUP_ABSENT)
-            *into = v;
-        else   /* saturated: a sum never wraps, nor reads as a marker */
-            *into = v < CGROUP_UNLIMITED - 1 - *into ? *into + v : CGROUP_UNLIMITED - 1;
-    }
+    const struct cgroup_list *list = w->list;
+    struct rank *order = malloc(list->n * sizeof *order);
+    if (!order)
+        return -1;
+    for (size_t i = 0; i < list->n; i++)
+        order[i] = (struct rank){ i, w->nodes[i].depth, list->items[i].current };
+    qsort(order, list->n, sizeof *order, by_rank);
+    for (size_t i = 0; i < w->max; i++)
+        keep[order[i].index] = 1;
+    free(order);
+    return 0;
 }
 
-/* Keeps MAX cgroups of W's list (see cgroups.h) and sums the others. */
-static int keep_largest(struct walk *w, size_t max)
+/* Keeps MAX cgroups of W's list (see cgroups.h), reads the rest of their
+ * files, and sums the usage of the others into "...": each subtree left out
+ * once, at its top (a parent's usage includes its children's). */
+static int keep_largest(struct walk *w, int mount_fd)
 {
     struct cgroup_list *list = w->list;
-    struct rank *order = malloc(list->n * sizeof *order);
     unsigned char *keep = calloc(list->n, 1);
-    if (!order || !keep) {
-        free(order);
+    if (!keep || choose_kept(w, keep) != 0) {
         free(keep);
         return -1;
     }
-    for (size_t i = 0; i < list->n; i++)
-        order[i] = (struct rank){ i, w->depth[i], list->items[i].current };
-    qsort(order, list->n, sizeof *order, by_rank);
-    for (size_t i = 0; i < max; i++)
-        keep[order[i].index] = 1;
-    free(order);
     struct cgroup_mem others;
     memset(&others, 0, sizeof others);
     cgroup_mem_absent(&others);
     others.path = "...";
+    others.current = 0;
     uint32_t folded = 0;
     size_t out = 0;
     for (size_t i = 0; i < list->n; i++) {
         struct cgroup_mem *m = &list->items[i];
+        const struct node *node = &w->nodes[i];
         if (keep[i]) {
+            if (!node->full)
+                read_rest(w, mount_fd, m, node);
             list->items[out++] = *m;
             continue;
         }
         folded++;
-        if (w->parent[i] < 0 || keep[w->parent[i]])   /* the top of a subtree left out */
-            add_values(&others, m);
+        int top = node->parent < 0 || keep[node->parent];
+        if (top && m->current != CGROUP_ABSENT)   /* saturated: never wraps, never a marker */
+            others.current = m->current < CGROUP_UNLIMITED - 1 - others.current
+                             ? others.current + m->current : CGROUP_UNLIMITED - 1;
         free(m->path);
     }
     free(keep);
@@ -362,22 +380,29 @@ int cgroups_scan(const struct cgroup_hierarchy *h, long max, struct cgroup_list 
     cgroup_list_clear(list);
     if (h->version == 0)
         return 0;
-    int fd = open(h->mount, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) {
+    int mount_fd = open(h->mount, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int root_fd = mount_fd >= 0 ? dup(mount_fd) : -1;   /* the walk closes its own */
+    struct stat st;
+    if (root_fd < 0 || fstat(root_fd, &st) != 0) {
         snprintf(err, err_cap, "%s: %s", h->mount, strerror(errno));
+        if (mount_fd >= 0)
+            close(mount_fd);
+        if (root_fd >= 0)
+            close(root_fd);
         return -1;
     }
     static char path[CGROUP_PATH_MAX];
     snprintf(path, sizeof path, "%s", h->root[0] == '/' ? h->root : "/");
-    struct walk w = { .h = h, .list = list };
+    struct walk w = { .h = h, .list = list, .max = max > 0 ? (size_t)max : 0 };
     list->version = h->version;
-    walk_dir(&w, fd, path, strlen(path), -1, 0);
+    walk_dir(&w, root_fd, path, strlen(path),
+             (struct node){ -1, 0, 0, (uint64_t)st.st_ino, st.st_nlink == 2 });
     if (!w.failed && h->version == 1 && list->n > 0)
         root_pressure_v1(h, &list->items[0]);
-    if (!w.failed && max > 0 && list->n > (size_t)max && keep_largest(&w, (size_t)max) != 0)
+    if (!w.failed && w.max && list->n > w.max && keep_largest(&w, mount_fd) != 0)
         w.failed = 1;
-    free(w.parent);
-    free(w.depth);
+    close(mount_fd);
+    free(w.nodes);
     if (w.failed) {
         cgroup_list_clear(list);
         snprintf(err, err_cap, "out of memory");

@@ -30,14 +30,17 @@ struct cgroup_hierarchy {
 int cgroups_find(struct cgroup_hierarchy *h, char *err, size_t err_cap);
 
 /* Fills LIST (cleared first) with the cgroups of H: every one when there
- * are at most MAX (0: no bound), else the root, then the cgroups of depth
- * 1, then the largest by memory.current, MAX in all; the others' values are
- * summed into a last row of path "..." (the subtrees left out, each counted
- * once at its top), their number in list->aggregated.  Cgroups deeper than
- * CGROUPS_DEPTH_MAX or with paths of CGROUP_PATH_MAX bytes or more are not
- * walked.  A cgroup that vanishes during the walk is left out, a file that
- * is missing leaves its values CGROUP_ABSENT: neither is an error.  0, or
- * -1 with ERR when the hierarchy's root cannot be opened or memory runs out. */
+ * are at most MAX (0: no bound), else MAX of them: the root, then those of
+ * depth 1, then the largest by memory.current; and a last row of path
+ * "..." whose memory.current sums the usage of the others (each subtree
+ * left out counted once, at its top; its other values absent), their
+ * number in list->aggregated.  The cgroups beyond the first MAX of the walk
+ * are ranked by their usage alone, and only the kept ones read in full.
+ * Cgroups deeper than CGROUPS_DEPTH_MAX or with paths of CGROUP_PATH_MAX
+ * bytes or more are not walked.  A cgroup that vanishes during the walk is
+ * left out, a file that is missing leaves its values CGROUP_ABSENT:
+ * neither is an error.  0, or -1 with ERR when the hierarchy's mount
+ * cannot be opened or memory runs out. */
 int cgroups_scan(const struct cgroup_hierarchy *h, long max, struct cgroup_list *list,
                  char *err, size_t err_cap);
 

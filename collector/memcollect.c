@@ -85,7 +85,7 @@ static void usage(FILE *out)
             "[ --max-size <MB> ] [ --group <group> ] [ -D <directory> ]\n"
             "Without <interval>, takes one sample.  <archive> is a file, or a directory\n"
             "holding one file per day (default " DEFAULT_DIR ").\n"
-            "Exit status: 0 sample stored, 1 usage, 2 error (or processes or nodes\n"
+            "Exit status: 0 sample stored, 1 usage, 2 error (or processes, nodes or cgroups\n"
             "not sampled: the rest is stored), 3 sample skipped\n"
             "(another memcollect is writing, or a sample for that second exists),\n"
             "4 sample stored but the --textfile not written.\n"
@@ -401,7 +401,7 @@ static int sample_processes(struct writer *w, const struct options *o, struct sa
     int rc = EXIT_OK;
     if (!need ||
         archive_new_identities(w->ar, s->boot_id, &s->procs, need, err, sizeof err) != ARCHIVE_OK ||
-        procs_read_cmdlines(&s->procs, need, err, sizeof err) != 0) {
+        procs_read_cmdlines(&s->procs, need, s->cgroups.version, err, sizeof err) != 0) {
         report_error("command lines not read", need ? err : "out of memory");
         rc = EXIT_FAIL;
     }
