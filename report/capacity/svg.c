@@ -146,10 +146,7 @@ struct chart {
     int nrestarts;
     struct node_cols nodes[NUMA_MAX];
     int nnodes;
-    /* pressure: the previous sample's, for %smem (valid: of the same boot) */
-    int psi_prev_valid;
-    uint64_t psi_prev_us, psi_prev_uptime;
-    unsigned long psi_samples;
+    unsigned long psi_samples;   /* samples with pressure */
     /* OOM kills, in the order recorded; those beyond KILLS_MAX are counted */
     struct svgkill *kills;
     size_t nkills, cap_kills;
@@ -205,28 +202,19 @@ static struct node_cols *node_of(struct chart *c, int id, double total)
     return n;
 }
 
-/* S's memory pressure into column K: some and full avg10 (hundredths of a
- * percent, as stored) and sar's %smem, the stall of the total since the
- * previous sample of the same boot over its interval. */
+/* P's memory pressure into column K (capacity.h: some and full avg10, and
+ * sar's %smem between two samples of one boot); the "full" line only where
+ * the kernel printed one. */
 static void put_pressure(struct chart *c, struct pxcol *k, const struct cap_point *p,
                          const struct sample *s)
 {
-    const struct psi *psi = &s->psi_mem;
-    if (!psi->available) {
-        c->psi_prev_valid = 0;
+    if (!p->have_psi)
         return;
-    }
-    put(k, S_SOME10, psi->some.avg10 / 100.0, k->pn++);
-    if (psi->has_full)
-        put(k, S_FULL10, psi->full.avg10 / 100.0, k->fn++);
-    if (c->psi_prev_valid && !p->restart && s->uptime_cs > c->psi_prev_uptime &&
-        psi->some.total_us >= c->psi_prev_us) {
-        double itv_cs = (double)(s->uptime_cs - c->psi_prev_uptime);
-        put(k, S_SMEM, (double)(psi->some.total_us - c->psi_prev_us) / (100 * itv_cs), k->prn++);
-    }
-    c->psi_prev_valid = 1;
-    c->psi_prev_us = psi->some.total_us;
-    c->psi_prev_uptime = s->uptime_cs;
+    put(k, S_SOME10, p->some_avg10, k->pn++);
+    if (s->psi_mem.has_full)
+        put(k, S_FULL10, p->full_avg10, k->fn++);
+    if (p->have_psi_rates)
+        put(k, S_SMEM, p->some_pct, k->prn++);
     c->psi_samples++;
 }
 
