@@ -524,9 +524,9 @@ static int append_in_transaction(struct archive *ar, const struct sample *s,
         return rc;
     if (s->psi_mem.available && (rc = psistore_append(ar, s, err, cap)) != ARCHIVE_OK)
         return rc;
-    if (s->cgroups.version && (rc = cgstore_append(ar, s, err, cap)) != ARCHIVE_OK)
-        return rc;
     if (s->oom.read && (rc = eventstore_append(ar, s, boot_no, err, cap)) != ARCHIVE_OK)
+        return rc;
+    if (s->cgroups.version && (rc = cgstore_append(ar, s, err, cap)) != ARCHIVE_OK)
         return rc;
     return ARCHIVE_OK;
 }
@@ -944,10 +944,10 @@ int archive_each_sample(struct archive *ar, int64_t from, int64_t to, unsigned p
             procstore_fill(ar, &procs, &s);
         if (parts & PART_NUMA)
             numastore_fill(ar, &numa, &s);
-        if (parts & PART_CGROUPS)
-            cgstore_fill(ar, &cgroups, &s);
         if (parts & PART_OOM)
             eventstore_fill(ar, &s);
+        if (parts & PART_CGROUPS)
+            cgstore_fill(ar, &cgroups, &s);
         if (fn(&s, ctx) != 0)
             break;
     }

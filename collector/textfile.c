@@ -16,13 +16,14 @@
  * series).  Only the TOP groups by RSS are written, so a host never publishes
  * more than TOP label sets however many programs come and go.
  *
+ * Memory cgroups: the TOP by memory.current (v1 usage_in_bytes), not the
+ * root (the machine) nor the collector's "..." row, named as memreport
+ * --format=openmetrics names them: memtrail_cgroup_memory_bytes{cgroup=PATH}
+ * and memtrail_cgroup_events_total{cgroup=PATH,event="oom_kill"}.
+ *
  * Memory pressure (/proc/pressure/memory) has memtrail_'s names too (not
  * node_pressure_*: node_exporter's pressure collector has those), the same
  * as the OpenMetrics export's; it is left out when the kernel has none.
- *
- * Extension point: cgroup memory is not in struct sample yet.  When it is,
- * it gets a render_* function below, called from render(), with its own
- * memtrail_ families; nothing is written for it until memtrail records it.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -47,6 +48,7 @@
 
 /* A comm as a label value: at most 3 bytes out per byte in (U+FFFD). */
 #define LABEL_MAX (COMM_MAX * 3 + 1)
+#define PATH_LABEL_MAX (CGROUP_PATH_MAX * 3 + 1)
 
 struct group {
     char label[LABEL_MAX];   /* escaped, valid UTF-8 */
@@ -83,12 +85,13 @@ static size_t utf8_sequence(const unsigned char *s, size_t n, size_t *bad)
     return len;
 }
 
-/* COMM as the format wants a label value: `\`, `"` and line feed escaped,
- * invalid UTF-8 replaced, since Prometheus refuses a file that has any. */
-static void label_value(const char *comm, char *out)
+/* TEXT (at most MAX bytes of it) as the format wants a label value: `\`,
+ * `"` and line feed escaped, invalid UTF-8 replaced, since Prometheus
+ * refuses a file that has any.  OUT holds 3 x MAX + 1 bytes. */
+static void label_value(const char *text, size_t max, char *out)
 {
-    const unsigned char *s = (const unsigned char *)comm;
-    size_t n = strnlen(comm, COMM_MAX - 1), o = 0;
+    const unsigned char *s = (const unsigned char *)text;
+    size_t n = strnlen(text, max), o = 0;
     for (size_t i = 0; i < n;) {
         size_t bad = 0, len = utf8_sequence(s + i, n - i, &bad);
         if (len == 0) {
@@ -132,7 +135,7 @@ static struct group *group_by_comm(const struct proc_list *list, size_t *n)
         const struct proc *p = &list->procs[i];
         if (p->pid == PROC_AGGREGATE_PID)
             continue;
-        label_value(p->comm, g[used].label);
+        label_value(p->comm, COMM_MAX - 1, g[used].label);
         g[used].rss_kb = p->rss_kb, g[used].swap_kb = p->swap_kb, g[used].processes = 1;
         used++;
     }
@@ -253,6 +256,66 @@ static int render_processes(FILE *out, const struct proc_list *list, unsigned to
     return 0;
 }
 
+static int by_current_desc(const void *a, const void *b)
+{
+    const struct cgroup_mem *x = *(const struct cgroup_mem *const *)a;
+    const struct cgroup_mem *y = *(const struct cgroup_mem *const *)b;
+    if (x->current != y->current)
+        return x->current < y->current ? 1 : -1;
+    return strcmp(x->path, y->path);
+}
+
+/* The TOP cgroups of LIST by memory, largest first, into *ORDER (malloc'd). */
+static size_t largest_cgroups(const struct cgroup_list *list, unsigned top,
+                              const struct cgroup_mem ***order)
+{
+    size_t n = 0;
+    *order = malloc((list->n + 1) * sizeof **order);
+    if (!*order)
+        return 0;
+    for (size_t i = 0; i < list->n; i++) {
+        const struct cgroup_mem *m = &list->items[i];
+        if (m->current < CGROUP_UNLIMITED && strcmp(m->path, "/") != 0 &&
+            strcmp(m->path, "...") != 0)
+            (*order)[n++] = m;
+    }
+    qsort(*order, n, sizeof **order, by_current_desc);
+    return n < top ? n : top;
+}
+
+static int render_cgroups(FILE *out, const struct cgroup_list *list, unsigned top)
+{
+    const struct cgroup_mem **order;
+    size_t n = largest_cgroups(list, top, &order);
+    char *label = malloc(PATH_LABEL_MAX);
+    if (!order || !label) {
+        free(order);
+        free(label);
+        return -1;
+    }
+    for (int events = 0; events < 2; events++) {
+        int started = 0;
+        for (size_t i = 0; i < n; i++) {
+            uint64_t v = events ? order[i]->ev_oom_kill : order[i]->current;
+            if (v >= CGROUP_UNLIMITED)
+                continue;
+            if (!started++)
+                family(out, events ? "memtrail_cgroup_events_total" : "memtrail_cgroup_memory_bytes",
+                       events ? "counter" : "gauge",
+                       events ? "Memory events of a cgroup (memory.events; v1: oom_control)."
+                              : "Memory charged to a cgroup (v2 memory.current, v1 "
+                                "memory.usage_in_bytes), for the cgroups with the most, in bytes.");
+            label_value(order[i]->path, CGROUP_PATH_MAX - 1, label);
+            fprintf(out, events ? "memtrail_cgroup_events_total{cgroup=\"%s\",event=\"oom_kill\"} %llu\n"
+                                : "memtrail_cgroup_memory_bytes{cgroup=\"%s\"} %llu\n",
+                    label, (unsigned long long)v);
+        }
+    }
+    free(order);
+    free(label);
+    return 0;
+}
+
 /* S as the file's text, the sample's time last: a file that ends with it is whole. */
 static int render(FILE *out, const struct sample *s, unsigned top)
 {
@@ -261,6 +324,8 @@ static int render(FILE *out, const struct sample *s, unsigned top)
     if (s->psi_mem.available)
         render_pressure(out, &s->psi_mem);
     if (s->procs.scanned && render_processes(out, &s->procs, top) != 0)
+        return -1;
+    if (s->cgroups.version && render_cgroups(out, &s->cgroups, top) != 0)
         return -1;
     family(out, "memtrail_last_sample_timestamp_seconds", "gauge",
            "When memtrail took the sample these metrics come from (Unix time).");

@@ -34,6 +34,23 @@ check() {
 }
 have() { command -v "$1" >/dev/null 2>&1; }
 
+# Headless Chromium, for the suites that read a rendered chart's pixels.
+CHROMIUM=$(command -v chromium || command -v chromium-browser || true)
+# chromium_png SVG PNG: Chromium's screenshot of SVG at the size its <svg>
+# gives, one pixel per CSS pixel, with a fresh profile beside PNG; non-zero
+# with the end of Chromium's log on stdout when it made none.
+chromium_png() {
+    local svg=$1 png=$2 w h
+    w=$(sed -n 's/^<svg [^>]* width="\([0-9]*\)".*/\1/p' "$svg")
+    h=$(sed -n 's/^<svg [^>]* height="\([0-9]*\)".*/\1/p' "$svg")
+    mkdir -p "$png.profile"
+    timeout 120 "$CHROMIUM" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+        --disable-background-networking --disable-component-update --disable-sync \
+        --hide-scrollbars --force-device-scale-factor=1 --user-data-dir="$png.profile" \
+        --screenshot="$png" --window-size="$w,$h" "file://$svg" >"$png.log" 2>&1
+    [ -s "$png" ] || { tail -20 "$png.log"; return 1; }
+}
+
 # A reading group of one member, to read archives as an on-call engineer
 # does (in the archives' group, not root).  reader_create PREFIX makes them,
 # named PREFIX<pid>g and PREFIX<pid>u in RGROUP and RUSER; reader_remove

@@ -402,6 +402,16 @@ static void instants_cover(struct run *r)
     }
 }
 
+static int on_kill(const struct oom_kill_row *k, void *arg)
+{
+    struct run *r = arg;
+    if (r->cs->kill(k, r->cs->ctx) != 0) {
+        r->failed = 1;
+        return 1;
+    }
+    return 0;
+}
+
 static int on_procs(const struct sample *s, void *arg)
 {
     struct run *r = arg;
@@ -450,9 +460,12 @@ int cap_run(const struct cap_window *w, struct cap_stream *cs)
         rc = archive_each_sample(ar, w->from, w->to, cs->want_numa ? PART_NUMA : 0, on_sample, &r,
                                  err, sizeof err);
         instants_cover(&r);
+        if (rc == ARCHIVE_OK && !r.failed && cs->kill)
+            rc = archive_each_oom_kill(ar, w->from, w->to, on_kill, &r, err, sizeof err);
         for (r.at = 0; rc == ARCHIVE_OK && !r.failed && r.at < r.ninst; r.at++) {
             int64_t ts = r.inst[r.at].p.ts;
-            rc = archive_each_sample(ar, ts, ts, PART_PROCS, on_procs, &r, err, sizeof err);
+            rc = archive_each_sample(ar, ts, ts, PART_PROCS | cs->instant_parts, on_procs, &r, err,
+                                     sizeof err);
         }
         if (rc != ARCHIVE_OK)
             status = open_status(rc, w->paths[i], err);

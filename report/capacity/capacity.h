@@ -20,6 +20,8 @@
 #include "options.h"
 #include "render.h"
 
+struct oom_kill_row;         /* archive.h */
+
 #define CAP_PROC_INSTANTS 2400
 
 /* One sample, system-wide, in kB unless named otherwise. */
@@ -54,6 +56,11 @@ struct cap_stream {
     int (*procs)(const struct cap_point *p, const struct sample *s, void *ctx);
     int want_numa;
     void *ctx;
+    /* each file's OOM kills of the window, by the kill's time (NULL: not read);
+     * a day's first sample may log again what the day before logged */
+    int (*kill)(const struct oom_kill_row *k, void *ctx);
+    unsigned instant_parts;  /* archive_each_sample()'s parts besides processes at the
+                              * sampled instants (PART_CGROUPS) */
 };
 
 struct cap_window {

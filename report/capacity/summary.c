@@ -346,7 +346,7 @@ int render_summary(const struct report_opts *o, struct render_ctx *ctx, const st
     struct summary sm;
     memset(&sm, 0, sizeof sm);
     sm.period = (enum cap_period)o->summary;
-    struct cap_stream cs = { on_point, NULL, 0, &sm };
+    struct cap_stream cs = { on_point, NULL, 0, &sm, NULL, 0 };
     int status = cap_run(w, &cs);
     if (status == 0 && (add_pending(&sm, 0) != 0 || close_period(&sm) != 0))
         status = 2;

@@ -10,6 +10,9 @@
  *            and CommitLimit as one dashed line
  *   Available MemAvailable on the scale of its own range, its minimum marked
  *            and labelled: an incident of 2% of RAM is a hairline above
+ *   Pressure only where PSI was recorded (never a zero line for "none"):
+ *            some and full avg10, and %smem, the stall between two samples of
+ *            one boot from the totals as sar -q MEM computes it (bands, %)
  *   Swap     swap used (band)
  *   Swapping pswpin/s and pswpout/s (bands)
  *   NUMA     one panel per node: used and free (bands)
@@ -17,8 +20,17 @@
  *            the memory that appeared between the first and the last sampled
  *            instant (contrib.h; ties: the larger peak), one band each; the
  *            legend tells repeated names apart by boot or start time
- * Restarts are vertical dashed lines labelled "restart".  Each y axis has one
- * unit (KiB..TiB, or pages/s) named in its title and on every tick.
+ *   Cgroups  the --top N memory cgroups (memory.current, v1 usage_in_bytes)
+ *            by the same rule, at the same instants, a cgroup not there at
+ *            the first instant with cgroups counting from 0; not the root
+ *            (the machine) nor the collector's "..." row.  A parent includes
+ *            its children, as the kernel counts them.  The legend shows the
+ *            end of the path, the tooltip all of it.
+ * Restarts are vertical dashed lines labelled "restart"; each OOM kill is a
+ * red line in every panel and, in Memory, a mark whose <title> names the
+ * victim (time, pid, name, anon-rss, cgroup; at most KILLS_MAX, each kernel
+ * log record once).  Each y axis has one unit (KiB..TiB, pages/s or %)
+ * named in its title and on every tick.
  *
  * Downsampling: the plot is PLOT_W pixel columns wide; every sample falls in
  * one column, and each column keeps the min, max and sum of every series
@@ -28,7 +40,7 @@
  * PLOT_W columns per series, not the samples.  Processes are read at the
  * sampled instants (capacity.h).
  *
- * Every text, process names too, is escaped for XML: & < > " ' as
+ * Every text, process names, victims and cgroup paths too, is escaped for XML: & < > " ' as
  * entities, C0 controls and DEL as U+2400 pictures, bytes that are not UTF-8
  * as their Latin-1 reading (&#xNN;), and the other characters text reports
  * show as '?' (textsafe.h: C1 controls, bidirectional overrides, and the
@@ -44,6 +56,7 @@
 #include <time.h>
 
 #include "svg.h"
+#include "archive.h"
 #include "contrib.h"
 #include "empty.h"
 #include "grow.h"
@@ -61,10 +74,11 @@
 #define PROC_COLORS 10
 
 enum sys_series { S_USED, S_BUFFERS, S_CACHED, S_SLAB, S_FREE, S_AVAIL, S_COMMITTED, S_LIMIT,
-                  S_TOTAL, S_SWAP, S_SWPIN, S_SWPOUT, S_COUNT };
+                  S_TOTAL, S_SWAP, S_SWPIN, S_SWPOUT, S_SOME10, S_FULL10, S_SMEM, S_COUNT };
 
 struct pxcol {
     unsigned n, rn;              /* samples; samples with rates */
+    unsigned pn, fn, prn;        /* samples with pressure; with its "full" line; with %smem */
     float min[S_COUNT], max[S_COUNT];
     double sum[S_COUNT];         /* of value x seconds covered: the means are by time */
     double secs;                 /* the seconds the column's samples cover */
@@ -77,10 +91,21 @@ struct node_cols {
     float *umin, *umax, *fmin, *fmax;
 };
 
-struct penv {                    /* one column of a process */
+struct penv {                    /* one column of a process or cgroup */
     uint32_t col;
     uint32_t joined;             /* seen at the sampled instant before, too */
     float min, max;
+};
+
+/* What the Processes and Cgroups panels keep of one process or cgroup: its
+ * sparse envelope and what its contribution (contrib.h) is made of, in kB. */
+struct track {
+    uint64_t peak, first, last;
+    int born;
+    int64_t change;
+    unsigned long last_instant;
+    struct penv *env;
+    size_t nenv, cap_env;
 };
 
 struct svgproc {
@@ -89,12 +114,25 @@ struct svgproc {
     uint64_t start_ticks;
     int64_t boot_epoch;          /* when its boot began, from the first sample it is in */
     char comm[COMM_MAX];
-    uint64_t peak, first_rss, last_rss;
-    int born;
-    int64_t change;
-    unsigned long last_instant;
-    struct penv *env;
-    size_t nenv, cap_env;
+    struct track tr;
+};
+
+struct svgcg {                   /* a memory cgroup: its path and (v2) inode */
+    char *path;
+    uint64_t id;
+    struct track tr;
+};
+
+/* An OOM kill, marked on every panel; its victim in a <title>. */
+#define KILLS_MAX 256
+struct svgkill {
+    int64_t ts;
+    uint32_t boot;
+    uint64_t seq;
+    int32_t pid;
+    char comm[COMM_MAX];
+    int64_t anon_rss_kb;
+    char task_memcg[CGROUP_PATH_MAX];
 };
 
 struct chart {
@@ -110,12 +148,21 @@ struct chart {
     int nrestarts;
     struct node_cols nodes[NUMA_MAX];
     int nnodes;
+    unsigned long psi_samples;   /* samples with pressure */
+    /* OOM kills, in the order recorded; those beyond KILLS_MAX are counted */
+    struct svgkill *kills;
+    size_t nkills, cap_kills;
+    unsigned long kills_dropped;
     /* processes */
     struct identmap map;
     struct svgproc *ids;         /* by the map's index, until sorted by contribution */
     size_t nids, cap_ids;
     unsigned long instants;
     struct window_start start;   /* the first sampled instant */
+    /* cgroups, by path and id (sorted), at the instants that recorded them */
+    struct svgcg *cgs;
+    size_t ncgs, cap_cgs;
+    unsigned long cg_instants;
     FILE *out;
 };
 
@@ -155,6 +202,53 @@ static struct node_cols *node_of(struct chart *c, int id, double total)
         return NULL;
     c->nnodes++;
     return n;
+}
+
+/* P's memory pressure into column K (capacity.h: some and full avg10, and
+ * sar's %smem between two samples of one boot); the "full" line only where
+ * the kernel printed one. */
+static void put_pressure(struct chart *c, struct pxcol *k, const struct cap_point *p,
+                         const struct sample *s)
+{
+    if (!p->have_psi)
+        return;
+    put(k, S_SOME10, p->some_avg10, k->pn++);
+    if (s->psi_mem.has_full)
+        put(k, S_FULL10, p->full_avg10, k->fn++);
+    if (p->have_psi_rates)
+        put(k, S_SMEM, p->some_pct, k->prn++);
+    c->psi_samples++;
+}
+
+/* An OOM kill of the window, once: a day's first sample may log again
+ * what the day before's last one did (the same boot and record). */
+static int on_kill(const struct oom_kill_row *row, void *arg)
+{
+    struct chart *c = arg;
+    const struct oom_event *ev = &row->ev;
+    long boot = identmap_boot(&c->map, row->boot_id);
+    if (boot < 0)
+        return -1;
+    for (size_t j = 0; j < c->nkills; j++)
+        if (c->kills[j].seq == ev->seq && c->kills[j].boot == (uint32_t)boot)
+            return 0;
+    if (c->nkills == KILLS_MAX) {
+        c->kills_dropped++;
+        return 0;
+    }
+    if (grow_array((void **)&c->kills, &c->cap_kills, c->nkills + 1, sizeof *c->kills) != 0)
+        return -1;
+    struct svgkill *k = &c->kills[c->nkills++];
+    k->ts = ev->ts;
+    k->boot = (uint32_t)boot;
+    k->seq = ev->seq;
+    k->pid = ev->pid;
+    k->anon_rss_kb = ev->anon_rss_kb;
+    memcpy(k->comm, ev->comm, sizeof k->comm);
+    k->comm[COMM_MAX - 1] = '\0';
+    memcpy(k->task_memcg, ev->task_memcg, sizeof k->task_memcg);
+    k->task_memcg[CGROUP_PATH_MAX - 1] = '\0';
+    return 0;
 }
 
 static int on_point(const struct cap_point *p, const struct sample *s, void *arg)
@@ -201,6 +295,7 @@ static int on_point(const struct cap_point *p, const struct sample *s, void *arg
     if (p->restart && c->nrestarts < RESTARTS_MAX)
         c->restarts[c->nrestarts++] = p->ts;
     c->samples++;
+    put_pressure(c, k, p, s);
     if (s->numa.available) {
         int col = col_of(c, p->ts);
         for (unsigned i = 0; i < s->numa.n; i++) {
@@ -249,15 +344,95 @@ static struct svgproc *find_ident(struct chart *c, uint32_t boot, const struct p
     if (strncmp(id->comm, p->comm, sizeof id->comm - 1) != 0) {   /* the legend: its latest name */
         memcpy(id->comm, p->comm, sizeof id->comm);
         id->comm[COMM_MAX - 1] = '\0';
-        id->born = born_in_window(&c->start, boot, p->start_ticks);
-        id->first_rss = p->rss_kb;
+        id->tr.born = born_in_window(&c->start, boot, p->start_ticks);
+        id->tr.first = p->rss_kb;
     }
     return id;
+}
+
+/* V (kB) at sampled instant INSTANT, in column COL, into T's envelope. */
+static int track_put(struct track *t, unsigned long instant, uint32_t col, uint64_t v)
+{
+    float f = (float)v;
+    t->last = v;
+    if (v > t->peak)
+        t->peak = v;
+    struct penv *last = t->nenv ? &t->env[t->nenv - 1] : NULL;
+    int joined = last && t->last_instant + 1 == instant;
+    t->last_instant = instant;
+    if (last && last->col == col) {
+        if (f < last->min)
+            last->min = f;
+        if (f > last->max)
+            last->max = f;
+        return 0;
+    }
+    if (grow_array((void **)&t->env, &t->cap_env, t->nenv + 1, sizeof *t->env) != 0)
+        return -1;
+    t->env[t->nenv++] = (struct penv){ col, (uint32_t)joined, f, f };
+    return 0;
+}
+
+static int by_path_id(const char *path, uint64_t id, const struct svgcg *g)
+{
+    int d = strcmp(path, g->path);
+    return d ? d : id < g->id ? -1 : id > g->id;
+}
+
+/* The track of cgroup M, started (in path order) when it is new. */
+static struct track *find_cgroup(struct chart *c, const struct cgroup_mem *m, uint64_t kb)
+{
+    size_t lo = 0, hi = c->ncgs;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int d = by_path_id(m->path, m->id, &c->cgs[mid]);
+        if (d == 0)
+            return &c->cgs[mid].tr;
+        if (d < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    char *path = strdup(m->path);
+    if (!path || grow_array((void **)&c->cgs, &c->cap_cgs, c->ncgs + 1, sizeof *c->cgs) != 0) {
+        free(path);
+        return NULL;
+    }
+    memmove(&c->cgs[lo + 1], &c->cgs[lo], (c->ncgs - lo) * sizeof *c->cgs);
+    struct svgcg *g = &c->cgs[lo];
+    memset(g, 0, sizeof *g);
+    g->path = path;
+    g->id = m->id;
+    g->tr.born = c->cg_instants > 1;   /* not there at the first instant with cgroups */
+    g->tr.first = kb;
+    c->ncgs++;
+    return &g->tr;
+}
+
+/* S's cgroups at sampled instant COL: every one but the root (the whole
+ * machine) and the "..." row (the collector's sum beyond its bound). */
+static int take_cgroups(struct chart *c, const struct sample *s, uint32_t col)
+{
+    if (!s->cgroups.version)
+        return 0;
+    c->cg_instants++;
+    for (size_t i = 0; i < s->cgroups.n; i++) {
+        const struct cgroup_mem *m = &s->cgroups.items[i];
+        if (m->current >= CGROUP_UNLIMITED || strcmp(m->path, "/") == 0 ||
+            strcmp(m->path, "...") == 0)
+            continue;
+        struct track *t = find_cgroup(c, m, m->current / 1024);
+        if (!t || track_put(t, c->cg_instants, col, m->current / 1024) != 0)
+            return -1;
+    }
+    return 0;
 }
 
 static int on_procs(const struct cap_point *p, const struct sample *s, void *arg)
 {
     struct chart *c = arg;
+    if (take_cgroups(c, s, (uint32_t)col_of(c, p->ts)) != 0)
+        return -1;
     if (!s->procs.scanned)
         return 0;
     long boot = identmap_boot(&c->map, s->boot_id);
@@ -271,37 +446,32 @@ static int on_procs(const struct cap_point *p, const struct sample *s, void *arg
         if (pr->pid == PROC_AGGREGATE_PID)
             continue;
         struct svgproc *id = find_ident(c, (uint32_t)boot, pr, p->ts - (int64_t)(s->uptime_cs / 100));
-        if (!id)
+        if (!id || track_put(&id->tr, c->instants, col, pr->rss_kb) != 0)
             return -1;
-        float v = (float)pr->rss_kb;
-        id->last_rss = pr->rss_kb;
-        if (pr->rss_kb > id->peak)
-            id->peak = pr->rss_kb;
-        struct penv *last = id->nenv ? &id->env[id->nenv - 1] : NULL;
-        int joined = last && id->last_instant + 1 == c->instants;
-        id->last_instant = c->instants;
-        if (last && last->col == col) {
-            if (v < last->min)
-                last->min = v;
-            if (v > last->max)
-                last->max = v;
-            continue;
-        }
-        if (grow_array((void **)&id->env, &id->cap_env, id->nenv + 1, sizeof *id->env) != 0)
-            return -1;
-        id->env[id->nenv++] = (struct penv){ col, (uint32_t)joined, v, v };
     }
     return 0;
+}
+
+/* Contribution order (contrib.h); ties: the larger peak. */
+static int by_track(const struct track *x, const struct track *y)
+{
+    if (x->change != y->change)
+        return by_contribution(x->change, y->change);
+    return x->peak == y->peak ? 0 : x->peak > y->peak ? -1 : 1;
 }
 
 static int by_change(const void *a, const void *b)
 {
     const struct svgproc *x = a, *y = b;
-    if (x->change != y->change)
-        return by_contribution(x->change, y->change);
-    if (x->peak != y->peak)
-        return x->peak > y->peak ? -1 : 1;
-    return x->pid < y->pid ? -1 : x->pid > y->pid;
+    int d = by_track(&x->tr, &y->tr);
+    return d ? d : x->pid < y->pid ? -1 : x->pid > y->pid;
+}
+
+static int by_cg_change(const void *a, const void *b)
+{
+    const struct svgcg *x = a, *y = b;
+    int d = by_track(&x->tr, &y->tr);
+    return d ? d : by_path_id(x->path, x->id, y);
 }
 
 /* ---- SVG pieces ---- */
@@ -350,6 +520,7 @@ static const struct unit mem_units[] = {
     { "TiB", 1024.0 * 1024 * 1024, 1 },
 };
 static const struct unit rate_unit = { "pages/s", 1, 0 };
+static const struct unit pct_unit = { "%", 1, 0 };
 
 struct panel {
     const char *id;
@@ -538,6 +709,20 @@ static void legend(FILE *out, struct panel *p, const char *color, const char *la
     legend_mark(out, p, color, label, "", dashed);
 }
 
+/* legend_mark() with TITLE, the whole name, as the entry's tooltip. */
+static void legend_entry(FILE *out, struct panel *p, const char *color, const char *label,
+                         const char *mark, const char *title)
+{
+    if (title) {
+        fputs("<g class=\"legend-entry\"><title>", out);
+        xml_text(out, title, 0);
+        fputs("</title>", out);
+    }
+    legend_mark(out, p, color, label, mark, 0);
+    if (title)
+        fputs("</g>\n", out);
+}
+
 struct tick {
     int64_t ts;
     int major;                   /* a day boundary */
@@ -631,6 +816,11 @@ static void panel_axes(FILE *out, const struct chart *c, const struct panel *p)
                      "<text class=\"rlab\" x=\"%d\" y=\"%d\">restart</text>\n",
                 x, p->y0, x, p->y0 + p->h, x + 3, p->y0 + 10);
     }
+    for (size_t i = 0; i < c->nkills; i++) {
+        double x = PLOT_X + col_of(c, c->kills[i].ts) + 0.5;
+        fprintf(out, "<line class=\"oom\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\"/>\n", x,
+                p->y0, x, p->y0 + p->h);
+    }
     fputs("</g>\n", out);
 }
 
@@ -664,6 +854,8 @@ static const char *const proc_colors[PROC_COLORS] = {
 };
 
 #define MEM_H 220
+#define PSI_H 120
+#define CG_H 220
 #define AVAIL_H 130
 #define SWAP_H 100
 #define RATE_H 100
@@ -673,6 +865,7 @@ static const char *const proc_colors[PROC_COLORS] = {
 struct scratch {                 /* PLOT_W columns of working space */
     float lo[PLOT_W], hi[PLOT_W];
     unsigned char have[PLOT_W], rhave[PLOT_W], plink[PLOT_W];
+    unsigned char phave[PLOT_W], fhave[PLOT_W], prhave[PLOT_W];   /* pressure */
 };
 
 static void svg_head(FILE *out, const struct chart *c, const struct render_ctx *ctx, int height)
@@ -694,20 +887,60 @@ static void svg_head(FILE *out, const struct chart *c, const struct render_ctx *
           ".min-mark { fill: #0b2e6b; stroke: #fff; stroke-width: 1; }\n"
           ".min-label { font-weight: bold; fill: #0b2e6b; stroke: #fff; stroke-width: 3px; "
           "paint-order: stroke; }\n"
+          ".oom { stroke: #b00000; stroke-width: 1.5; }\n"
+          ".oom-mark { fill: #b00000; stroke: #fff; stroke-width: 1; }\n"
+          ".oom-label { fill: #b00000; font-size: 10px; font-weight: bold; stroke: #fff; "
+          "stroke-width: 3px; paint-order: stroke; }\n"
           "</style>\n<rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>\n", out);
-    char from[32], to[32], head[512];
+    char from[32], to[32], head[512], kills[96] = "";
     cap_local_time(c->t0, from, sizeof from);
     cap_local_time(c->t1, to, sizeof to);
+    if (c->kills_dropped)
+        snprintf(kills, sizeof kills, ", the first %d OOM kills marked (%lu more)", KILLS_MAX,
+                 c->kills_dropped);
+    else if (c->nkills)
+        snprintf(kills, sizeof kills, ", %zu OOM kill%s marked", c->nkills, c->nkills > 1 ? "s" : "");
     if (c->samples)
-        snprintf(head, sizeof head, "%s (%s %s): memory from %s to %s, %lu samples",
+        snprintf(head, sizeof head, "%s (%s %s): memory from %s to %s, %lu samples%s",
                  ctx->sr->host.nodename, ctx->sr->host.sysname, ctx->sr->host.release, from, to,
-                 c->samples);
+                 c->samples, kills);
     else
         snprintf(head, sizeof head, "%s (%s %s): %s", ctx->sr->host.nodename,
                  ctx->sr->host.sysname, ctx->sr->host.release, EMPTY_WINDOW_TEXT);
     fprintf(out, "<text class=\"head\" x=\"%d\" y=\"24\">", PLOT_X);
     xml_text(out, head, 0);
     fputs("</text>\n", out);
+}
+
+/* Each OOM kill as a mark at the top of P, its victim in a <title> (time,
+ * pid, name, anon-rss, cgroup) and, where there is room, "OOM NAME". */
+static void kill_marks(FILE *out, const struct chart *c, const struct panel *p)
+{
+    double labelled = -1e9;
+    for (size_t i = 0; i < c->nkills; i++) {
+        const struct svgkill *k = &c->kills[i];
+        double x = PLOT_X + col_of(c, k->ts) + 0.5;
+        char at[32], title[COMM_MAX + CGROUP_PATH_MAX + 128];
+        cap_local_time(k->ts, at, sizeof at);
+        int len = snprintf(title, sizeof title, "OOM kill at %s: pid %d %s", at, (int)k->pid, k->comm);
+        if (k->anon_rss_kb >= 0 && len > 0 && (size_t)len < sizeof title)
+            len += snprintf(title + len, sizeof title - (size_t)len, ", anon-rss %lld kB",
+                            (long long)k->anon_rss_kb);
+        if (k->task_memcg[0] && len > 0 && (size_t)len < sizeof title)
+            snprintf(title + len, sizeof title - (size_t)len, ", cgroup %s", k->task_memcg);
+        fprintf(out, "<g class=\"oom-kill\" data-ts=\"%lld\" data-pid=\"%d\"><title>",
+                (long long)k->ts, (int)k->pid);
+        xml_text(out, title, 0);
+        fprintf(out, "</title><polygon class=\"oom-mark\" points=\"%.1f,%d %.1f,%d %.1f,%d\"/>",
+                x - 6, p->y0, x + 6, p->y0, x, p->y0 + 10);
+        if (x - labelled >= 70) {
+            fprintf(out, "<text class=\"oom-label\" x=\"%.1f\" y=\"%d\">OOM ", x + 7, p->y0 + 20);
+            xml_text(out, k->comm, 12);
+            fputs("</text>", out);
+            labelled = x;
+        }
+        fputs("</g>\n", out);
+    }
 }
 
 /* Memory on the scale of total RAM: sar's composition stacked, the bands of
@@ -753,6 +986,7 @@ static int memory_panel(FILE *out, const struct chart *c, int y, struct scratch 
         w->lo[k] = c->cols[k].max[S_LIMIT];
     dashed_line(out, &mem, w->lo, w->have, c->link, "limit", "#555");
     legend(out, &mem, "#555", "CommitLimit", 1);
+    kill_marks(out, c, &mem);
     panel_axes(out, c, &mem);
     return y + mem.h + PANEL_GAP;
 }
@@ -806,6 +1040,35 @@ static int available_panel(FILE *out, const struct chart *c, int y, struct scrat
     min_mark(out, c, &av);
     panel_axes(out, c, &av);
     return y + av.h + PANEL_GAP;
+}
+
+/* Memory pressure in percent: some and full avg10 as the kernel averaged
+ * them, and %smem, the stall between samples from the totals, as sar -q MEM
+ * computes it.  Drawn only where PSI was recorded: never a zero line. */
+static int pressure_panel(FILE *out, const struct chart *c, int y, struct scratch *w)
+{
+    static const struct envelope lines[] = {
+        { S_SOME10, "#e6550d", "some avg10 (%smem-10)", "psi-some10" },
+        { S_FULL10, "#7f2704", "full avg10 (%fmem-10)", "psi-full10" },
+        { S_SMEM, "#6a51a3", "%smem (stall since last)", "psi-smem" },
+    };
+    const unsigned char *have[] = { w->phave, w->fhave, w->prhave };
+    double pmax = 0;
+    int any[3] = { 0 };
+    for (int k = 0; k < PLOT_W; k++)
+        for (int l = 0; l < 3; l++)
+            if (have[l][k]) {
+                any[l] = 1;
+                pmax = fmax(pmax, c->cols[k].max[lines[l].s]);
+            }
+    struct panel pp = { .id = "pressure", .y0 = y, .h = PSI_H };
+    scale(&pp, 0, pmax, &pct_unit);
+    panel_frame(out, c, &pp, "Memory pressure", "PSI avg10 and %smem as sar -q MEM, min..max");
+    for (int l = 0; l < 3; l++)
+        if (any[l])
+            envelopes(out, c, &pp, &lines[l], 1, have[l], w->lo, w->hi);
+    panel_axes(out, c, &pp);
+    return y + pp.h + PANEL_GAP;
 }
 
 static int swap_panels(FILE *out, const struct chart *c, int y, struct scratch *w)
@@ -925,19 +1188,51 @@ static int legend_marks(const struct chart *c, size_t n, char (*marks)[LEGEND_MA
     return 0;
 }
 
+/* T's envelope as the I-th band of P; returns its colour. */
+static const char *track_band(FILE *out, const struct panel *p, const struct track *t, size_t i,
+                              const char *cls, struct scratch *w)
+{
+    memset(w->have, 0, PLOT_W);
+    memset(w->plink, 0, PLOT_W);
+    for (size_t e = 0; e < t->nenv; e++) {
+        uint32_t k = t->env[e].col;
+        w->have[k] = 1;
+        w->plink[k] = (unsigned char)t->env[e].joined;
+        w->lo[k] = t->env[e].min;
+        w->hi[k] = t->env[e].max;
+    }
+    const char *color = proc_colors[i % PROC_COLORS];
+    char style[96];
+    snprintf(style, sizeof style, " fill=\"%s\" fill-opacity=\"0.35\" stroke=\"%s\"", color, color);
+    band(out, p, w->lo, w->hi, w->have, w->plink, cls, style);
+    return color;
+}
+
+/* The frame of a panel ID of tracks, at Y, H high, on the scale of their
+ * largest PEAK (kB), titled NAME: "top N by the memory they brought (RULE),
+ * over INSTANTS". */
+static struct panel track_panel(FILE *out, const struct chart *c, const char *id, int y, int h,
+                                double peak, const char *name, size_t n, const char *rule,
+                                unsigned long instants)
+{
+    struct panel p = { .id = id, .y0 = y, .h = h };
+    char what[200];
+    snprintf(what, sizeof what, "top %zu by the memory they brought (%s), min..max over %lu "
+             "sampled instants", n, rule, instants);
+    scale(&p, 0, fmax(peak, 1), mem_unit(fmax(peak, 1)));
+    panel_frame(out, c, &p, name, what);
+    return p;
+}
+
 /* The N identities of most contribution, each a band, with a legend of pid
  * and name (and what tells repeated names apart). */
-static void process_panel(FILE *out, const struct chart *c, size_t n, int y, struct scratch *w)
+static int process_panel(FILE *out, const struct chart *c, size_t n, int y, struct scratch *w)
 {
     double pmax = 1;
     for (size_t i = 0; i < n; i++)
-        pmax = fmax(pmax, (double)c->ids[i].peak);
-    char what[200];
-    snprintf(what, sizeof what, "top %zu by the memory they brought (last - first, born: from 0), "
-             "min..max over %lu sampled instants", n, c->instants);
-    struct panel pp = { .id = "processes", .y0 = y, .h = PROC_H };
-    scale(&pp, 0, pmax, mem_unit(pmax));
-    panel_frame(out, c, &pp, "Processes' RSS", what);
+        pmax = fmax(pmax, (double)c->ids[i].tr.peak);
+    struct panel pp = track_panel(out, c, "processes", y, PROC_H, pmax, "Processes' RSS", n,
+                                  "last - first, born: from 0", c->instants);
     char (*marks)[LEGEND_MARK] = malloc((n ? n : 1) * sizeof *marks);
     if (marks && legend_marks(c, n, marks) != 0) {
         free(marks);
@@ -945,26 +1240,65 @@ static void process_panel(FILE *out, const struct chart *c, size_t n, int y, str
     }
     for (size_t i = 0; i < n; i++) {
         const struct svgproc *id = &c->ids[i];
-        memset(w->have, 0, PLOT_W);
-        memset(w->plink, 0, PLOT_W);
-        for (size_t e = 0; e < id->nenv; e++) {
-            uint32_t k = id->env[e].col;
-            w->have[k] = 1;
-            w->plink[k] = (unsigned char)id->env[e].joined;
-            w->lo[k] = id->env[e].min;
-            w->hi[k] = id->env[e].max;
-        }
-        const char *color = proc_colors[i % PROC_COLORS];
-        char style[96];
-        snprintf(style, sizeof style, " fill=\"%s\" fill-opacity=\"0.35\" stroke=\"%s\"", color,
-                 color);
-        band(out, &pp, w->lo, w->hi, w->have, w->plink, "proc", style);
+        const char *color = track_band(out, &pp, &id->tr, i, "proc", w);
         char label[COMM_MAX + 24];
         snprintf(label, sizeof label, "%d %s", (int)id->pid, id->comm);
         legend_mark(out, &pp, color, label, marks ? marks[i] : "", 0);
     }
     free(marks);
     panel_axes(out, c, &pp);
+    return y + pp.h + PANEL_GAP;
+}
+
+/* A cgroup path's last LEGEND_CHARS characters or so, from a character's
+ * start: the unit's name is at the end. */
+static const char *path_tail(const char *path)
+{
+    size_t len = strlen(path);
+    if (len <= LEGEND_CHARS)
+        return path;
+    const char *p = path + len - (LEGEND_CHARS - 1);
+    while ((*p & 0xc0) == 0x80)
+        p++;
+    return p;
+}
+
+/* The N cgroups of most contribution, each a band, their paths in the
+ * legend (the end of a long one; the whole in its tooltip). */
+static int cgroup_panel(FILE *out, const struct chart *c, size_t n, int y, struct scratch *w)
+{
+    double gmax = 1;
+    for (size_t i = 0; i < n; i++)
+        gmax = fmax(gmax, (double)c->cgs[i].tr.peak);
+    struct panel gp = track_panel(out, c, "cgroups", y, CG_H, gmax, "Memory cgroups", n,
+                                  "new: from 0; parents hold children", c->cg_instants);
+    for (size_t i = 0; i < n; i++) {
+        const struct svgcg *g = &c->cgs[i];
+        const char *color = track_band(out, &gp, &g->tr, i, "cgroup", w);
+        const char *tail = path_tail(g->path);
+        char label[LEGEND_CHARS + 8];
+        snprintf(label, sizeof label, "%s%s", tail == g->path ? "" : "\xe2\x80\xa6", tail);
+        legend_entry(out, &gp, color, label, "", g->path);
+    }
+    panel_axes(out, c, &gp);
+    return y + gp.h + PANEL_GAP;
+}
+
+/* Each track's contribution, and the tracks in contribution order. */
+static void rank(struct chart *c)
+{
+    for (size_t i = 0; i < c->nids; i++) {
+        struct track *t = &c->ids[i].tr;
+        t->change = rss_contribution(t->born, t->last_instant != c->instants, t->first, t->last);
+    }
+    if (c->nids)
+        qsort(c->ids, c->nids, sizeof *c->ids, by_change);
+    for (size_t i = 0; i < c->ncgs; i++) {
+        struct track *t = &c->cgs[i].tr;
+        t->change = rss_contribution(t->born, t->last_instant != c->cg_instants, t->first, t->last);
+    }
+    if (c->ncgs)
+        qsort(c->cgs, c->ncgs, sizeof *c->cgs, by_cg_change);
 }
 
 static void draw(const struct report_opts *o, struct chart *c, const struct render_ctx *ctx)
@@ -972,29 +1306,32 @@ static void draw(const struct report_opts *o, struct chart *c, const struct rend
     FILE *out = c->out;
     long top = o->procs.top > 0 ? o->procs.top : 10;
     size_t nprocs = c->nids < (size_t)top ? c->nids : (size_t)top;
-    for (size_t i = 0; i < c->nids; i++) {
-        struct svgproc *id = &c->ids[i];
-        id->change = rss_contribution(id->born, id->last_instant != c->instants, id->first_rss,
-                                      id->last_rss);
-    }
-    if (c->nids)
-        qsort(c->ids, c->nids, sizeof *c->ids, by_change);
+    size_t ncgs = c->ncgs < (size_t)top ? c->ncgs : (size_t)top;
+    rank(c);
     int height = TOP_PAD + 4 * PANEL_GAP + MEM_H + AVAIL_H + SWAP_H + RATE_H +
-                 c->nnodes * (NODE_H + PANEL_GAP) + (c->instants ? PROC_H + PANEL_GAP : 0) + 30;
+                 c->nnodes * (NODE_H + PANEL_GAP) + (c->instants ? PROC_H + PANEL_GAP : 0) +
+                 (c->psi_samples ? PSI_H + PANEL_GAP : 0) + (ncgs ? CG_H + PANEL_GAP : 0) + 30;
     svg_head(out, c, ctx, height);
     struct scratch *w = malloc(sizeof *w);
     if (c->samples && w) {
         for (int k = 0; k < PLOT_W; k++) {
             w->have[k] = c->cols[k].n > 0;
             w->rhave[k] = c->cols[k].rn > 0;
+            w->phave[k] = c->cols[k].pn > 0;
+            w->fhave[k] = c->cols[k].fn > 0;
+            w->prhave[k] = c->cols[k].prn > 0;
         }
         int y = TOP_PAD + 18;
         y = memory_panel(out, c, y, w);
         y = available_panel(out, c, y, w);
+        if (c->psi_samples)
+            y = pressure_panel(out, c, y, w);
         y = swap_panels(out, c, y, w);
         y = numa_panels(out, c, y, w);
         if (c->instants)
-            process_panel(out, c, nprocs, y, w);
+            y = process_panel(out, c, nprocs, y, w);
+        if (ncgs)
+            cgroup_panel(out, c, ncgs, y, w);
     }
     fputs("</svg>\n", out);
     free(w);
@@ -1014,7 +1351,7 @@ int render_svg(const struct report_opts *o, struct render_ctx *ctx, const struct
         free(c.link);
         return 2;
     }
-    struct cap_stream cs = { on_point, on_procs, 1, &c };
+    struct cap_stream cs = { on_point, on_procs, 1, &c, on_kill, PART_CGROUPS };
     int status = cap_run(w, &cs);
     if (status == 0 && !c.samples)
         say_empty_window();   /* the chart still says so, and stays a valid SVG */
@@ -1030,8 +1367,14 @@ int render_svg(const struct report_opts *o, struct render_ctx *ctx, const struct
         free(c.nodes[i].fmax);
     }
     for (size_t i = 0; i < c.nids; i++)
-        free(c.ids[i].env);
+        free(c.ids[i].tr.env);
     free(c.ids);
+    for (size_t i = 0; i < c.ncgs; i++) {
+        free(c.cgs[i].path);
+        free(c.cgs[i].tr.env);
+    }
+    free(c.cgs);
+    free(c.kills);
     identmap_free(&c.map);
     return status;
 }

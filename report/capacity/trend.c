@@ -599,7 +599,7 @@ int render_trend(const struct report_opts *o, struct render_ctx *ctx, const stru
     struct trend t;
     memset(&t, 0, sizeof t);
     t.t0 = w->first_ts;
-    struct cap_stream cs = { on_point, on_procs, 0, &t };
+    struct cap_stream cs = { on_point, on_procs, 0, &t, NULL, 0 };
     int status = cap_run(w, &cs);
     if (status == 0) {
         struct outcome oc[FIT_COUNT];

@@ -2,14 +2,17 @@
 /*
  * memreport --format=csv-long: the numbers of the exports (export.h) as long
  * CSV, one row per sample and metric (RFC 4180: comma, CRLF, one header row):
- *   timestamp,local_time,epoch,host,metric,node,device,pid,comm,value
+ *   timestamp,local_time,epoch,host,metric,node,device,pid,comm,value,cgroup
  * timestamp is ISO 8601 local time with its offset, local_time the same
  * without it (a spreadsheet reads it as a date-time: table.h); metric is GROUP.FIELD:
  * meminfo.MemTotal (kB, as the kernel prints it; HugePages_* in pages),
  * vmstat.pgfault, swap.size_kb / swap.used_kb / swap.priority,
  * numa.FilePages (kB) / numa.numa_hit (pages), process.rss_kb, anon_kb,
- * file_kb, shmem_kb, swap_kb, vsz_kb, pss_kb, minflt, majflt; node, device,
- * pid and comm are empty where they do not apply.  Rows are in time order,
+ * file_kb, shmem_kb, swap_kb, vsz_kb, pss_kb, minflt, majflt,
+ * cgroup.current_bytes, anon_bytes, ... (bytes), refault_anon, events_oom_kill
+ * ... (counts); node, device, pid, comm and cgroup (the cgroup's path, last
+ * so that the columns before it keep their places) are empty where they do
+ * not apply.  Rows are in time order,
  * and within a sample in the order the series first appeared.  Text cells are
  * written as the other CSV outputs write them (table.h: quoted when they hold
  * a comma, quote, semicolon, CR or LF; formula-like text after an apostrophe).
@@ -34,7 +37,7 @@ int write_csv_long(const struct xstore *x, FILE *out)
     size_t *cursor = calloc(x->nseries + 1, sizeof *cursor);
     if (!cursor)
         return -1;
-    fputs("timestamp,local_time,epoch,host,metric,node,device,pid,comm,value\r\n", out);
+    fputs("timestamp,local_time,epoch,host,metric,node,device,pid,comm,value,cgroup\r\n", out);
     for (size_t t = 0; t < x->ntimes && !ferror(out); t++) {   /* a write failed: output.h */
         int64_t ts = x->times[t];
         char when[48], local[32], head[128];
@@ -63,8 +66,9 @@ int write_csv_long(const struct xstore *x, FILE *out)
                 char num[32], *p = num;
                 *p++ = ',';
                 p = x_itoa(p, se->pts[cursor[s]].v);
-                memcpy(p, "\r\n", 2);
-                fwrite(num, 1, (size_t)(p + 2 - num), out);
+                fwrite(num, 1, (size_t)(p - num), out);
+                csv_cell(out, gr->cgroup);
+                fputs("\r\n", out);
                 cursor[s]++;
             }
         }

@@ -7,6 +7,7 @@
  */
 #include "export.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -150,7 +151,7 @@ static long family(struct xstore *x, const char *name, enum xtype type, const ch
 /* Group KEY (measurement and tags); the label values are copied. */
 static long group(struct xstore *x, const char *key, enum xkind kind, const char *node,
                   const char *device, const char *type, const char *comm, const char *pid,
-                  const char *cmdline)
+                  const char *cmdline, const char *cgroup)
 {
     long g = map_get(&x->group_map, key);
     if (g >= 0)
@@ -158,7 +159,7 @@ static long group(struct xstore *x, const char *key, enum xkind kind, const char
     static const char *const names[] = {
         [XG_MEMINFO] = "meminfo", [XG_VMSTAT] = "vmstat", [XG_SWAP] = "swap",
         [XG_NUMA] = "numa", [XG_PROCESS] = "process", [XG_HOST] = "host",
-        [XG_PSI] = "pressure",
+        [XG_CGROUP] = "cgroup", [XG_PSI] = "pressure",
     };
     if (grow_array((void **)&x->groups, &x->cap_groups, x->ngroups + 1, sizeof *x->groups) != 0)
         return -1;
@@ -166,16 +167,16 @@ static long group(struct xstore *x, const char *key, enum xkind kind, const char
     memset(gr, 0, sizeof *gr);
     gr->kind = kind;
     gr->measurement = names[kind];
-    /* tags sorted by key: comm, device, host, node, pid, type */
-    const char *keys[] = { "comm", "device", "host", "node", "pid", "type" };
-    const char *vals[] = { comm, device, x->host, node, pid, type };
+    /* tags sorted by key: cgroup, comm, device, host, node, pid, type */
+    const char *keys[] = { "cgroup", "comm", "device", "host", "node", "pid", "type" };
+    const char *vals[] = { cgroup, comm, device, x->host, node, pid, type };
     size_t len = 1;
-    for (int i = 0; i < 6; i++)
+    for (int i = 0; i < 7; i++)
         len += vals[i] ? strlen(keys[i]) + 2 + strlen(vals[i]) * 6 : 0;
     if (!(gr->tags = malloc(len)))
         return -1;
     char *p = gr->tags;
-    for (int i = 0; i < 6; i++) {
+    for (int i = 0; i < 7; i++) {
         if (!vals[i] || !vals[i][0])   /* the line protocol has no empty tag values */
             continue;
         p += sprintf(p, ",%s=", keys[i]);
@@ -184,7 +185,7 @@ static long group(struct xstore *x, const char *key, enum xkind kind, const char
     *p = '\0';
     if ((node && !(gr->node = strdup(node))) || (device && !(gr->device = strdup(device))) ||
         (type && !(gr->type = strdup(type))) || (comm && !(gr->comm = strdup(comm))) ||
-        (pid && !(gr->pid = strdup(pid))) ||
+        (pid && !(gr->pid = strdup(pid))) || (cgroup && !(gr->cgroup = strdup(cgroup))) ||
         (cmdline && !(gr->cmdline = escaped(cmdline, influx_string_escape))) ||
         map_put(&x->group_map, key, x->ngroups) != 0)
         return -1;
@@ -328,7 +329,7 @@ static int add_keys(struct xstore *x, enum xkind kind, const struct kv_list *key
         long s = map_get(&x->series_map, skey);
         if (s < 0) {
             char labels[LBL_MAX] = "";
-            long g = group(x, gkey, kind, NULL, NULL, NULL, NULL, NULL, NULL);
+            long g = group(x, gkey, kind, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
             long f = key_family(x, kind, key, labels);
             int kb = kind == XG_MEMINFO && !is_count_key(key);
             s = series(x, skey, g, f, key, labels, kb ? 1024 : 1);
@@ -349,7 +350,7 @@ static int add_swap(struct xstore *x, const struct swap_device *d, int64_t ts)
     int64_t v[3] = { (int64_t)d->size_kb, (int64_t)d->used_kb, d->priority };
     char gkey[SWAP_NAME_MAX + 8], skey[SWAP_NAME_MAX + 24], labels[LBL_MAX];
     snprintf(gkey, sizeof gkey, "S:%s", d->name);
-    long g = group(x, gkey, XG_SWAP, NULL, d->name, d->type, NULL, NULL, NULL);
+    long g = group(x, gkey, XG_SWAP, NULL, d->name, d->type, NULL, NULL, NULL, NULL);
     om_labels(labels, sizeof labels, "device", d->name, "type", d->type);
     for (int i = 0; i < 3; i++) {
         snprintf(skey, sizeof skey, "S:%s\x1f%s", d->name, f[i].field);
@@ -376,7 +377,7 @@ static int add_node(struct xstore *x, const struct numa_node *nd, int64_t ts)
         long s = map_get(&x->series_map, skey);
         if (s < 0) {
             if (g < 0)
-                g = group(x, gkey, XG_NUMA, node, NULL, NULL, NULL, NULL, NULL);
+                g = group(x, gkey, XG_NUMA, node, NULL, NULL, NULL, NULL, NULL, NULL);
             int stat = is_numastat_key(kv->name), count = !stat && is_count_key(kv->name);
             char name[128], part[KEY_NAME_MAX], help[160], labels[LBL_MAX];
             long f;
@@ -424,7 +425,7 @@ static int add_psi(struct xstore *x, const struct psi *psi, int64_t ts)
         v[3 + 3 * i] = l[i]->avg60;
         v[4 + 3 * i] = l[i]->avg300;
     }
-    long g = group(x, "pressure", XG_PSI, NULL, NULL, NULL, NULL, NULL, NULL);
+    long g = group(x, "pressure", XG_PSI, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
     for (int i = 0; i < 8; i++) {
         int full = f[i].line[0] == 'f';
         if ((full && !psi->has_full) || (x->node_names && f[i].window))
@@ -486,7 +487,7 @@ static int add_process(struct xstore *x, const struct proc *p, int64_t ts)
     snprintf(gkey, sizeof gkey, "P:%s\x1f%s", p->comm, pid);
     long g = map_get(&x->group_map, gkey);
     if (g < 0)
-        g = group(x, gkey, XG_PROCESS, NULL, NULL, NULL, p->comm, pid, p->cmdline);
+        g = group(x, gkey, XG_PROCESS, NULL, NULL, NULL, p->comm, pid, p->cmdline, NULL);
     if (g < 0)
         return -1;
     if (!x->groups[g].cmdline && p->cmdline &&
@@ -510,6 +511,72 @@ static int add_process(struct xstore *x, const struct proc *p, int64_t ts)
     return 0;
 }
 
+/* One memory cgroup's values (bytes, or counts), named by its path: a
+ * cgroup made again at the same path continues the same series. */
+static int add_cgroup(struct xstore *x, const struct cgroup_mem *m, int64_t ts)
+{
+#define CG(f) offsetof(struct cgroup_mem, f)
+    static const struct { const char *field, *family, *event; size_t off; const char *help; } f[] = {
+        { "current_bytes", "memtrail_cgroup_memory_bytes", NULL, CG(current),
+          "Memory charged to a cgroup (v2 memory.current, v1 memory.usage_in_bytes)." },
+        { "anon_bytes", "memtrail_cgroup_anon_bytes", NULL, CG(anon), "memory.stat anon (v1 rss)." },
+        { "file_bytes", "memtrail_cgroup_file_bytes", NULL, CG(file), "memory.stat file (v1 cache)." },
+        { "shmem_bytes", "memtrail_cgroup_shmem_bytes", NULL, CG(shmem), "memory.stat shmem." },
+        { "kernel_bytes", "memtrail_cgroup_kernel_bytes", NULL, CG(kernel), "memory.stat kernel." },
+        { "sock_bytes", "memtrail_cgroup_sock_bytes", NULL, CG(sock), "memory.stat sock." },
+        { "file_dirty_bytes", "memtrail_cgroup_file_dirty_bytes", NULL, CG(file_dirty),
+          "memory.stat file_dirty (v1 dirty)." },
+        { "file_writeback_bytes", "memtrail_cgroup_file_writeback_bytes", NULL, CG(file_writeback),
+          "memory.stat file_writeback (v1 writeback)." },
+        { "mapped_file_bytes", "memtrail_cgroup_mapped_file_bytes", NULL, CG(mapped_file),
+          "v1 memory.stat mapped_file." },
+        { "swap_bytes", "memtrail_cgroup_swap_bytes", NULL, CG(swap),
+          "Swap used by a cgroup (v2 memory.swap.current, v1 memory.stat swap)." },
+        { "max_bytes", "memtrail_cgroup_limit_bytes", NULL, CG(max),
+          "memory.max (v1 memory.limit_in_bytes); no sample when unlimited." },
+        { "high_bytes", "memtrail_cgroup_high_bytes", NULL, CG(high),
+          "memory.high; no sample when unlimited." },
+        { "refault_anon", "memtrail_cgroup_workingset_refault_anon", NULL, CG(refault_anon),
+          "memory.stat workingset_refault_anon, in pages." },
+        { "refault_file", "memtrail_cgroup_workingset_refault_file", NULL, CG(refault_file),
+          "memory.stat workingset_refault_file, in pages." },
+        { "events_low", "memtrail_cgroup_events", "low", CG(ev_low), NULL },
+        { "events_high", "memtrail_cgroup_events", "high", CG(ev_high), NULL },
+        { "events_max", "memtrail_cgroup_events", "max", CG(ev_max), NULL },
+        { "events_oom", "memtrail_cgroup_events", "oom", CG(ev_oom), NULL },
+        { "events_oom_kill", "memtrail_cgroup_events", "oom_kill", CG(ev_oom_kill), NULL },
+        { "events_oom_group_kill", "memtrail_cgroup_events", "oom_group_kill",
+          CG(ev_oom_group_kill), NULL },
+    };
+#undef CG
+    char gkey[CGROUP_PATH_MAX + 8], skey[CGROUP_PATH_MAX + 40], labels[LBL_MAX];
+    snprintf(gkey, sizeof gkey, "G:%s", m->path);
+    long g = map_get(&x->group_map, gkey);
+    if (g < 0 && (g = group(x, gkey, XG_CGROUP, NULL, NULL, NULL, NULL, NULL, NULL, m->path)) < 0)
+        return -1;
+    for (size_t i = 0; i < sizeof f / sizeof *f; i++) {
+        uint64_t v;
+        memcpy(&v, (const char *)m + f[i].off, sizeof v);
+        if (v >= CGROUP_UNLIMITED || v > INT64_MAX)   /* not given by the kernel, or no limit */
+            continue;
+        snprintf(skey, sizeof skey, "%s\x1f%s", gkey, f[i].field);
+        long s = map_get(&x->series_map, skey);
+        if (s < 0) {
+            int bytes = strstr(f[i].family, "_bytes") != NULL;
+            om_labels(labels, sizeof labels, "cgroup", m->path, f[i].event ? "event" : NULL,
+                      f[i].event);
+            s = series(x, skey, g,
+                       family(x, f[i].family, bytes ? X_GAUGE : X_COUNTER, bytes ? "bytes" : NULL,
+                              f[i].help ? f[i].help : "memory.events of a cgroup (v1: max is "
+                                                      "memory.failcnt, oom_kill oom_control's)."),
+                       f[i].field, labels, 1);
+        }
+        if (point(x, s, ts, (int64_t)v) != 0)
+            return -1;
+    }
+    return 0;
+}
+
 /* ---- the passes */
 
 struct ident {
@@ -517,6 +584,13 @@ struct ident {
     uint32_t uid;
     char comm[COMM_MAX];
     uint64_t peak_rss;
+    int chosen;
+};
+
+/* A cgroup (its path is the key of pass.cg_map), its largest memory in
+ * the window, and whether it is shown. */
+struct cgident {
+    uint64_t peak;
     int chosen;
 };
 
@@ -529,7 +603,49 @@ struct pass {
     struct ident *ids;                /* by the map's index */
     size_t nids, cap_ids;
     int procs_pass;                   /* 0: system-wide and ranking; 1: chosen processes */
+    struct xmap cg_map;               /* path -> index into cgs */
+    struct cgident *cgs;
+    size_t ncgs, cap_cgs;
 };
+
+/* Whether a cgroup row is one the exports leave out: the root (the whole
+ * machine, which meminfo gives) and the collector's "..." row. */
+static int cgroup_left_out(const struct cgroup_mem *m)
+{
+    return m->current >= CGROUP_UNLIMITED || strcmp(m->path, "/") == 0 ||
+           strcmp(m->path, "...") == 0;
+}
+
+static int rank_cgroups(struct pass *ps, const struct sample *s)
+{
+    for (size_t i = 0; i < s->cgroups.n; i++) {
+        const struct cgroup_mem *m = &s->cgroups.items[i];
+        if (cgroup_left_out(m))
+            continue;
+        long k = map_get(&ps->cg_map, m->path);
+        if (k < 0) {
+            if (grow_array((void **)&ps->cgs, &ps->cap_cgs, ps->ncgs + 1, sizeof *ps->cgs) != 0 ||
+                map_put(&ps->cg_map, m->path, ps->ncgs) != 0)
+                return -1;
+            k = (long)ps->ncgs++;
+            ps->cgs[k] = (struct cgident){ 0, 0 };
+        }
+        if (m->current > ps->cgs[k].peak)
+            ps->cgs[k].peak = m->current;
+    }
+    return 0;
+}
+
+static int add_chosen_cgroups(struct pass *ps, const struct sample *s)
+{
+    for (size_t i = 0; i < s->cgroups.n; i++) {
+        const struct cgroup_mem *m = &s->cgroups.items[i];
+        long k = cgroup_left_out(m) ? -1 : map_get(&ps->cg_map, m->path);
+        if (k >= 0 && ps->cgs[k].chosen && add_cgroup(ps->x, m, s->ts) != 0)
+            return -1;
+    }
+    return 0;
+}
 
 static int rank_procs(struct pass *ps, const struct sample *s)
 {
@@ -583,7 +699,7 @@ static int each_sample(const struct series *sr, const struct sample *s, void *ar
             if (k >= 0 && ps->ids[k].chosen && add_process(x, p, s->ts) != 0)
                 return -1;
         }
-        return 0;
+        return add_chosen_cgroups(ps, s);
     }
     if (add_keys(x, XG_MEMINFO, &s->meminfo, s->ts) != 0 ||
         add_keys(x, XG_VMSTAT, &s->vmstat, s->ts) != 0)
@@ -605,7 +721,7 @@ static int each_sample(const struct series *sr, const struct sample *s, void *ar
             om_labels(l2, sizeof l2, "release", x->facts.release, "sysname", x->facts.sysname);
             strcat(labels, ",");
             strcat(labels, l2);
-            s1 = series(x, "U:", group(x, "host", XG_HOST, NULL, NULL, NULL, NULL, NULL, NULL),
+            s1 = series(x, "U:", group(x, "host", XG_HOST, NULL, NULL, NULL, NULL, NULL, NULL, NULL),
                         family(x, "node_uname_info", X_GAUGE, NULL,
                                "Labeled system information as provided by the uname system call."),
                         "uname_info", labels, 1);
@@ -614,6 +730,8 @@ static int each_sample(const struct series *sr, const struct sample *s, void *ar
             return -1;
     }
     if (ps->po->top > 0 && s->procs.scanned && rank_procs(ps, s) != 0)
+        return -1;
+    if (ps->po->top > 0 && rank_cgroups(ps, s) != 0)
         return -1;
     return 0;
 }
@@ -649,6 +767,31 @@ static int choose(struct pass *ps)
     return 0;
 }
 
+static int by_cgroup_peak(const void *a, const void *b)
+{
+    const struct cgident *x = *(const struct cgident *const *)a;
+    const struct cgident *y = *(const struct cgident *const *)b;
+    if (x->peak != y->peak)
+        return x->peak > y->peak ? -1 : 1;
+    return x < y ? -1 : x > y;   /* the order of first appearance */
+}
+
+/* Marks the --top N cgroups of the largest peak, as processes are chosen;
+ * the process filters (--comm, --uid...) do not apply to them. */
+static int choose_cgroups(struct pass *ps)
+{
+    struct cgident **order = malloc((ps->ncgs + 1) * sizeof *order);
+    if (!order)
+        return -1;
+    for (size_t i = 0; i < ps->ncgs; i++)
+        order[i] = &ps->cgs[i];
+    qsort(order, ps->ncgs, sizeof *order, by_cgroup_peak);
+    for (size_t i = 0; i < ps->ncgs && i < (size_t)ps->po->top; i++)
+        order[i]->chosen = 1;
+    free(order);
+    return 0;
+}
+
 static int by_time(const void *a, const void *b)
 {
     int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
@@ -676,6 +819,7 @@ static void xstore_free(struct xstore *x)
         free(g->comm);
         free(g->pid);
         free(g->cmdline);
+        free(g->cgroup);
         free(g->series);
     }
     free(x->families);
@@ -772,16 +916,17 @@ int export_replay(const struct report_opts *o, struct render_ctx *ctx, export_lo
     free(recs);
     series_free(&sr);
 
-    /* pass 2: system-wide values, and the processes ranked */
-    status = load_pass(o, load, &ps, PART_NUMA | (o->procs.top > 0 ? PART_PROCS : 0));
-    /* pass 3: the chosen processes */
-    if (status == 0 && o->procs.top > 0 && ps.nids) {
-        if (choose(&ps) != 0) {
+    /* pass 2: system-wide values, and the processes and cgroups ranked */
+    status = load_pass(o, load, &ps, PART_NUMA | (o->procs.top > 0 ? PART_PROCS | PART_CGROUPS : 0));
+    /* pass 3: the chosen processes and cgroups */
+    if (status == 0 && o->procs.top > 0 && (ps.nids || ps.ncgs)) {
+        if (choose(&ps) != 0 || choose_cgroups(&ps) != 0) {
             report_error("cannot rank processes", "out of memory");
             status = 2;
         } else {
             ps.procs_pass = 1;
-            status = load_pass(o, load, &ps, PART_PROCS);
+            status = load_pass(o, load, &ps, (ps.nids ? PART_PROCS : 0) |
+                                             (ps.ncgs ? PART_CGROUPS : 0));
         }
     }
     if (status == 0) {
@@ -796,6 +941,8 @@ int export_replay(const struct report_opts *o, struct render_ctx *ctx, export_lo
     }
     free(in_window);
     free(ps.ids);
+    free(ps.cgs);
+    map_free(&ps.cg_map);
     identmap_free(&ps.map);
     xstore_free(&x);
     return status;

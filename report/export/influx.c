@@ -8,8 +8,10 @@
  *   memtrail_swap,device=/dev/sda2,host=H,type=partition size_kb=...i,used_kb=...i,priority=-2i
  *   memtrail_numa,host=H,node=0 MemTotal=...i,...,numa_hit=...i
  *   memtrail_process,comm=postgres,host=H,pid=1234 rss_kb=...i,...,cmdline="..."
+ *   memtrail_cgroup,cgroup=/system.slice/x.service,host=H current_bytes=...i,...
  * Fields are integers in the archive's units: meminfo keys in kB as the kernel
- * prints them (HugePages_* in pages), numastat counters in pages.  Tags are
+ * prints them (HugePages_* in pages), numastat counters in pages, cgroups'
+ * values in bytes (fields named _bytes) or counts.  Tags are
  * sorted by key; commas, equals signs, spaces and backslashes in tag values
  * are escaped with a backslash, a line break in one becomes \n; in the
  * cmdline string field, double quotes and backslashes are, and line breaks as in tags.

@@ -15,7 +15,7 @@
 #include "model.h"
 
 enum xtype { X_GAUGE, X_COUNTER, X_UNKNOWN };
-enum xkind { XG_MEMINFO, XG_VMSTAT, XG_SWAP, XG_NUMA, XG_PROCESS, XG_HOST, XG_PSI };
+enum xkind { XG_MEMINFO, XG_VMSTAT, XG_SWAP, XG_NUMA, XG_PROCESS, XG_HOST, XG_CGROUP, XG_PSI };
 
 struct xpoint {
     int64_t ts;
@@ -46,7 +46,7 @@ struct xgroup {
     const char *measurement;   /* "meminfo", "vmstat", "swap", "numa", "process", "host",
                                 * "pressure" */
     char *tags;             /* InfluxDB tags after the measurement, escaped and sorted: ",device=..,host=.." */
-    char *node, *device, *comm, *pid, *type;   /* raw label values (NULL: none) */
+    char *node, *device, *comm, *pid, *type, *cgroup;   /* raw label values (NULL: none) */
     char *cmdline;          /* process: its command line (NULL: not recorded) */
     size_t *series;
     size_t n, cap;

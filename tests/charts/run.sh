@@ -89,14 +89,14 @@ elif what == "units":
     for pid, g in panels.items():
         title = texts(g, "title")[0]
         ticks = texts(g, "ylab")
-        m = re.search(r"\((KiB|MiB|GiB|TiB|pages/s)\b", title)
+        m = re.search(r"\((KiB|MiB|GiB|TiB|pages/s|%)(?=\))", title)
         if not m:
             bad.append((pid, "no unit in the title", title)); continue
         u = m.group(1)
         if re.search(r"\bkB\b", title):
             bad.append((pid, "kB in the title", title))
         for t in ticks:
-            if u == "pages/s":
+            if u in ("pages/s", "%"):
                 ok = re.fullmatch(r"[0-9]+(\.[0-9]+)?", t)
             else:
                 ok = re.fullmatch(r"[0-9]+(\.[0-9]+)? " + u, t)
@@ -153,23 +153,15 @@ out=$(python3 "$T/svgcheck.py" legend "$T/all.svg" 2>&1)
 check "legend: a process in both boots is told apart (boot 1, boot 2)" $? "$out"
 
 # ---- rendered by headless Chromium
-CHROMIUM=$(command -v chromium || command -v chromium-browser || true)
 if [ -z "$CHROMIUM" ]; then
     skip "charts in Chromium (no chromium: apt-get install --no-install-recommends chromium)"
     exit 0
 fi
-W=$(sed -n 's/^<svg [^>]* width="\([0-9]*\)".*/\1/p' "$T/chart.svg")
-H=$(sed -n 's/^<svg [^>]* height="\([0-9]*\)".*/\1/p' "$T/chart.svg")
-mkdir "$T/profile"
-timeout 120 "$CHROMIUM" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
-    --disable-background-networking --disable-component-update --disable-sync \
-    --hide-scrollbars --force-device-scale-factor=1 --user-data-dir="$T/profile" \
-    --screenshot="$T/chart.png" --window-size="$W,$H" "file://$T/chart.svg" >"$T/chromium.log" 2>&1
-if [ ! -s "$T/chart.png" ]; then
-    not_ok "Chromium renders the chart" "$(tail -20 "$T/chromium.log")"
+if ! out=$(chromium_png "$T/chart.svg" "$T/chart.png"); then
+    not_ok "Chromium renders the chart" "$out"
     exit 0
 fi
-ok "Chromium renders the chart (${W}x${H})"
+ok "Chromium renders the chart ($(sed -n 's/^<svg [^>]* width="\([0-9]*\)" height="\([0-9]*\)".*/\1x\2/p' "$T/chart.svg"))"
 
 cat > "$T/pixels.py" <<'EOF'
 # pixels.py SVG PNG INC0 INC1 BOOT2: the rendered chart's pixels

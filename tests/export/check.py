@@ -130,7 +130,14 @@ def om_count(path, n):
 
 
 def go_unquote(v):
-    return re.sub(r'\\(.)', lambda m: {'n': '\n', 't': '\t', 'r': '\r'}.get(m.group(1), m.group(1)), v)
+    """a string as Go's strconv.Quote writes it (promtool's dump): control
+    characters as \\xNN, characters it does not print as \\uNNNN"""
+    def one(m):
+        e = m.group(1)
+        if e[0] in 'xuU' and len(e) > 1:
+            return chr(int(e[1:], 16))
+        return {'n': '\n', 't': '\t', 'r': '\r', 'a': '\a', 'b': '\b', 'f': '\f', 'v': '\v'}.get(e, e)
+    return re.sub(r'\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)', one, v)
 
 
 def om_vs_dump(path, dump):
@@ -218,6 +225,23 @@ def lp_parse(line):
     return meas, tags, fields, int(ts)
 
 
+def latin(b):
+    """B as OpenMetrics and InfluxDB write it: bytes outside UTF-8 as their Latin-1 reading"""
+    out, i = [], 0
+    while i < len(b):
+        for n in (4, 3, 2, 1):
+            try:
+                out.append(b[i:i + n].decode('utf-8'))
+                i += n
+                break
+            except UnicodeDecodeError:
+                continue
+        else:
+            out.append(chr(b[i]))
+            i += 1
+    return ''.join(out)
+
+
 def influx(path, longcsv):
     rows = {}
     with open(path, encoding='utf-8') as f:
@@ -232,14 +256,17 @@ def influx(path, longcsv):
             for k, v in fields.items():
                 if isinstance(v, int):
                     key = (ts, meas.replace('memtrail_', '') + '.' + k, tags.get('node', ''),
-                           tags.get('device', ''), tags.get('pid', ''))
+                           tags.get('device', ''), tags.get('pid', ''), tags.get('cgroup', ''))
                     if key in rows:
                         fail('line %d: duplicate %r' % (no, key))
                     rows[key] = v
     want = {}
     with open(longcsv, newline='', encoding='utf-8', errors='surrogateescape') as f:
         for r in csv.DictReader(f):
-            want[(int(r['epoch']), r['metric'], r['node'], r['device'], r['pid'])] = int(r['value'])
+            cgroup = latin(r['cgroup'].encode('utf-8', 'surrogateescape'))
+            cgroup = cgroup.replace('\n', '\\n').replace('\r', '\\r')   # as lp_parse reads it
+            want[(int(r['epoch']), r['metric'], r['node'], r['device'], r['pid'], cgroup)] = \
+                int(r['value'])
     if rows != want:
         fail('influx %d values, long CSV %d; differ: %r' % (len(rows), len(want),
              [k for k in set(rows) ^ set(want)][:3]))
@@ -255,7 +282,7 @@ def long_vs_wide(longcsv, widecsv):
     with open(longcsv, newline='', encoding='utf-8', errors='surrogateescape') as f:
         rd = csv.reader(f)
         if next(rd) != ['timestamp', 'local_time', 'epoch', 'host', 'metric', 'node', 'device', 'pid',
-                        'comm', 'value']:
+                        'comm', 'value', 'cgroup']:
             fail('long CSV header')
         for r in rd:
             long[(int(r[2]), r[4])] = int(r[9])
@@ -274,21 +301,6 @@ def long_vs_wide(longcsv, widecsv):
 
 def odd(name_hex, om, infl, longcsv):
     raw = bytes.fromhex(name_hex)
-    # OpenMetrics and InfluxDB: bytes outside UTF-8 as their Latin-1 reading
-    def latin(b):
-        out, i = [], 0
-        while i < len(b):
-            for n in (4, 3, 2, 1):
-                try:
-                    out.append(b[i:i + n].decode('utf-8'))
-                    i += n
-                    break
-                except UnicodeDecodeError:
-                    continue
-            else:
-                out.append(chr(b[i]))
-                i += 1
-        return ''.join(out)
     want = latin(raw)
     _, items = om_samples(om)
     if not any(dict(it[1]).get('comm') == want for it in items if it[0] != '#'):
