@@ -18,7 +18,7 @@
 #      archive of the same machine, median of BENCH_INC_RUNS runs), new and
 #      today's, beside atop -w's and sadc's steady-state sample
 #      ((cpu of `1 21` - cpu of `1 1`) / 20) and sadc's one-shot sample.
-#   2. Bytes per sample, new and today's: (size after 70 - size after 10) / 60
+#   2. Bytes per sample, new and today's: (size after 130 - size after 10) / 120
 #      of archives written side by side at 60 s under libfaketime.
 #   3. BENCH_FIXTURE_CGROUPS (default 2,000) cgroup v2 fixture cgroups
 #      (bench/cgfixture.py) bind-mounted over /sys/fs/cgroup in a private
@@ -170,10 +170,10 @@ mkdir -p "$D"
 E0=$(epoch '2020-01-01 00:00:00')
 "$HARNESS" gen "$E0" 60 0 10 -- "$OLD" "$D/old.db" -- "$MC" "$D/new.db"
 O10=$(size "$D/old.db"); N10=$(size "$D/new.db")
-"$HARNESS" gen "$E0" 60 10 70 -- "$OLD" "$D/old.db" -- "$MC" "$D/new.db"
-O70=$(size "$D/old.db"); N70=$(size "$D/new.db")
-BO=$(awk -v a="$O70" -v b="$O10" 'BEGIN { printf "%.1f", (a - b) / 60 }')
-BN=$(awk -v a="$N70" -v b="$N10" 'BEGIN { printf "%.1f", (a - b) / 60 }')
+"$HARNESS" gen "$E0" 60 10 130 -- "$OLD" "$D/old.db" -- "$MC" "$D/new.db"
+O130=$(size "$D/old.db"); N130=$(size "$D/new.db")
+BO=$(awk -v a="$O130" -v b="$O10" 'BEGIN { printf "%.1f", (a - b) / 120 }')
+BN=$(awk -v a="$N130" -v b="$N10" 'BEGIN { printf "%.1f", (a - b) / 120 }')
 NPS=$(sqlite3 "$D/new.db" 'SELECT avg(nprocs) FROM (SELECT nprocs FROM proc_sample ORDER BY ts LIMIT -1 OFFSET 10)' 2> /dev/null || echo "?")
 # where the two archives differ, by table (SQLite's dbstat): new bytes - today's
 TABLES=$(sqlite3 "$D/new.db" "ATTACH '$D/old.db' AS o;
@@ -217,7 +217,7 @@ R_ATOP=$(ratio "$C_NEW" "$C_ATOP")
 echo "   ratios: new/atop $R_ATOP (target <= 0.5: $(verdict "$R_ATOP" 0.5)), today's/atop $(ratio "$C_OLD" "$C_ATOP")," \
      "new/today's $(ratio "$C_NEW" "$C_OLD"), new/sadc steady $(ratio "$C_NEW" "$C_SADC")"
 echo
-echo "2. Bytes per sample at $N0 processes and $NCGV1 cgroups, 60 s apart under libfaketime ((size at 70 - size at 10) / 60)"
+echo "2. Bytes per sample at $N0 processes and $NCGV1 cgroups, 60 s apart under libfaketime ((size at 130 - size at 10) / 120)"
 row "today's memcollect ($BASE_ID)" "$BO B"
 row "memcollect (new)" "$BN B ($NPS processes a sample)"
 R_B=$(ratio "$BN" "$BO")
@@ -394,7 +394,7 @@ B=bench/out/bin
     echo "Commands (LC_ALL=C; D is bench/out/incident/live, F its fixture twin, OLD today's memcollect):"
     echo
     echo '```sh'
-    echo "bench/out/benchspawn gen \$(date -d '2020-01-01 00:00:00' +%s) 60 0 70 -- OLD \$D/old.db -- $B/memcollect \$D/new.db"
+    echo "bench/out/benchspawn gen \$(date -d '2020-01-01 00:00:00' +%s) 60 0 130 -- OLD \$D/old.db -- $B/memcollect \$D/new.db"
     echo "bench/out/benchspawn run $RUNS -- --copy \$D/old.db \$D/c-old.db OLD \$D/c-old.db -- --copy \$D/new.db \$D/c-new.db $B/memcollect \$D/c-new.db ..."
     echo "atop -w FILE 1 1; atop -w FILE 1 $((NS + 1)); $SADC FILE 1 1; $SADC FILE 1 $((NS + 1))   # (21 - 1) / $NS"
     echo "bench/cgfixture.py FIX $NFIX; unshare -m sh -c 'mount --bind FIX /sys/fs/cgroup; bench/out/benchspawn run $RUNS -- ...'"
