@@ -522,6 +522,8 @@ static int append_in_transaction(struct archive *ar, const struct sample *s,
         return rc;
     if (s->numa.available && (rc = numastore_append(ar, s, err, cap)) != ARCHIVE_OK)
         return rc;
+    if (s->psi_mem.available && (rc = psistore_append(ar, s, err, cap)) != ARCHIVE_OK)
+        return rc;
     return ARCHIVE_OK;
 }
 
@@ -539,6 +541,7 @@ int archive_append(struct archive *ar, const struct sample *s,
     if (rc != ARCHIVE_OK) {
         sqlite3_exec(ar->db, "ROLLBACK", NULL, NULL, NULL);
         ar->schema_ready = 0;   /* columns added in memory may have been rolled back */
+        ar->have_psi_table = 0;   /* and a table made by this sample */
     } else {
         ar->stored = 1;
     }
@@ -863,7 +866,7 @@ int archive_each_sample(struct archive *ar, int64_t from, int64_t to, unsigned p
 {
     static struct sql_text sql;
     sqlite3_stmt *st = NULL;
-    struct part_cursor swaps = { 0 }, procs = { 0 }, numa = { 0 };
+    struct part_cursor swaps = { 0 }, procs = { 0 }, numa = { 0 }, psi = { 0 };
     sql.len = 0;
     sql_add(&sql, "SELECT s.ts, s.uptime_cs, s.utc_offset, b.boot_id");
     sql_add_columns(&sql, ar, ",s.");
@@ -876,6 +879,8 @@ int archive_each_sample(struct archive *ar, int64_t from, int64_t to, unsigned p
         rc = part_cursor_open(ar, "swap", "SELECT ts, device, type, size_kb, used_kb, priority"
                               " FROM swap WHERE ts BETWEEN ?1 AND ?2 ORDER BY ts, device",
                               from, to, &swaps, err, cap);
+    if (rc == ARCHIVE_OK)
+        rc = psistore_cursor_open(ar, from, to, &psi, err, cap);
     if (rc == ARCHIVE_OK && (parts & PART_PROCS))
         rc = procstore_cursor_open(ar, from, to, &procs, err, cap);
     if (rc == ARCHIVE_OK && (parts & PART_NUMA))
@@ -898,6 +903,7 @@ int archive_each_sample(struct archive *ar, int64_t from, int64_t to, unsigned p
         if (!ts_in_range(ar, s.ts))
             continue;
         fill_swaps(ar, &swaps, &s);
+        psistore_fill(ar, &psi, &s);
         if (parts & PART_PROCS)
             procstore_fill(ar, &procs, &s);
         if (parts & PART_NUMA)
@@ -911,6 +917,7 @@ int archive_each_sample(struct archive *ar, int64_t from, int64_t to, unsigned p
     part_cursor_close(&swaps);
     part_cursor_close(&procs);
     part_cursor_close(&numa);
+    part_cursor_close(&psi);
     proc_list_clear(&s.procs);
     numa_list_clear(&s.numa);
     swap_list_clear(&s.swaps);

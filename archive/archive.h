@@ -95,7 +95,9 @@ typedef int (*sample_fn)(const struct sample *s, void *ctx);
 /* Calls FN for every sample with FROM <= ts <= TO, in time order; stops
  * early when FN returns non-zero.  With PART_PROCS, s->procs holds the
  * sample's processes (pid, ppid, uid, start_ticks from their identity;
- * comm and cmdline as they were at that sample).  With PART_NUMA, s->numa holds the nodes.  The lists are
+ * comm and cmdline as they were at that sample).  With PART_NUMA, s->numa holds the nodes.
+ * Every sample comes with its memory pressure (s->psi_mem, available 0 when
+ * none was recorded).  The lists are
  * valid only during the call.  Damage costs only what it touches, with a
  * warning on stderr naming the file and the samples: a sample whose process
  * data (blob or identities), nodes or swap devices cannot be read is passed

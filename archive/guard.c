@@ -21,7 +21,8 @@
 /* Tables every archive has, and the ones made with the first sample that
  * needs them: each, when present, must be an ordinary table. */
 static const char *const our_tables[] = {
-    "host", "boot", "sample", "field", "swap", "proc", "proc_sample", "numa", NULL
+    "host", "boot", "sample", "field", "swap", "proc", "proc_sample", "numa", "psi_mem",
+    NULL
 };
 /* The one view of schema/archive.sql, for people with the sqlite3 shell:
  * memtrail never reads it. */

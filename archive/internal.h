@@ -58,6 +58,7 @@ struct archive {
     int named_insert;         /* writer: "sample"'s columns are not in field order */
     int have_proc_tables;     /* the optional tables exist (or were made) */
     int have_numa_table;
+    int have_psi_table;       /* writer: psi_mem exists (or was made) */
     unsigned nfields, fields_cap;
     struct field *fields;     /* grown as needed: most archives use ~150 of FIELD_MAX */
     /* writer: identity numbers archive_new_identities() found, for the
@@ -185,5 +186,12 @@ int numastore_cursor_open(struct archive *ar, int64_t from, int64_t to,
 void numastore_fill(struct archive *ar, struct part_cursor *c, struct sample *s);
 void part_cursor_close(struct part_cursor *c);
 void procstore_free(struct archive *ar);
+
+/* psi.c: memory pressure, one row per sample that had it (schema/psi.sql) */
+int psistore_append(struct archive *ar, const struct sample *s, char *err, size_t cap);
+int psistore_cursor_open(struct archive *ar, int64_t from, int64_t to,
+                         struct part_cursor *c, char *err, size_t cap);
+/* Fills S->psi_mem from the cursor's row for S->ts (available = 0 when none). */
+void psistore_fill(struct archive *ar, struct part_cursor *c, struct sample *s);
 
 #endif

@@ -70,6 +70,8 @@ static uint64_t sample_digest(const struct sample *s)
                          s->swaps.dev[i].name);
     for (size_t i = 0; i < s->procs.n; i++)
         sum += proc_digest(&s->procs.procs[i]);
+    if (s->psi_mem.available)
+        sum += mix(0xcbf29ce484222325ull, &s->psi_mem, sizeof s->psi_mem);
     for (unsigned i = 0; i < s->numa.n; i++)
         sum += (uint64_t)s->numa.nodes[i].id * 7 + s->numa.nodes[i].free_kb +
                kv_digest(&s->numa.nodes[i].values);

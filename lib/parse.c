@@ -264,3 +264,68 @@ int parse_numastat(const char *text, size_t len, struct kv_list *out)
 {
     return parse_pairs(text, len, 0, NULL, out);
 }
+
+/* ---- /proc/pressure/memory */
+
+/* "NAME=I.FF" at *P exactly, the average as I*100+FF; -1 when not. */
+static int parse_psi_avg(const char **p, const char *end, const char *name, uint32_t *out)
+{
+    size_t n = strlen(name);
+    const char *s = *p;
+    if ((size_t)(end - s) < n + 1 || memcmp(s, name, n) != 0 || s[n] != '=')
+        return -1;
+    s += n + 1;
+    if (s >= end || !is_digit(*s))
+        return -1;
+    uint64_t whole;
+    if (parse_u64(&s, end, &whole) != 0 || end - s < 3 || s[0] != '.' ||
+        !is_digit(s[1]) || !is_digit(s[2]) || (s + 3 < end && is_digit(s[3])))
+        return -1;
+    uint64_t hundredths = (uint64_t)(s[1] - '0') * 10 + (uint64_t)(s[2] - '0');
+    if (whole > (UINT32_MAX - hundredths) / 100)
+        return -1;
+    *out = (uint32_t)(whole * 100 + hundredths);
+    *p = s + 3;
+    return 0;
+}
+
+/* One line's values after "some " or "full ": the whole rest of the line. */
+static int parse_psi_values(const char *s, const char *end, struct psi_line *out)
+{
+    static const char *const names[] = { "avg10", "avg60", "avg300" };
+    uint32_t *avgs[] = { &out->avg10, &out->avg60, &out->avg300 };
+    for (int i = 0; i < 3; i++) {
+        if (parse_psi_avg(&s, end, names[i], avgs[i]) != 0 || s >= end || *s != ' ')
+            return -1;
+        s++;
+    }
+    if (end - s < 7 || memcmp(s, "total=", 6) != 0 || !is_digit(s[6]))
+        return -1;
+    s += 6;
+    return parse_u64(&s, end, &out->total_us) == 0 && s == end ? 0 : -1;
+}
+
+int parse_psi(const char *text, size_t len, struct psi *out)
+{
+    memset(out, 0, sizeof *out);
+    int have_some = 0, bad = 0;
+    size_t pos = 0;
+    const char *line;
+    size_t line_len;
+    while (!bad && next_line(text, len, &pos, &line, &line_len)) {
+        const char *end = line + line_len;
+        int is_some = line_len >= 5 && memcmp(line, "some ", 5) == 0;
+        int is_full = line_len >= 5 && memcmp(line, "full ", 5) == 0;
+        if (!is_some && !is_full)
+            continue;   /* a line of a future kernel */
+        int *seen = is_some ? &have_some : &out->has_full;
+        bad = *seen || parse_psi_values(line + 5, end, is_some ? &out->some : &out->full) != 0;
+        *seen = 1;
+    }
+    if (bad || !have_some) {
+        memset(out, 0, sizeof *out);
+        return -1;
+    }
+    out->available = 1;
+    return 0;
+}

@@ -23,6 +23,15 @@ int parse_uptime(const char *text, size_t len, uint64_t *uptime_cs);
 /* /proc/sys/kernel/random/boot_id: a 36-character UUID; -1 when malformed. */
 int parse_boot_id(const char *text, size_t len, char out[BOOT_ID_LEN + 1]);
 
+/* /proc/pressure/memory (or a v2 cgroup's memory.pressure): the "some"
+ * line and, when the kernel prints one, the "full" line, each exactly as the
+ * kernel writes it ("some avg10=1.53 avg60=0.20 avg300=0.05 total=123"),
+ * averages kept in hundredths as sadc keeps them.  Lines of other names are
+ * skipped.  Returns 0 with OUT->available set; -1 with OUT->available 0
+ * when "some" is missing or any some/full line is malformed, repeated or
+ * out of range: pressure is then not recorded, rather than half read. */
+int parse_psi(const char *text, size_t len, struct psi *out);
+
 /* Whether a /proc/vmstat counter is one memtrail records. */
 int vmstat_key_kept(const char *name);
 /* Whether NAME is safe and sensible as a key (and so as a column name). */

@@ -195,6 +195,22 @@ static void at_window(struct report_opts *o)
     o->end.epoch += 86400;
 }
 
+/* sar leaves out a selected activity its file does not hold: memtrail, the
+ * pressure (-q MEM, -A) of archives whose kernel had none; 0 (said as sar
+ * says it) when nothing selected is left. */
+static int keep_recorded(const struct series *sr, struct render_ctx *ctx, const char *file)
+{
+    int have_psi = 0;
+    for (size_t i = 0; i < sr->n && !have_psi; i++)
+        have_psi = sr->recs[i].psi.available;
+    if (!have_psi)
+        ctx->outputs &= ~(1u << OUT_PSI);
+    if (ctx->outputs)
+        return 1;
+    fprintf(stderr, sar_text("Requested activities not available in file %s\n"), file);
+    return 0;
+}
+
 static int replay(const struct report_opts *o, struct render_ctx *ctx)
 {
     struct series sr;
@@ -210,6 +226,11 @@ static int replay(const struct report_opts *o, struct render_ctx *ctx)
         series_free(&sr);
         pstore_free(&ps);
         return status;
+    }
+    if (o->procs.kind == REPORT_SAR && !keep_recorded(&sr, ctx, o->file)) {
+        series_free(&sr);
+        pstore_free(&ps);
+        return 1;
     }
     fill_window(o, &w);
     if (series_order(&sr) != 0 || select_records(&sr, &w, &sel) != 0) {

@@ -32,7 +32,8 @@ void print_usage(FILE *out)
             "Usage: %s [ options ] [ <interval> [ <count> ] ]\n"
             "Options are:\n"
             "[ -A ] [ -B ] [ -C ] [ -H ] [ -h ] [ -p ] [ -r [ ALL ] ] [ -S ] [ -t ] [ -V ]\n"
-            "[ -W ] [ -z ] [ --dec={ 0 | 1 | 2 } ] [ --help ] [ --human ] [ --pretty ]\n"
+            "[ -W ] [ -z ] [ -q [ MEM | PSI | ALL ] ] [ --dec={ 0 | 1 | 2 } ] [ --help ]\n"
+            "[ --human ] [ --pretty ]\n"
             "[ --version ] [ --format={ sar | sadf | csv | json } ]\n"
             "[ -f [ <filename> | <directory> ] | -[0-9]+ ]\n"
             "[ -i <interval> ] [ -s [ <hh:mm[:ss]> ] ] [ -e [ <hh:mm[:ss]> ] ]\n"
@@ -202,7 +203,7 @@ static void parse_node_list(int argc, char **argv, int *i, struct report_opts *o
 static void select_all(struct report_opts *o)
 {
     o->outputs = (1u << OUT_SWAPPG) | (1u << OUT_PAGING) | (1u << OUT_MEMORY) |
-                 (1u << OUT_SWAP) | (1u << OUT_HUGE);
+                 (1u << OUT_SWAP) | (1u << OUT_HUGE) | (1u << OUT_PSI);
     o->mem_all = 1;
 }
 
@@ -210,6 +211,37 @@ static enum parse_result print_version(void)
 {
     printf("memreport (memtrail) " MEMTRAIL_VERSION "\n");
     return PARSE_EXIT;
+}
+
+/* -q and its keywords as sar's parse_sar_q_opt() takes them: memtrail
+ * records the memory pressure (MEM) only; the load average (LOAD, and -q
+ * alone) and CPU and I/O pressure are sar activities it does not record.
+ * A word that is no keyword leaves -q as the load average, and the word to
+ * be read as the next argument, as sar does. */
+static void parse_q(const char *next, int *i, struct report_opts *o)
+{
+    o->sar_outputs_named = 1;
+    char words[64];
+    if (!next || strlen(next) >= sizeof words) {
+        o->unavailable = 1;
+        return;
+    }
+    copy_text(words, sizeof words, next);
+    char *save = NULL;
+    for (char *w = strtok_r(words, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+        int mem = strcmp(w, "MEM") == 0 || strcmp(w, "PSI") == 0 || strcmp(w, "ALL") == 0;
+        int other = strcmp(w, "LOAD") == 0 || strcmp(w, "CPU") == 0 || strcmp(w, "IO") == 0 ||
+                    strcmp(w, "PSI") == 0 || strcmp(w, "ALL") == 0;
+        if (mem)
+            o->outputs |= 1u << OUT_PSI;
+        if (other)
+            o->unavailable = 1;
+        if (!mem && !other) {
+            o->unavailable = 1;
+            return;
+        }
+    }
+    (*i)++;
 }
 
 /* Bundled letters, as sar's parse_sar_opt() takes them. */
@@ -473,6 +505,8 @@ enum parse_result parse_report_options(int argc, char **argv, struct report_opts
                 return refuse(o, "-i: invalid value: %s", next);
             o->interval_set = 1;
             i++;
+        } else if (strcmp(a, "-q") == 0) {
+            parse_q(next, &i, o);
         } else if (a[0] == '-' && all_digits(a + 1) && a[1]) {
             /* beyond sar: with -f DIR too, the daily file that many days back */
             if (strlen(a) > 3)

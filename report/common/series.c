@@ -78,6 +78,7 @@ void rec_from_sample(const struct sample *s, int ncpu, struct rec *out)
     out->vm[V_PGSCANK] = kv_sum_prefix(vm, "pgscan_kswapd");
     out->vm[V_PGSCAND] = kv_sum_prefix(vm, "pgscan_direct");
     out->vm[V_PGSTEAL] = kv_sum_prefix(vm, "pgsteal_");
+    out->psi = s->psi_mem;
 }
 
 /* The index of BOOT_ID among the boots seen so far, added when new. */

@@ -38,6 +38,7 @@ struct rec {
     int ncpu;
     uint64_t mem[M_NFIELDS];
     uint64_t vm[V_NFIELDS];
+    struct psi psi;           /* memory pressure; available 0 when not recorded */
 };
 
 struct series {

@@ -37,6 +37,12 @@ static void row(const struct render_ctx *ctx, const struct rec *prev, const stru
         if (!(ctx->outputs & (1u << out)))
             continue;
         struct value vals[MAX_COLUMNS];
+        if (!output_recorded((enum output)out, prev, curr)) {   /* empty cells, not 0 */
+            const struct column *cols;
+            for (int i = output_columns((enum output)out, ctx->mem_all, &cols); i > 0; i--)
+                fputc(',', ctx->out);
+            continue;
+        }
         int n = output_row((enum output)out, ctx->mem_all, prev, curr, vals);
         print_plain_values(ctx->out, ',', vals, n);
     }

@@ -43,7 +43,7 @@ static void host_header(const struct render_ctx *ctx)
 
 static const char *const object_names[OUT_COUNT] = {
     [OUT_SWAPPG] = "swap-pages", [OUT_PAGING] = "paging", [OUT_MEMORY] = "memory",
-    [OUT_SWAP] = "memory", [OUT_HUGE] = "hugepages",
+    [OUT_SWAP] = "memory", [OUT_HUGE] = "hugepages", [OUT_PSI] = "psi",
 };
 
 static void values(FILE *o, enum output out, int mem_all, const struct rec *prev,
@@ -72,8 +72,14 @@ static void statistic(const struct render_ctx *ctx, const struct rec *prev,
                "\"utc\": 1, \"interval\": %ld}",
             first ? "" : ",\n", date, time, interval_seconds(prev, curr));
     for (int out = 0; out < OUT_COUNT; out++) {
-        if (!(ctx->outputs & (1u << out)))
+        if (!(ctx->outputs & (1u << out)) || !output_recorded((enum output)out, prev, curr))
             continue;
+        if (out == OUT_PSI) {   /* sadf -j nests it: "psi": {"psi-mem": {...}} */
+            fputs(",\n\t\t\t\t\t\"psi\": {\n\t\t\t\t\t\t\"psi-mem\": {", o);
+            values(o, OUT_PSI, ctx->mem_all, prev, curr);
+            fputs("}\n\t\t\t\t\t}", o);
+            continue;
+        }
         /* -r and -S share one "memory" object, as in sadf -j */
         int joins_memory = out == OUT_SWAP && (ctx->outputs & (1u << OUT_MEMORY));
         if (joins_memory)

@@ -39,6 +39,14 @@ static const struct column huge_cols[] = {
     { "kbhugsurp", "hugsurp", VT_KB },
 };
 
+/* -q MEM (A_PSI_MEM); sadf -j's keys */
+static const struct column psi_cols[] = {
+    { "%smem-10", "some_avg10", VT_PCT }, { "%smem-60", "some_avg60", VT_PCT },
+    { "%smem-300", "some_avg300", VT_PCT }, { "%smem", "some_avg", VT_PCT },
+    { "%fmem-10", "full_avg10", VT_PCT }, { "%fmem-60", "full_avg60", VT_PCT },
+    { "%fmem-300", "full_avg300", VT_PCT }, { "%fmem", "full_avg", VT_PCT },
+};
+
 #define MEMORY_BASIC 11
 #define COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
@@ -50,6 +58,7 @@ int output_columns(enum output out, int mem_all, const struct column **cols)
     case OUT_MEMORY: *cols = memory_cols; return mem_all ? COUNT(memory_cols) : MEMORY_BASIC;
     case OUT_SWAP: *cols = swap_cols; return COUNT(swap_cols);
     case OUT_HUGE: *cols = huge_cols; return COUNT(huge_cols);
+    case OUT_PSI: *cols = psi_cols; return COUNT(psi_cols);
     default: *cols = NULL; return 0;
     }
 }
@@ -70,12 +79,17 @@ static double s_value(uint64_t before, uint64_t after, uint64_t itv)
     return (double)(after - before) / (double)itv * 100;
 }
 
+/* The interval between two records in hundredths, 1 for none (as sar). */
+static uint64_t interval_cs(const struct rec *p, const struct rec *c)
+{
+    uint64_t itv = c->uptime_cs - p->uptime_cs;
+    return itv ? itv : 1;
+}
+
 static int rate_row(enum output out, const struct rec *p, const struct rec *c,
                     struct value *v)
 {
-    uint64_t itv = c->uptime_cs - p->uptime_cs;
-    if (itv == 0)
-        itv = 1;
+    uint64_t itv = interval_cs(p, c);
     if (out == OUT_SWAPPG) {
         v[0] = rate(s_value(p->vm[V_PSWPIN], c->vm[V_PSWPIN], itv));
         v[1] = rate(s_value(p->vm[V_PSWPOUT], c->vm[V_PSWPOUT], itv));
@@ -140,6 +154,47 @@ static int huge_row(const uint64_t *m, struct value *v)
     return 5;
 }
 
+int output_recorded(enum output out, const struct rec *prev, const struct rec *curr)
+{
+    return out != OUT_PSI || (prev->psi.available && curr->psi.available);
+}
+
+/* sar's stall rate: the stall's delta in doubles (never wrapped) over the
+ * interval, in percent: µs / (100 x hundredths of a second). */
+static double stall_pct(uint64_t before, uint64_t after, uint64_t itv)
+{
+    return ((double)after - (double)before) / (double)(100 * itv);
+}
+
+static void psi_line_values(const struct psi_line *l, const struct psi_line *before,
+                            uint64_t itv, struct value *v)
+{
+    v[0] = pct((double)l->avg10 / 100);
+    v[1] = pct((double)l->avg60 / 100);
+    v[2] = pct((double)l->avg300 / 100);
+    v[3] = pct(stall_pct(before->total_us, l->total_us, itv));
+}
+
+/* A kernel that printed no "full" line gives zeros there, as sadc keeps them. */
+static int psi_row(const struct rec *p, const struct rec *c, struct value *v)
+{
+    uint64_t itv = interval_cs(p, c);
+    psi_line_values(&c->psi.some, &p->psi.some, itv, v);
+    psi_line_values(&c->psi.full, &p->psi.full, itv, v + 4);
+    return 8;
+}
+
+int psi_average(const struct level_sums *s, const struct rec *ref, const struct rec *last,
+                struct value *v)
+{
+    psi_row(ref, last, v);
+    double count = s->count ? (double)(s->count * 100) : 100;
+    for (int line = 0; line < 2; line++)
+        for (int i = 0; i < 3; i++)
+            v[line * 4 + i] = pct((double)s->psi_avg[line * 3 + i] / count);
+    return 8;
+}
+
 int output_row(enum output out, int mem_all, const struct rec *prev, const struct rec *curr,
                struct value *vals)
 {
@@ -149,6 +204,7 @@ int output_row(enum output out, int mem_all, const struct rec *prev, const struc
     case OUT_MEMORY: return memory_row(mem_all, curr->mem, vals);
     case OUT_SWAP: return swap_row(curr->mem, vals);
     case OUT_HUGE: return huge_row(curr->mem, vals);
+    case OUT_PSI: return psi_row(prev, curr, vals);
     default: return 0;
     }
 }
@@ -159,6 +215,12 @@ void level_sums_add(struct level_sums *s, const struct rec *r)
     for (int f = 0; f < M_NFIELDS; f++)
         s->mem[f] += r->mem[f];
     s->nouse += r->mem[M_FREE] + r->mem[M_BUFFERS] + r->mem[M_CACHED] + r->mem[M_SLAB];
+    const struct psi_line *lines[2] = { &r->psi.some, &r->psi.full };
+    for (int line = 0; line < 2; line++) {
+        s->psi_avg[line * 3] += lines[line]->avg10;
+        s->psi_avg[line * 3 + 1] += lines[line]->avg60;
+        s->psi_avg[line * 3 + 2] += lines[line]->avg300;
+    }
 }
 
 static double mean(const struct level_sums *s, enum mem_field f)

@@ -213,6 +213,8 @@ int sar_average_values(const struct render_ctx *ctx, enum output out, const stru
 {
     if (output_is_rate(out))
         return output_row(out, ctx->mem_all, ref, last, vals);
+    if (out == OUT_PSI)
+        return psi_average(sums, ref, last, vals);
     return level_average(out, ctx->mem_all, sums, last, vals);
 }
 
@@ -227,9 +229,13 @@ static void render_block(const struct render_ctx *ctx, const struct event *seg, 
     char time[64], prev_time[64];
     int lines = 0, dish = 1;
     memset(&sums, 0, sizeof sums);
+    const struct rec *last = NULL;
     for (size_t j = 0; j < seg->nrows; j++) {
         const struct rec *curr = &sr->recs[sel->rows[seg->first_row + j]];
         const struct rec *prev = &sr->recs[row_prev(sel, seg, j)];
+        if (!output_recorded(out, prev, curr))
+            continue;
+        last = curr;
         dish = lines == 0 || lines >= ctx->rows;
         if (sar_day_change(ctx, day, curr))
             dish = 1;
@@ -244,11 +250,12 @@ static void render_block(const struct render_ctx *ctx, const struct event *seg, 
         level_sums_add(&sums, curr);
         lines++;
     }
+    if (!last)
+        return;   /* nothing of OUT recorded in this segment */
     if (!seg->ended_by_count)
         dish = lines >= ctx->rows;
     if (dish)
         sar_header(ctx, ctx->avg_label, out);
-    const struct rec *last = &sr->recs[sel->rows[seg->first_row + seg->nrows - 1]];
     int n = sar_average_values(ctx, out, &sr->recs[seg->ref], last, &sums, vals);
     sar_row(ctx, ctx->avg_label, vals, n);
 }
