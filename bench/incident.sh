@@ -33,7 +33,9 @@
 #
 #   BENCH_INC_PROCS=600 BENCH_INC_CGROUPS=100 BENCH_INC_RUNS=21
 #   BENCH_FIXTURE_CGROUPS=2000 BENCH_WATCH_IDLE=600 BENCH_WATCH_BURST=60
-#   BENCH_WATCH_SAMPLES=10000 BENCH_BASELINE=2229fa5
+#   BENCH_WATCH_SAMPLES=10000 BENCH_WATCH_SPEED=50 (libfaketime's x factor)
+#   BENCH_BASELINE=2229fa5 (today's memcollect)
+#   BENCH_MEMCOLLECT=PATH (the memcollect under test; default ./memcollect)
 set -eu
 cd "$(dirname "$0")/.."
 TOP=$(pwd)
@@ -61,10 +63,14 @@ rm -rf "$P"
 mkdir -p "$OUT/bin" "$P"
 . bench/lib.sh
 bench_harness
-if [ "${BENCH_SNAPSHOT_DONE:-0}" != 1 ]; then
-    cp memcollect "$OUT/bin/"
+if [ -n "${BENCH_MEMCOLLECT:-}" ]; then
+    # another build, e.g. an integration of branches not yet on main
+    cp "$BENCH_MEMCOLLECT" "$P/memcollect"
+    MC=$P/memcollect
+else
+    [ "${BENCH_SNAPSHOT_DONE:-0}" = 1 ] || cp memcollect "$OUT/bin/"
+    MC=$OUT/bin/memcollect
 fi
-MC=$OUT/bin/memcollect
 "$MC" -V > /dev/null || { echo "bench/incident.sh: $MC does not run (make all)" >&2; exit 2; }
 has_opt() { "$MC" --help 2>&1 | grep -q -- "$1"; }
 
@@ -86,7 +92,7 @@ fi
 
 # ---- cleanup: processes by PID, then our cgroups, the fixture, a watcher
 CGTOP=/sys/fs/cgroup/memory/memtrail-bench-$$
-FIXDIR=""
+SCRATCH=""
 WATCH_PIDS=""
 cleanup() {
     local d
@@ -97,7 +103,7 @@ cleanup() {
         find "$CGTOP" -depth -type d -exec rmdir {} + 2> /dev/null || true
         [ -d "$CGTOP" ] && echo "bench/incident.sh: could not remove $CGTOP" >&2
     fi
-    [ -n "$FIXDIR" ] && rm -rf "$FIXDIR"
+    [ -n "$SCRATCH" ] && rm -rf "$SCRATCH"
     return 0
 }
 trap cleanup EXIT
@@ -225,12 +231,12 @@ echo "   ratio new/today's $R_B (target <= 1.15: $(verdict "$R_B" 1.15)); new ar
 
 # ---------------------------------------------------------------------------
 # 3. NFIX cgroup v2 fixture cgroups over /sys/fs/cgroup (private namespace).
-FIXDIR=$(mktemp -d /dev/shm/memtrail-bench-cg.XXXXXX 2> /dev/null || mktemp -d)
+SCRATCH=$(mktemp -d /dev/shm/memtrail-bench-cg.XXXXXX 2> /dev/null || mktemp -d)
 F=$P/fixture
 mkdir -p "$F"
-MADE=$(python3 bench/cgfixture.py "$FIXDIR/cg" "$NFIX")
+MADE=$(python3 bench/cgfixture.py "$SCRATCH/cg" "$NFIX")
 # shellcheck disable=SC2016
-in_fixture() { unshare -m sh -c 'mount --make-rprivate / && mount --bind "$0" /sys/fs/cgroup && exec "$@"' "$FIXDIR/cg" "$@"; }
+in_fixture() { unshare -m sh -c 'mount --make-rprivate / && mount --bind "$0" /sys/fs/cgroup && exec "$@"' "$SCRATCH/cg" "$@"; }
 in_fixture "$HARNESS" gen "$E0" 60 0 10 -- "$OLD" "$F/old.db" -- "$MC" "$F/new.db"
 in_fixture "$HARNESS" run "$RUNS" -- --copy "$F/old.db" "$F/c-old.db" "$OLD" "$F/c-old.db" \
     -- --copy "$F/new.db" "$F/c-new.db" "$MC" "$F/c-new.db" \
@@ -247,7 +253,7 @@ row "memcollect --no-procs ARCHIVE" "$(printf '%8.3f ms' "$F_NP")"
 F_ADD=$(awk -v a="$F_NEW" -v b="$F_OLD" 'BEGIN { printf "%.3f", a - b }')
 echo "   new sample $F_NEW ms (target < 100 ms: $(awk -v v="$F_NEW" 'BEGIN { print (v < 100) ? "met" : "MISSED" }'));" \
      "added over today's $F_ADD ms ($(ratio "$F_NEW" "$F_OLD") x); archive growth over today's $FB kB a sample"
-rm -rf "$FIXDIR"; FIXDIR=""
+rm -rf "$SCRATCH"; SCRATCH=""
 
 # ---------------------------------------------------------------------------
 # 4. Resident collection at 1 s.  With --watch: `--watch --burst N` (wakes at
@@ -315,7 +321,9 @@ echo "   ratios: memcollect/atop $R_RES, memcollect/sadc $(ratio "$L_FULL" "$L_S
      "$(awk -v v="$(pct_core "$L_FULL" "$BURST")" 'BEGIN { print (v <= 3) ? "met" : "MISSED" }')"
 
 # RSS over NRSS samples: one resident process, libfaketime's clock sped up
-# SPEED times; VmRSS and VmHWM read from /proc as it goes.
+# SPEED times; VmRSS and VmHWM read from /proc as it goes.  The archive is on
+# a tmpfs: what is measured is the process's memory, and each sample's four
+# fdatasync calls on the disk would make 10,000 samples take half an hour.
 SPEED=${BENCH_WATCH_SPEED:-50}
 rss_run() { # DIR CMD...
     local dir=$1 pid n rss hwm first mid last half=$((NRSS / 2))
@@ -326,7 +334,7 @@ rss_run() { # DIR CMD...
     pid=$!
     WATCH_PIDS="$WATCH_PIDS $pid"
     while kill -0 "$pid" 2> /dev/null; do
-        sleep 0.5
+        sleep 1
         rss=$(sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\).*/\1/p' "/proc/$pid/status" 2> /dev/null) || break
         hwm=$(sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\).*/\1/p' "/proc/$pid/status" 2> /dev/null) || break
         read -r n _ <<EOF
@@ -346,8 +354,12 @@ EOF
     RSS_LINE="$RSS_LINE (peak $(echo "$last" | cut -d' ' -f3) kB; $n samples stored)"
 }
 echo
-echo "   RSS over $NRSS samples at 1 s, one resident process (libfaketime clock x$SPEED):"
-rss_run "$W/rss" "$MC" "${RSS_ARGS[@]}"
+echo "   RSS over $NRSS samples at 1 s, one resident process (libfaketime clock x$SPEED, archive on a tmpfs):"
+RSSDIR=$(mktemp -d /dev/shm/memtrail-bench-rss.XXXXXX 2> /dev/null || mktemp -d)
+SCRATCH=$RSSDIR    # removed by cleanup() too
+rss_run "$RSSDIR" "$MC" "${RSS_ARGS[@]}"
+cp "$W/rss.log" "$W/rss-by-sample.log"
+rm -rf "$RSSDIR"; SCRATCH=""
 row "memcollect $RSS_TXT DIR" "VmRSS $RSS_LINE"
 RSS_NEW=$RSS_LINE
 WATCH_IDLE="not measured: this memcollect has no --watch"
