@@ -220,6 +220,11 @@ done
 row "atop -w FILE, one steady-state sample ((1 $((NS + 1)) - 1 1) / $NS)" "$(printf '%8.3f ms' "$C_ATOP")"
 row "sadc FILE, one steady-state sample ((1 $((NS + 1)) - 1 1) / $NS)" "$(printf '%8.3f ms' "$C_SADC")"
 R_ATOP=$(ratio "$C_NEW" "$C_ATOP")
+if has_opt --no-cgroups; then
+    C_NCG=$(cpu_of 3)
+    echo "   cgroups: $(awk -v a="$C_NEW" -v b="$C_NCG" -v n="$NCGV1" 'BEGIN { printf "%.3f ms a sample, %.1f us a cgroup", a - b, (a - b) * 1000 / n }')" \
+         "(full default - --no-cgroups, $NCGV1 cgroups)"
+fi
 echo "   ratios: new/atop $R_ATOP (target <= 0.5: $(verdict "$R_ATOP" 0.5)), today's/atop $(ratio "$C_OLD" "$C_ATOP")," \
      "new/today's $(ratio "$C_NEW" "$C_OLD"), new/sadc steady $(ratio "$C_NEW" "$C_SADC")"
 echo
@@ -240,9 +245,12 @@ in_fixture() { unshare -m sh -c 'mount --make-rprivate / && mount --bind "$0" /s
 in_fixture "$HARNESS" gen "$E0" 60 0 10 -- "$OLD" "$F/old.db" -- "$MC" "$F/new.db"
 in_fixture "$HARNESS" run "$RUNS" -- --copy "$F/old.db" "$F/c-old.db" "$OLD" "$F/c-old.db" \
     -- --copy "$F/new.db" "$F/c-new.db" "$MC" "$F/c-new.db" \
-    -- --copy "$F/new.db" "$F/c-np.db" "$MC" --no-procs "$F/c-np.db" > "$F/cpu"
+    -- --copy "$F/new.db" "$F/c-np.db" "$MC" --no-procs "$F/c-np.db" \
+    -- --copy "$F/new.db" "$F/c-ncg.db" "$MC" $(has_opt --no-cgroups && echo --no-cgroups) "$F/c-ncg.db" > "$F/cpu"
 F_OLD=$(grep '^cmd=0 ' "$F/cpu" | field cpu_ms); F_NEW=$(grep '^cmd=1 ' "$F/cpu" | field cpu_ms)
-F_NP=$(grep '^cmd=2 ' "$F/cpu" | field cpu_ms)
+F_NP=$(grep '^cmd=2 ' "$F/cpu" | field cpu_ms); F_NCG=$(grep '^cmd=3 ' "$F/cpu" | field cpu_ms)
+F_NCG_TXT="memcollect --no-cgroups ARCHIVE"
+has_opt --no-cgroups || F_NCG_TXT="memcollect ARCHIVE again (this build has no --no-cgroups)"
 FB=$(awk -v a="$(size "$F/new.db")" -v b="$(size "$F/old.db")" 'BEGIN { printf "%.1f", (a - b) / 10 / 1024 }')
 echo
 echo "3. $MADE cgroup v2 fixture cgroups (bench/cgfixture.py) bind-mounted over /sys/fs/cgroup, $(nprocs) processes;" \
@@ -250,9 +258,12 @@ echo "3. $MADE cgroup v2 fixture cgroups (bench/cgfixture.py) bind-mounted over 
 row "today's memcollect ARCHIVE ($BASE_ID)" "$(printf '%8.3f ms' "$F_OLD")"
 row "memcollect ARCHIVE (full default sample)" "$(printf '%8.3f ms' "$F_NEW")"
 row "memcollect --no-procs ARCHIVE" "$(printf '%8.3f ms' "$F_NP")"
+row "$F_NCG_TXT" "$(printf '%8.3f ms' "$F_NCG")"
+F_PER=$(awk -v a="$F_NEW" -v b="$F_NCG" -v n="$MADE" 'BEGIN { printf "%.1f", (a - b) * 1000 / n }')
 F_ADD=$(awk -v a="$F_NEW" -v b="$F_OLD" 'BEGIN { printf "%.3f", a - b }')
 echo "   new sample $F_NEW ms (target < 100 ms: $(awk -v v="$F_NEW" 'BEGIN { print (v < 100) ? "met" : "MISSED" }'));" \
-     "added over today's $F_ADD ms ($(ratio "$F_NEW" "$F_OLD") x); archive growth over today's $FB kB a sample"
+     "added over today's $F_ADD ms ($(ratio "$F_NEW" "$F_OLD") x), cgroups $F_PER us each (full - --no-cgroups);" \
+     "archive growth over today's $FB kB a sample"
 rm -rf "$SCRATCH"; SCRATCH=""
 
 # ---------------------------------------------------------------------------
