@@ -34,6 +34,7 @@
 #   BENCH_INC_PROCS=600 BENCH_INC_CGROUPS=100 BENCH_INC_RUNS=21
 #   BENCH_FIXTURE_CGROUPS=2000 BENCH_WATCH_IDLE=600 BENCH_WATCH_BURST=60
 #   BENCH_WATCH_SAMPLES=10000 BENCH_WATCH_SPEED=50 (libfaketime's x factor)
+#   BENCH_WATCH_RSS_LOADED=1 (the RSS run beside the ~600 processes: slow)
 #   BENCH_BASELINE=2229fa5 (today's memcollect)
 #   BENCH_MEMCOLLECT=PATH (the memcollect under test; default ./memcollect)
 set -eu
@@ -94,15 +95,19 @@ fi
 CGTOP=/sys/fs/cgroup/memory/memtrail-bench-$$
 SCRATCH=""
 WATCH_PIDS=""
-cleanup() {
-    local d
-    for d in $WATCH_PIDS; do kill "$d" 2> /dev/null || true; wait "$d" 2> /dev/null || true; done
-    bench_cleanup
+remove_cgroups() {
     if [ -d "$CGTOP" ]; then
         # deepest first; a cgroup can be removed once its processes are reaped
         find "$CGTOP" -depth -type d -exec rmdir {} + 2> /dev/null || true
         [ -d "$CGTOP" ] && echo "bench/incident.sh: could not remove $CGTOP" >&2
     fi
+    return 0
+}
+cleanup() {
+    local d
+    for d in $WATCH_PIDS; do kill "$d" 2> /dev/null || true; wait "$d" 2> /dev/null || true; done
+    bench_cleanup
+    remove_cgroups
     [ -n "$SCRATCH" ] && rm -rf "$SCRATCH"
     return 0
 }
@@ -364,8 +369,17 @@ EOF
     RSS_LINE="$RSS_LINE at samples $(echo "$first" | cut -d' ' -f1) / $(echo "$mid" | cut -d' ' -f1) / $(echo "$last" | cut -d' ' -f1)"
     RSS_LINE="$RSS_LINE (peak $(echo "$last" | cut -d' ' -f3) kB; $n samples stored)"
 }
+# At ~600 processes a sample takes 40-50 ms of CPU, and 10,000 of them
+# most of an hour on a shared 2-CPU machine: unless BENCH_WATCH_RSS_LOADED=1,
+# the processes and cgroups made here go first, and the run samples the
+# machine as it is (its own processes come and go all the time).
+if [ "${BENCH_WATCH_RSS_LOADED:-0}" != 1 ]; then
+    bench_cleanup
+    remove_cgroups
+fi
 echo
-echo "   RSS over $NRSS samples at 1 s, one resident process (libfaketime clock x$SPEED, archive on a tmpfs):"
+echo "   RSS over $NRSS samples at 1 s, one resident process (libfaketime clock x$SPEED, archive on a tmpfs," \
+     "$(nprocs) processes):"
 RSSDIR=$(mktemp -d /dev/shm/memtrail-bench-rss.XXXXXX 2> /dev/null || mktemp -d)
 SCRATCH=$RSSDIR    # removed by cleanup() too
 rss_run "$RSSDIR" "$MC" "${RSS_ARGS[@]}"
