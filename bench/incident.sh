@@ -162,6 +162,18 @@ echo "== $N0 processes ($(wc -l < "$PIDFILE") started here, $NPY of them python3
 # The idle watcher runs from here on, beside everything below, for IDLE
 # seconds: asleep in poll(), what the others do costs it nothing unless
 # memory is really under pressure (then it samples, and says how many).
+samples_in() { # DIR -> samples, process samples stored in its day files
+    local f n=0 np=0 a b
+    for f in "$1"/*.db; do
+        [ -e "$f" ] || continue
+        read -r a b <<EOF
+$(sqlite3 -readonly "file:$f?mode=ro" 'SELECT count(*) FROM sample' 2> /dev/null) \
+$(sqlite3 -readonly "file:$f?mode=ro" 'SELECT count(*) FROM proc_sample' 2> /dev/null)
+EOF
+        n=$((n + ${a:-0})) np=$((np + ${b:-0}))
+    done
+    echo "$n $np"
+}
 oncpu_ms() { awk '{ printf "%.3f", $1 / 1e6 }' "/proc/$1/schedstat"; }  # time on a CPU so far
 IDLE_PID=""
 if has_opt --watch; then
@@ -172,6 +184,17 @@ if has_opt --watch; then
     sleep 2                                   # its start-up is not idling
     IDLE_T0=$(date +%s.%N)
     IDLE_START=$(oncpu_ms "$IDLE_PID")
+    # every 5 s: time, its CPU so far, samples stored so far.  Other people's
+    # pressure or OOM kills on a shared machine wake it: the intervals
+    # without a new sample are the ones it slept through.
+    (while c=$(oncpu_ms "$IDLE_PID" 2> /dev/null); do
+         read -r n _ <<EOF
+$(samples_in "$P/idle")
+EOF
+         echo "$(date +%s.%N) $c $n"
+         sleep 5
+     done) > "$P/idle.log" &
+    WATCH_PIDS="$WATCH_PIDS $!"
 fi
 
 # ---------------------------------------------------------------------------
@@ -202,13 +225,24 @@ set -- -- --copy "$D/old.db" "$D/c-old.db" "$OLD" "$D/c-old.db" \
        -- --copy "$D/new.db" "$D/c-np.db" "$MC" --no-procs "$D/c-np.db"
 LABELS=("today's memcollect ARCHIVE ($BASE_ID)" "memcollect ARCHIVE (full default sample)" "memcollect --no-procs ARCHIVE (system-wide part)")
 if has_opt --no-cgroups; then
-    set -- "$@" -- --copy "$D/new.db" "$D/c-ncg.db" "$MC" --no-cgroups "$D/c-ncg.db"
-    LABELS+=("memcollect --no-cgroups ARCHIVE")
+    set -- "$@" -- --copy "$D/new.db" "$D/c-ncg.db" "$MC" --no-cgroups "$D/c-ncg.db" \
+        -- --copy "$D/new.db" "$D/c-sys.db" "$MC" --no-procs --no-cgroups "$D/c-sys.db" \
+        -- --copy "$D/old.db" "$D/c-osys.db" "$OLD" --no-procs "$D/c-osys.db"
+    LABELS+=("memcollect --no-cgroups ARCHIVE" "memcollect --no-procs --no-cgroups ARCHIVE"
+             "today's memcollect --no-procs ARCHIVE")
 fi
 "$SADC" 1 1 "$D/sa-seed"
 set -- "$@" -- --copy "$D/sa-seed" "$D/c-sa" "$SADC" 1 1 "$D/c-sa"
 LABELS+=("sadc 1 1 SAFILE (default activities, one-shot, as sa1 runs it)")
 "$HARNESS" run "$RUNS" "$@" > "$D/cpu"
+# records in the kernel log: what a reader of /dev/kmsg goes through
+KMSG_RECORDS=$(python3 -c 'import os
+fd = os.open("/dev/kmsg", os.O_RDONLY | os.O_NONBLOCK); n = 0
+while True:
+    try: os.read(fd, 8192); n += 1
+    except BlockingIOError: break
+    except BrokenPipeError: continue
+print(n)' 2> /dev/null || echo "?")
 cpu_of() { grep "^cmd=$1 " "$D/cpu" | field cpu_ms; }
 C_OLD=$(cpu_of 0); C_NEW=$(cpu_of 1); C_NP=$(cpu_of 2)
 C_ATOP=$(steady "$(cpu1 /usr/bin/atop -w "$D/atop1" 1 1)" "$(cpu1 /usr/bin/atop -w "$D/atop21" 1 $((NS + 1)))")
@@ -229,6 +263,9 @@ if has_opt --no-cgroups; then
     C_NCG=$(cpu_of 3)
     echo "   cgroups: $(awk -v a="$C_NEW" -v b="$C_NCG" -v n="$NCGV1" 'BEGIN { printf "%.3f ms a sample, %.1f us a cgroup", a - b, (a - b) * 1000 / n }')" \
          "(full default - --no-cgroups, $NCGV1 cgroups)"
+    echo "   the rest of issue 10's system-wide part (pressure, the kernel log):" \
+         "$(awk -v a="$(cpu_of 4)" -v b="$(cpu_of 5)" 'BEGIN { printf "%.3f ms", a - b }')" \
+         "(--no-procs --no-cgroups - today's --no-procs; /dev/kmsg holds $KMSG_RECORDS records now)"
 fi
 echo "   ratios: new/atop $R_ATOP (target <= 0.5: $(verdict "$R_ATOP" 0.5)), today's/atop $(ratio "$C_OLD" "$C_ATOP")," \
      "new/today's $(ratio "$C_NEW" "$C_OLD"), new/sadc steady $(ratio "$C_NEW" "$C_SADC")"
@@ -284,18 +321,6 @@ else
     RES=(1 "$BURST"); RES_TXT="1 $BURST"
     RSS_ARGS=(1 "$NRSS"); RSS_TXT="1 $NRSS"
 fi
-samples_in() { # DIR -> samples, process samples stored in its day files
-    local f n=0 np=0 a b
-    for f in "$1"/*.db; do
-        [ -e "$f" ] || continue
-        read -r a b <<EOF
-$(sqlite3 -readonly "file:$f?mode=ro" 'SELECT count(*) FROM sample' 2> /dev/null) \
-$(sqlite3 -readonly "file:$f?mode=ro" 'SELECT count(*) FROM proc_sample' 2> /dev/null)
-EOF
-        n=$((n + ${a:-0})) np=$((np + ${b:-0}))
-    done
-    echo "$n $np"
-}
 LABELS=("today's memcollect 1 $BURST DIR ($BASE_ID)" "memcollect $RES_TXT DIR" "  system-wide part: memcollect --no-procs $RES_TXT DIR")
 CMDS=("$OLD 1 $BURST $W/r0" "$MC ${RES[*]} $W/r1" "$MC --no-procs ${RES[*]} $W/r2")
 if [ "${RES[0]}" = --watch ] && has_opt --burst-procs-every; then
@@ -389,7 +414,7 @@ row "memcollect $RSS_TXT DIR" "VmRSS $RSS_LINE"
 RSS_NEW=$RSS_LINE
 WATCH_IDLE="not measured: this memcollect has no --watch"
 if [ -n "$IDLE_PID" ]; then
-    left=$(awk -v t0="$IDLE_T0" -v now="$(date +%s.%N)" -v d="$IDLE" 'BEGIN { l = t0 + d - now; printf "%d", l > 0 ? l + 0.5 : 0 }')
+    left=$(awk -v t0="$IDLE_T0" -v now="$(date +%s.%N)" -v d="$IDLE" 'BEGIN { l = t0 + d - now; printf "%d", (l > 0 ? l + 0.5 : 0) }')
     echo
     echo "   memcollect --watch DIR, idle: started before section 2, measured over $IDLE s (${left} s left to wait) ..."
     [ "$left" -gt 0 ] && sleep "$left"
@@ -402,6 +427,10 @@ if [ -n "$IDLE_PID" ]; then
 $(samples_in "$P/idle")
 EOF
         WATCH_IDLE="$(pct_core "$IDLE_MS" "$IDLE_S") % ($IDLE_MS ms on a CPU in $IDLE_S s; $IDLE_N samples taken)"
+        # asleep only: the 5 s intervals in which no sample was stored
+        ASLEEP=$(awk 'NR > 1 && $3 == n { s += $1 - t; c += $2 - cpu } { t = $1; cpu = $2; n = $3 }
+                      END { if (s > 0) printf "%.4f %% (%.3f ms in %.0f s asleep)", c / (s * 10), c, s; else print "n/a (never asleep for 5 s)" }' "$P/idle.log")
+        WATCH_IDLE="$WATCH_IDLE; asleep only: $ASLEEP"
     else
         WATCH_IDLE="exited early: $(head -1 "$P/idle.err")"
     fi
