@@ -450,10 +450,14 @@ B=bench/out/bin
     echo "|---|---:|---:|---:|---:|---:|---|"
     echo "| 1. CPU per sample (new: fresh process, median of $RUNS; atop, sadc: steady state) | $C_NEW ms | $C_OLD ms | $C_ATOP ms | $C_SADC ms | $R_ATOP of atop | ≤ 0.5: $(verdict "$R_ATOP" 0.5) |"
     echo "| 1. system-wide part (\`--no-procs\`) | $C_NP ms | | | $C_SADC ms | $(ratio "$C_NP" "$C_SADC") of sadc | |"
+    if [ -n "${C_NCG:-}" ]; then
+        echo "| 1. of which cgroups (full - \`--no-cgroups\`) | $(awk -v a="$C_NEW" -v b="$C_NCG" 'BEGIN { printf "%.3f", a - b }') ms | | | | | |"
+        echo "| 1. of which pressure and the kernel log (\`--no-procs --no-cgroups\` - today's \`--no-procs\`; $KMSG_RECORDS kmsg records) | $(cpu_of 4) ms | $(cpu_of 5) ms | | | | |"
+    fi
     echo "| 2. bytes per sample, 60 s apart | $BN B | $BO B | | | $R_B of today's | ≤ 1.15: $(verdict "$R_B" 1.15) |"
     echo "| 3. CPU per sample, $MADE v2 fixture cgroups | $F_NEW ms | $F_OLD ms | | | +$F_ADD ms | < 100 ms: $(awk -v v="$F_NEW" 'BEGIN { print (v < 100) ? "met" : "MISSED" }') |"
     echo "| 4. \`memcollect $RES_TXT\` at 1 s, % of one core | $(pct_core "$L_FULL" "$BURST") % | $(pct_core "$L_OLD" "$BURST") % (\`1 $BURST\`) | $(pct_core "$L_ATOP" "$BURST") % | $(pct_core "$L_SADC" "$BURST") % | $R_RES of atop | ≤ 3 % |"
-    echo "| 4. of which system-wide (\`--no-procs 1 N\`) | $(pct_core "$L_NP" "$BURST") % | | | $(pct_core "$L_SADC" "$BURST") % | $(ratio "$L_NP" "$L_SADC") of sadc | |"
+    echo "| 4. of which system-wide (\`--no-procs $RES_TXT\`) | $(pct_core "$L_NP" "$BURST") % | | | $(pct_core "$L_SADC" "$BURST") % | $(ratio "$L_NP" "$L_SADC") of sadc | |"
     echo "| 4. RSS over $NRSS samples (\`memcollect $RSS_TXT\`, first / middle / last) | $RSS_NEW | | | | | flat |"
     echo "| 4. \`--watch\` idle, % of one core over $IDLE s | $WATCH_IDLE | | | | | ≤ 0.1 % |"
     echo
