@@ -16,10 +16,13 @@
  * series).  Only the TOP groups by RSS are written, so a host never publishes
  * more than TOP label sets however many programs come and go.
  *
- * Extension point: PSI (/proc/pressure/memory) and cgroup memory are not in
- * struct sample yet.  When they are, each gets a render_* function below,
- * called from render(), with its own memtrail_ families; nothing is
- * written for them until memtrail records them.
+ * Memory pressure (/proc/pressure/memory) has memtrail_'s names too (not
+ * node_pressure_*: node_exporter's pressure collector has those), the same
+ * as the OpenMetrics export's; it is left out when the kernel has none.
+ *
+ * Extension point: cgroup memory is not in struct sample yet.  When it is,
+ * it gets a render_* function below, called from render(), with its own
+ * memtrail_ families; nothing is written for it until memtrail records it.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -183,6 +186,29 @@ static void render_oom_kills(FILE *out, const struct sample *s)
             (unsigned long long)kv->value);
 }
 
+/* The stall totals in seconds (µs, exactly) and the averages in percent. */
+static void render_pressure(FILE *out, const struct psi *psi)
+{
+    const struct psi_line *lines[2] = { &psi->some, &psi->full };
+    static const char *const names[2] = { "some", "full" };
+    int n = psi->has_full ? 2 : 1;
+    family(out, "memtrail_pressure_memory_stall_seconds_total", "counter",
+           "Time stalled on memory (/proc/pressure/memory total): some or full of the tasks.");
+    for (int i = 0; i < n; i++)
+        fprintf(out, "memtrail_pressure_memory_stall_seconds_total{line=\"%s\"} %llu.%06llu\n",
+                names[i], (unsigned long long)(lines[i]->total_us / 1000000),
+                (unsigned long long)(lines[i]->total_us % 1000000));
+    family(out, "memtrail_pressure_memory_average_percent", "gauge",
+           "The kernel's running averages of /proc/pressure/memory, over 10, 60 or 300 s.");
+    for (int i = 0; i < n; i++) {
+        const uint32_t avg[3] = { lines[i]->avg10, lines[i]->avg60, lines[i]->avg300 };
+        static const char *const windows[3] = { "10", "60", "300" };
+        for (int w = 0; w < 3; w++)
+            fprintf(out, "memtrail_pressure_memory_average_percent{line=\"%s\",window=\"%s\"}"
+                    " %u.%02u\n", names[i], windows[w], avg[w] / 100, avg[w] % 100);
+    }
+}
+
 enum group_value { GROUP_RSS, GROUP_SWAP, GROUP_PROCESSES };
 
 static void render_group_family(FILE *out, const struct group *g, size_t n, const char *name,
@@ -232,6 +258,8 @@ static int render(FILE *out, const struct sample *s, unsigned top)
 {
     render_meminfo(out, s);
     render_oom_kills(out, s);
+    if (s->psi_mem.available)
+        render_pressure(out, &s->psi_mem);
     if (s->procs.scanned && render_processes(out, &s->procs, top) != 0)
         return -1;
     family(out, "memtrail_last_sample_timestamp_seconds", "gauge",

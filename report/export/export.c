@@ -158,6 +158,7 @@ static long group(struct xstore *x, const char *key, enum xkind kind, const char
     static const char *const names[] = {
         [XG_MEMINFO] = "meminfo", [XG_VMSTAT] = "vmstat", [XG_SWAP] = "swap",
         [XG_NUMA] = "numa", [XG_PROCESS] = "process", [XG_HOST] = "host",
+        [XG_PSI] = "pressure",
     };
     if (grow_array((void **)&x->groups, &x->cap_groups, x->ngroups + 1, sizeof *x->groups) != 0)
         return -1;
@@ -404,6 +405,62 @@ static int add_node(struct xstore *x, const struct numa_node *nd, int64_t ts)
     return 0;
 }
 
+/* Memory pressure: the stall totals (µs), and with memtrail's names the
+ * averages (hundredths of a percent).  node_exporter's pressure collector
+ * has the totals only, in seconds: some is "waiting", full is "stalled". */
+static int add_psi(struct xstore *x, const struct psi *psi, int64_t ts)
+{
+    static const struct { const char *field, *line, *window; } f[8] = {
+        { "some_total_us", "some", NULL }, { "full_total_us", "full", NULL },
+        { "some_avg10", "some", "10" }, { "some_avg60", "some", "60" },
+        { "some_avg300", "some", "300" }, { "full_avg10", "full", "10" },
+        { "full_avg60", "full", "60" }, { "full_avg300", "full", "300" },
+    };
+    const struct psi_line *l[2] = { &psi->some, &psi->full };
+    int64_t v[8];
+    for (int i = 0; i < 2; i++) {
+        v[i] = l[i]->total_us > INT64_MAX ? INT64_MAX : (int64_t)l[i]->total_us;
+        v[2 + 3 * i] = l[i]->avg10;
+        v[3 + 3 * i] = l[i]->avg60;
+        v[4 + 3 * i] = l[i]->avg300;
+    }
+    long g = group(x, "pressure", XG_PSI, NULL, NULL, NULL, NULL, NULL, NULL);
+    for (int i = 0; i < 8; i++) {
+        int full = f[i].line[0] == 'f';
+        if ((full && !psi->has_full) || (x->node_names && f[i].window))
+            continue;   /* not printed by the kernel; not node_exporter's */
+        char skey[32], labels[LBL_MAX];
+        snprintf(skey, sizeof skey, "Q:%s", f[i].field);
+        long s = map_get(&x->series_map, skey);
+        if (s < 0) {
+            long fam;
+            labels[0] = '\0';
+            if (x->node_names)
+                fam = full ? family(x, "node_pressure_memory_stalled_seconds", X_COUNTER,
+                                    "seconds", "Total time in seconds no process could make "
+                                    "progress due to memory congestion")
+                           : family(x, "node_pressure_memory_waiting_seconds", X_COUNTER,
+                                    "seconds", "Total time in seconds that processes have "
+                                    "waited for memory");
+            else if (!f[i].window) {
+                om_labels(labels, sizeof labels, "line", f[i].line, NULL, NULL);
+                fam = family(x, "memtrail_pressure_memory_stall_seconds", X_COUNTER, "seconds",
+                             "Time stalled on memory (/proc/pressure/memory total): some or "
+                             "full of the tasks.");
+            } else {
+                om_labels(labels, sizeof labels, "line", f[i].line, "window", f[i].window);
+                fam = family(x, "memtrail_pressure_memory_average_percent", X_GAUGE, NULL,
+                             "The kernel's running averages of /proc/pressure/memory, over "
+                             "10, 60 or 300 s.");
+            }
+            s = series(x, skey, g, fam, f[i].field, labels, f[i].window ? -100 : -1000000);
+        }
+        if (point(x, s, ts, v[i]) != 0)
+            return -1;
+    }
+    return 0;
+}
+
 enum pfield { PF_RSS, PF_ANON, PF_FILE, PF_SHMEM, PF_SWAP, PF_VSZ, PF_PSS, PF_MINFLT, PF_MAJFLT,
               PF_COUNT };
 
@@ -537,6 +594,8 @@ static int each_sample(const struct series *sr, const struct sample *s, void *ar
     for (unsigned i = 0; s->numa.available && i < s->numa.n; i++)
         if (add_node(x, &s->numa.nodes[i], s->ts) != 0)
             return -1;
+    if (s->psi_mem.available && add_psi(x, &s->psi_mem, s->ts) != 0)
+        return -1;
     if (x->node_names) {   /* node_uname_info, which dashboards list hosts by */
         long s1 = map_get(&x->series_map, "U:");
         if (s1 < 0) {

@@ -5,7 +5,8 @@
  * measured in peers.md section 3.1:
  *   - family after family, each family's series one after the other, each
  *     series' points in strictly increasing time (export.c drops any other);
- *   - timestamps in whole seconds; values integers (bytes, pages, counts);
+ *   - timestamps in whole seconds; values integers (bytes, pages, counts),
+ *     but for the pressure's seconds and percentages, exact decimals;
  *   - "# HELP", "# TYPE" (gauge, counter or, for node_exporter's untyped
  *     vmstat metrics, unknown) and "# UNIT" only where the name ends in
  *     "_" UNIT; counters' samples are named FAMILY_total;
@@ -45,6 +46,23 @@ static void instance_value(const char *host, char *out)
     *p = '\0';
 }
 
+/* V / DIVISOR (a power of ten) exactly, with as many decimals as it has zeros. */
+static char *decimal(char *p, int64_t v, int64_t divisor)
+{
+    if (v < 0) {
+        *p++ = '-';
+        v = v == INT64_MIN ? INT64_MAX : -v;
+    }
+    p = x_itoa(p, v / divisor);
+    *p++ = '.';
+    int64_t fraction = v % divisor;
+    for (int64_t d = divisor / 10; d >= 1; d /= 10) {
+        *p++ = (char)('0' + fraction / d);
+        fraction %= d;
+    }
+    return p;
+}
+
 int write_openmetrics(const struct xstore *x, FILE *out)
 {
     char inst[65 * 3 + 1];
@@ -76,11 +94,14 @@ int write_openmetrics(const struct xstore *x, FILE *out)
             for (size_t i = 0; i < se->n; i++) {
                 char *p = line + n;
                 int64_t value;
-                if (__builtin_mul_overflow(se->pts[i].v, se->scale, &value)) {
+                if (se->scale < 0) {
+                    p = decimal(p, se->pts[i].v, -se->scale);
+                } else if (__builtin_mul_overflow(se->pts[i].v, se->scale, &value)) {
                     refused++;
                     continue;
+                } else {
+                    p = x_itoa(p, value);
                 }
-                p = x_itoa(p, value);
                 *p++ = ' ';
                 p = x_itoa(p, se->pts[i].ts);
                 *p++ = '\n';

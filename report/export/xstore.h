@@ -15,7 +15,7 @@
 #include "model.h"
 
 enum xtype { X_GAUGE, X_COUNTER, X_UNKNOWN };
-enum xkind { XG_MEMINFO, XG_VMSTAT, XG_SWAP, XG_NUMA, XG_PROCESS, XG_HOST };
+enum xkind { XG_MEMINFO, XG_VMSTAT, XG_SWAP, XG_NUMA, XG_PROCESS, XG_HOST, XG_PSI };
 
 struct xpoint {
     int64_t ts;
@@ -26,7 +26,8 @@ struct xseries {
     uint32_t group, family;
     char *field;            /* InfluxDB field key, CSV metric's second part: "MemTotal", "rss_kb" */
     char *labels;           /* OpenMetrics labels after instance and job, escaped: field="X" (or "") */
-    int64_t scale;          /* OpenMetrics value = v x scale (1024 for kB: bytes) */
+    int64_t scale;          /* OpenMetrics value = v x scale (1024 for kB: bytes); below 0,
+                             * v / -scale, a power of ten, in decimals (µs: -1000000 for seconds) */
     struct xpoint *pts;
     size_t n, cap;
 };
@@ -42,7 +43,8 @@ struct xfamily {
 
 struct xgroup {
     enum xkind kind;
-    const char *measurement;   /* "meminfo", "vmstat", "swap", "numa", "process", "host" */
+    const char *measurement;   /* "meminfo", "vmstat", "swap", "numa", "process", "host",
+                                * "pressure" */
     char *tags;             /* InfluxDB tags after the measurement, escaped and sorted: ",device=..,host=.." */
     char *node, *device, *comm, *pid, *type;   /* raw label values (NULL: none) */
     char *cmdline;          /* process: its command line (NULL: not recorded) */

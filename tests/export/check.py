@@ -104,8 +104,10 @@ def om_rules(path):
         ld = dict(labels)
         if 'instance' not in ld or ld.get('job') != 'memtrail':
             fail('line %d: no instance or job label' % no)
-        if not re.match(r'^-?\d+$', value):
-            fail('line %d: value %r is not an integer' % (no, value))
+        # integers, but the pressure's seconds and percentages: exact decimals
+        exact = r'^-?\d+\.\d+$' if 'pressure_memory' in name else r'^-?\d+$'
+        if not re.match(exact, value):
+            fail('line %d: value %r is not an integer (or, pressure, a decimal)' % (no, value))
         if ts < 10**9 or ts > 10**10:
             fail('line %d: timestamp %d is not in seconds' % (no, ts))
         key = (name, labels)
@@ -138,7 +140,7 @@ def om_vs_dump(path, dump):
         if it[0] == '#':
             continue
         name, labels, ts, value, _ = it
-        mine[(name, labels, ts * 1000)] = float(int(value))
+        mine[(name, labels, ts * 1000)] = float(value)
     theirs = {}
     with open(dump, encoding='utf-8') as f:
         for line in f:

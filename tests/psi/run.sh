@@ -8,7 +8,8 @@
 # with memreport OPTS -f ARCHIVE (stdout, stderr for the error cases, exit
 # status), sadf -d with --format=sadf, and sadf -j with --format=json.  Then
 # memtrail's own: pressure that stops after a reboot (psi=0) in text, CSV and
-# JSON, CSV against sar's figures, and the live mode on the real kernel.
+# JSON, CSV against sar's figures, the exports (OpenMetrics through promtool,
+# node_exporter's own names and help, influx, csv-long), and the live mode.
 # Prints "ok - NAME" / "not ok - NAME" / "skip - NAME (why)".
 set -u
 . "$(dirname "$0")/../lib.sh"
@@ -23,7 +24,7 @@ BASE_ENV=(env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C TZ=UTC
 
 # One case per line: KIND|SCENARIO|ENV|OPTS|POST
 #   sar  : sar OPTS -f SA POST  vs memreport OPTS -f ARCH POST (stdout, exit status)
-#   err  : the same, stderr compared too
+#   err  : the same, stderr compared too (errsadf, errjson: as sadf, json)
 #   sadf : sadf -d SA -- OPTS   vs memreport --format=sadf OPTS -f ARCH
 #   json : sadf -j SA -- OPTS   vs memreport --format=json OPTS -f ARCH
 list_cases() {
@@ -59,6 +60,8 @@ list_cases() {
         echo "err|pressure|LC_ALL=C|$o|"
     done
     echo "err|no_psi|LC_ALL=de_DE.UTF-8|-q MEM|"
+    echo "errsadf|no_psi|LC_ALL=C|-q MEM|"
+    echo "errjson|no_psi|LC_ALL=C|-q PSI|"
     for o in "-A" "-r -q MEM" "-q ALL -S" "-q MEM -H -W"; do
         echo "sar|no_psi|LC_ALL=C|$o|"
     done
@@ -68,8 +71,8 @@ list_cases() {
 case_name() {
     local kind=$1 s=$2 env=$3 opts=$4 post=$5
     case "$kind" in
-        sadf) echo "$s: $env sadf -d -- $opts" ;;
-        json) echo "$s: $env sadf -j -- $opts" ;;
+        sadf|errsadf) echo "$s: $env sadf -d -- $opts" ;;
+        json|errjson) echo "$s: $env sadf -j -- $opts" ;;
         *) echo "$s: $env sar $opts${post:+ [$post]}" ;;
     esac
 }
@@ -100,23 +103,15 @@ done
 run_case() {   # NUM KIND S ENV OPTS POST
     local num=$1 kind=$2 s=$3 env=$4 opts=$5 post=$6
     local sa=$OUT/data/$s.sa arch=$OUT/data/$s.db w=$OUT/res/$num
-    local -a envv o p exp act
+    local -a envv
     read -r -a envv <<< "$env"
-    read -r -a o <<< "$opts"
-    read -r -a p <<< "$post"
-    case "$kind" in
-        sar|err) exp=("$SAR" "${o[@]}" -f "$sa" "${p[@]}")
-                 act=("$MR" "${o[@]}" -f "$arch" "${p[@]}") ;;
-        sadf)    exp=("$SADF" -d "$sa" -- "${o[@]}")
-                 act=("$MR" --format=sadf "${o[@]}" -f "$arch") ;;
-        json)    exp=("$SADF" -j "$sa" -- "${o[@]}")
-                 act=("$MR" --format=json "${o[@]}" -f "$arch") ;;
-    esac
-    (cd "$OUT/res" && "${BASE_ENV[@]}" "${envv[@]}" "${exp[@]}" >"$w.exp" 2>"$w.exp.err" </dev/null
+    local form=${kind#err}
+    oracle_pair "${form:-sar}" "$sa" "$arch" "$opts" "$post"
+    (cd "$OUT/res" && "${BASE_ENV[@]}" "${envv[@]}" "${EXP[@]}" >"$w.exp" 2>"$w.exp.err" </dev/null
      echo $? >"$w.exp.rc")
-    (cd "$OUT/res" && "${BASE_ENV[@]}" "${envv[@]}" "${act[@]}" >"$w.act" 2>"$w.act.err" </dev/null
+    (cd "$OUT/res" && "${BASE_ENV[@]}" "${envv[@]}" "${ACT[@]}" >"$w.act" 2>"$w.act.err" </dev/null
      echo $? >"$w.act.rc")
-    if [ "$kind" = err ]; then   # the file's name is the only difference sar's message may have
+    if [ "$kind" != "$form" ]; then   # err*: the file's name is the only difference sar's message may have
         sed -i "s|$arch|FILE|" "$w.act.err"; sed -i "s|$sa|FILE|" "$w.exp.err"
     fi
     local details="" name
@@ -125,18 +120,24 @@ run_case() {   # NUM KIND S ENV OPTS POST
         details+="exit status: expected $(cat "$w.exp.rc"), got $(cat "$w.act.rc")"$'\n'
     cmp -s "$w.exp" "$w.act" ||
         details+=$(diff -u --label expected --label actual "$w.exp" "$w.act" | head -24)$'\n'
-    if [ "$kind" = err ] && ! cmp -s "$w.exp.err" "$w.act.err"; then
+    if [ "$kind" != "$form" ] && ! cmp -s "$w.exp.err" "$w.act.err"; then
         details+=$(diff -u --label expected.stderr --label actual.stderr "$w.exp.err" "$w.act.err" |
                    head -10)$'\n'
     fi
-    if [ -z "$details" ]; then ok "$name"; else not_ok "$name" "${envv[*]} ${act[*]}" "$details"; fi
+    if [ -z "$details" ]; then ok "$name"; else not_ok "$name" "${envv[*]} ${ACT[*]}" "$details"; fi
 }
 
-n=0
-while IFS='|' read -r kind s env opts post; do
-    n=$((n + 1))
-    run_case "$n" "$kind" "$s" "$env" "$opts" "$post"
-done < <(list_cases)
+# two workers, each every other case; the results in the cases' order
+list_cases > "$OUT/cases"
+worker() {
+    local k=$1 n=0 kind s env opts post
+    while IFS='|' read -r kind s env opts post; do
+        n=$((n + 1))
+        [ $((n % 2)) -eq "$k" ] && run_case "$n" "$kind" "$s" "$env" "$opts" "$post" > "$OUT/res/$n.out"
+    done < "$OUT/cases"
+}
+worker 0 & worker 1 & wait
+for ((n = 1; n <= $(wc -l < "$OUT/cases"); n++)); do cat "$OUT/res/$n.out"; done
 
 # ---- memtrail's own
 G=$OUT/data/psi_gone.db
@@ -205,3 +206,138 @@ sar_head=$(LC_ALL=C "$SAR" -q MEM 1 1 2>/dev/null | sed -n 3p | cut -c12-)
     printf '%s\n' "$out" | tail -1 | grep -qE '^Average: +[0-9]+\.[0-9]{2}( +[0-9]+\.[0-9]{2}){7}$'
 check "live: -q MEM 1 2 reads the real /proc/pressure/memory as sar does" $? "exit $rc" "$out" \
     "sar's header: $sar_head"
+
+# ---- the exports
+P=$OUT/data/pressure.db
+CHECKPY="python3 $ROOT/tests/export/check.py"
+"$MR" --format=openmetrics -f "$P" -o "$OUT/p.om" && "$MR" --format=openmetrics --names=node -f "$P" -o "$OUT/node.om"
+out=$($CHECKPY om-rules "$OUT/p.om" 2>&1 && $CHECKPY om-rules "$OUT/node.om" 2>&1)
+check "openmetrics: the pressure families keep the OpenMetrics rules, both namings" $? "$out"
+# the last sample's totals, from the fixture: µs as seconds
+last=$(ls -d "$OUT"/fix/pressure/[0-9]* | tail -1)/pressure
+some_s=$(awk '/^some/ { sub("total=", "", $5); printf "%d.%06d", $5 / 1000000, $5 % 1000000 }' "$last")
+full_s=$(awk '/^full/ { sub("total=", "", $5); printf "%d.%06d", $5 / 1000000, $5 % 1000000 }' "$last")
+got_some=$(grep '^node_pressure_memory_waiting_seconds_total{' "$OUT/node.om" | tail -1 | cut -d' ' -f2)
+got_full=$(grep '^node_pressure_memory_stalled_seconds_total{' "$OUT/node.om" | tail -1 | cut -d' ' -f2)
+[ -n "$some_s" ] && [ "$got_some" = "$some_s" ] && [ "$got_full" = "$full_s" ]
+check "openmetrics --names=node: waiting (some) and stalled (full) seconds are the fixture's totals" $? \
+    "want $some_s $full_s, got $got_some $got_full"
+avg=$(grep '^memtrail_pressure_memory_average_percent{.*line="some",window="10"}' "$OUT/p.om" | sed -n 5p | cut -d' ' -f2)
+[ "$avg" = "12.05" ]   # gen.py's shape: the 5th sample's some avg10 is 1205 hundredths
+check "openmetrics: memtrail's names carry the averages, in percent" $? "got $avg"
+
+if have promtool; then
+    for f in p node; do
+        rm -rf "$OUT/blocks-$f"
+        out=$(promtool tsdb create-blocks-from openmetrics "$OUT/$f.om" "$OUT/blocks-$f" 2>&1) &&
+            mkdir -p "$OUT/blocks-$f/wal" &&
+            promtool tsdb dump "$OUT/blocks-$f" > "$OUT/$f.dump" 2>/dev/null &&
+            out=$($CHECKPY om-vs-dump "$OUT/$f.om" "$OUT/$f.dump" 2>&1)
+        check "promtool: the $f export imported in full and read back equal, pressure included" $? "$out"
+    done
+else
+    skip "promtool: the pressure export imported (no promtool: make deps installs prometheus)"
+fi
+
+# node_exporter's own names, HELP and TYPE for the same metrics (its pressure
+# collector alone, on a private port, reading the real kernel)
+NE=/usr/bin/prometheus-node-exporter
+if [ -x "$NE" ] && have curl; then
+    port=$((20000 + $$ % 20000))
+    "$NE" --web.listen-address=127.0.0.1:$port --collector.disable-defaults --collector.pressure \
+        > "$OUT/ne.log" 2>&1 &
+    ne=$!
+    for _ in $(seq 50); do curl -sf "127.0.0.1:$port/metrics" > "$OUT/ne.txt" 2>/dev/null && break; sleep 0.1; done
+    kill "$ne" 2>/dev/null; wait "$ne" 2>/dev/null
+    # node_exporter's text format names the family with _total; OpenMetrics without
+    grep -E '^# (HELP|TYPE) node_pressure_memory_' "$OUT/ne.txt" | sed 's/_seconds_total /_seconds /' | sort > "$OUT/ne.want"
+    grep -E '^# (HELP|TYPE) node_pressure_memory_' "$OUT/node.om" | sort > "$OUT/ne.got"
+    [ -s "$OUT/ne.want" ] && diff "$OUT/ne.want" "$OUT/ne.got" > "$OUT/ne.diff"
+    check "openmetrics --names=node: node_exporter's pressure metric names, HELP and TYPE" $? \
+        "$(cat "$OUT/ne.diff" "$OUT/ne.log" 2>/dev/null | head -20)"
+else
+    skip "openmetrics --names=node: node_exporter's names (prometheus-node-exporter or curl missing)"
+fi
+
+"$MR" --format=influx -f "$P" > "$OUT/p.influx" && "$MR" --format=csv-long -f "$P" > "$OUT/p.long"
+out=$($CHECKPY influx "$OUT/p.influx" "$OUT/p.long" 2>&1)
+check "influx and csv-long: the same pressure values, line protocol valid" $? "$out"
+n_influx=$(grep -c '^memtrail_pressure,host=[^ ]* some_total_us=[0-9]*i,full_total_us=[0-9]*i,some_avg10=' "$OUT/p.influx")
+n_long=$(grep -c ',pressure\.some_total_us,' "$OUT/p.long")
+[ "$n_influx" = 10 ] && [ "$n_long" = 10 ]
+check "influx and csv-long: one pressure point per sample" $? "influx $n_influx, csv-long $n_long"
+"$MR" --format=openmetrics -f "$OUT/data/no_psi.db" > "$OUT/no.om"
+! grep -q pressure "$OUT/no.om"
+check "openmetrics: no pressure family for an archive without it" $?
+
+# ---- memcollect --textfile: the same names and values as the export
+snap=$(ls -d "$OUT"/fix/pressure/[0-9]* | sed -n 5p)
+mkdir -p "$OUT/tf"; chmod 755 "$OUT/tf"
+unshare -m /bin/sh -c 'mount --bind "$1/pressure" /proc/pressure/memory && exec "$2" --textfile "$3" "$4"' \
+    sh "$snap" "$MC" "$OUT/tf" "$OUT/tf.db" > "$OUT/tf.log" 2>&1
+grep '^memtrail_pressure_memory_' "$OUT/tf/memtrail.prom" > "$OUT/tf.got" 2>/dev/null
+"$MR" --format=openmetrics -f "$OUT/tf.db" | grep '^memtrail_pressure_memory_' |
+    sed 's/{instance="[^"]*",job="memtrail",/{/; s/ [0-9]*$//' > "$OUT/tf.want"
+[ "$(wc -l < "$OUT/tf.got")" = 8 ] && diff "$OUT/tf.want" "$OUT/tf.got" > "$OUT/tf.diff" &&
+    grep -qx 'memtrail_pressure_memory_average_percent{line="some",window="10"} 12.05' "$OUT/tf.got"
+check "memcollect --textfile: the pressure as the export names and values it" $? \
+    "$(cat "$OUT/tf.log" "$OUT/tf.diff" 2>/dev/null)" "$(cat "$OUT/tf.got")"
+if have promtool; then
+    out=$(promtool check metrics < "$OUT/tf/memtrail.prom" 2>&1)
+    check "memcollect --textfile: promtool check metrics accepts the pressure families" $? "$out"
+fi
+
+# ---- --summary and --trend: the pressure peaks, against python3 on the fixture
+cat > "$OUT/peaks.py" <<'PY'
+import sys
+steps = [l.split() for l in open(sys.argv[1]) if l.startswith("sample")]
+pts = []
+for _, ts, snap in steps:
+    up = open(snap + "/uptime").read().split()[0]
+    cs = int(up.replace(".", ""))
+    v = {}
+    for line in open(snap + "/pressure"):
+        f = line.split()
+        v[f[0]] = (int(f[1].split("=")[1].replace(".", "")), int(f[4].split("=")[1]))
+    pts.append((int(ts), cs, v))
+def peak(vals):
+    best = max(vals, key=lambda x: x[0])   # the first of equal maxima, as the reports keep it
+    return "%.2f %d" % best
+out = []
+for line in ("some", "full"):
+    out.append(peak([(p[2][line][0] / 100, p[0]) for p in pts]))
+    out.append(peak([((b[2][line][1] - a[2][line][1]) / (b[1] - a[1]) / 100, b[0])
+                     for a, b in zip(pts, pts[1:])]))
+print(" ".join(out))
+PY
+want=$(python3 "$OUT/peaks.py" "$OUT/fix/pressure/steps")
+TZ=UTC "$MR" --trend --format=csv -f "$OUT/data/pressure.db" > "$OUT/trend.csv"
+got=$(python3 -c '
+import csv, sys
+r = [x for x in csv.DictReader(open(sys.argv[1], newline="")) if x["kind"] == "day"][0]
+print(" ".join("%s %s" % (r[k + "_max"], r[k + "_max_epoch"]) for k in ("smem10", "smem", "fmem10", "fmem")))
+' "$OUT/trend.csv" 2>&1)
+[ -n "$want" ] && [ "$got" = "$want" ]
+check "--trend: each day's highest %smem-10, %smem, %fmem-10, %fmem and when, as python3 finds them" $? \
+    "want $want" "got  $got"
+TZ=UTC "$MR" --summary=hour --format=csv -f "$OUT/data/pressure.db" > "$OUT/sum.csv"
+got=$(python3 -c '
+import csv, sys
+rows = {x["metric"]: x for x in csv.DictReader(open(sys.argv[1], newline=""))}
+print(" ".join("%s %s" % (rows[m]["max"], rows[m]["max_at_epoch"]) for m in ("%smem-10", "%smem", "%fmem-10", "%fmem")))
+' "$OUT/sum.csv" 2>&1)
+[ "$got" = "$want" ]
+check "--summary: the pressure's max and when, as python3 finds them" $? "want $want" "got  $got"
+TZ=UTC "$MR" --trend -f "$OUT/data/pressure.db" > "$OUT/trend.txt"
+grep -q '^Memory pressure peaks' "$OUT/trend.txt" && grep -qE '^2026-11-25 +99\.99 11:52:44 ' "$OUT/trend.txt"
+check "--trend text: the pressure peaks' table" $? "$(cat "$OUT/trend.txt")"
+TZ=UTC "$MR" --summary=day -f "$OUT/data/no_psi.db" > "$OUT/nosum.txt"; TZ=UTC "$MR" --trend -f "$OUT/data/no_psi.db" > "$OUT/notrend.txt"
+! grep -q 'mem-10\|pressure' "$OUT/nosum.txt" "$OUT/notrend.txt"
+check "--summary and --trend: no pressure blocks for an archive without it" $?
+
+# live on a kernel without PSI (an empty /proc/pressure): sar's message alone, the rest with -r
+out=$(unshare -m /bin/sh -c 'mount -t tmpfs tmpfs /proc/pressure && LC_ALL=C "$1" -q MEM 1 1; echo "rc=$?";
+    LC_ALL=C "$1" -r -q MEM 1 1' sh "$MR" 2>&1)
+printf '%s\n' "$out" | grep -q '^Requested activities not available$' && printf '%s\n' "$out" | grep -q '^rc=1$' &&
+    printf '%s\n' "$out" | grep -q 'kbmemfree' && ! printf '%s\n' "$out" | grep -q 'smem'
+check "live without PSI: -q MEM says so (exit 1), -r -q MEM shows -r alone" $? "$out"
