@@ -440,6 +440,7 @@ fi
 
 # ---------------------------------------------------------------------------
 B=bench/out/bin
+[ -z "${BENCH_MEMCOLLECT:-}" ] || B="(BENCH_MEMCOLLECT=$BENCH_MEMCOLLECT)"
 {
     echo "<!-- written by make bench (bench/incident.sh); quote, do not edit -->"
     echo "Measured by \`make bench\` on $(date -u '+%Y-%m-%d'), Linux $(uname -r), $(nproc) CPU, in one run: memcollect"
@@ -466,7 +467,7 @@ B=bench/out/bin
     echo '```sh'
     echo "bench/out/benchspawn gen \$(date -d '2020-01-01 00:00:00' +%s) 60 0 130 -- OLD \$D/old.db -- $B/memcollect \$D/new.db"
     echo "bench/out/benchspawn run $RUNS -- --copy \$D/old.db \$D/c-old.db OLD \$D/c-old.db -- --copy \$D/new.db \$D/c-new.db $B/memcollect \$D/c-new.db ..."
-    echo "atop -w FILE 1 1; atop -w FILE 1 $((NS + 1)); $SADC FILE 1 1; $SADC FILE 1 $((NS + 1))   # (21 - 1) / $NS"
+    echo "atop -w FILE 1 1; atop -w FILE 1 $((NS + 1)); $SADC 1 1 FILE; $SADC 1 $((NS + 1)) FILE   # (21 - 1) / $NS"
     echo "bench/cgfixture.py FIX $NFIX; unshare -m sh -c 'mount --bind FIX /sys/fs/cgroup; bench/out/benchspawn run $RUNS -- ...'"
     echo "OLD 1 $BURST A & memcollect $RES_TXT B & memcollect --no-procs $RES_TXT C & $SADC 1 $BURST E & atop -w F 1 $BURST &   # at the same time"
     echo "FAKETIME='@2020-03-01 00:00:00 x$SPEED' LD_PRELOAD=$FAKELIB memcollect $RSS_TXT A   # VmRSS from /proc/PID/status"
