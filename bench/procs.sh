@@ -39,10 +39,8 @@ for c in atop pidstat python3 sqlite3; do
     command -v "$c" > /dev/null || { echo "bench/procs.sh: $c is missing (make deps)" >&2; exit 2; }
 done
 mkdir -p "$OUT/bin" "$P"
-HARNESS=$OUT/benchspawn
-if [ ! -x "$HARNESS" ] || [ -n "$(find bench/benchspawn.c -newer "$HARNESS")" ]; then
-    ${CC:-cc} -O2 -std=c11 -Wall -Wextra -o "$HARNESS" bench/benchspawn.c
-fi
+. bench/lib.sh
+bench_harness
 # run.sh has already taken a snapshot of the programs; alone, take one.
 if [ "${BENCH_SNAPSHOT_DONE:-0}" != 1 ]; then
     cp memcollect "$OUT/bin/"
@@ -50,110 +48,9 @@ fi
 MC=$OUT/bin/memcollect
 "$MC" -V > /dev/null || { echo "bench/procs.sh: $MC does not run (make all)" >&2; exit 2; }
 
-# ---- the processes: started here, killed by PID
-PIDFILE=$P/pids
-: > "$PIDFILE"
-ATOP_WAS_ACTIVE=""
-cleanup() {
-    local pids
-    pids=$(cat "$PIDFILE" 2>/dev/null || true)
-    if [ -n "$pids" ]; then
-        # shellcheck disable=SC2086
-        kill $pids 2> /dev/null || true
-        # shellcheck disable=SC2086
-        wait $pids 2> /dev/null || true
-    fi
-    : > "$PIDFILE"
-    if [ -n "$ATOP_WAS_ACTIVE" ]; then
-        echo "restarting $ATOP_WAS_ACTIVE"
-        for u in $ATOP_WAS_ACTIVE; do svc start "$u"; done
-    fi
-}
-trap cleanup EXIT
+trap bench_cleanup EXIT
 trap 'exit 130' INT TERM HUP
-
-# The Debian package's logging daemons would compete with the measurements
-# (and atopacctd changes atop's costs): stop them if running, restore after.
-# Without systemd (a container), "running" means a live process in the pid file.
-svc_running() { # UNIT
-    local pid
-    if [ -d /run/systemd/system ]; then
-        systemctl is-active --quiet "$1" 2> /dev/null
-    else
-        pid=$(cat "/run/$1.pid" 2> /dev/null || cat "/run/${1}d.pid" 2> /dev/null) || return 1
-        [ -n "$pid" ] && [ -r "/proc/$pid/comm" ] && grep -q "^atop" "/proc/$pid/comm"
-    fi
-}
-svc() { # ACTION UNIT
-    if [ -d /run/systemd/system ]; then systemctl "$1" "$2"; else "/etc/init.d/$2" "$1"; fi > /dev/null 2>&1 || true
-}
-for u in atop atopacct; do
-    if svc_running "$u"; then
-        echo "stopping $u for the benchmark (restarted at the end)"
-        svc stop "$u"
-        ATOP_WAS_ACTIVE="$ATOP_WAS_ACTIVE $u"
-    fi
-done
-
-nprocs() { set -- /proc/[0-9]*; echo $#; }
-NPY=0
-grow_to() { # TARGET: start sleepers (every 12th one a python3 holding memory) until about TARGET processes
-    local target=$1 have i=0 mb
-    have=$(nprocs)
-    while [ "$have" -lt "$target" ]; do
-        if [ $((i % 12)) = 0 ] && [ "$NPY" -lt 40 ]; then
-            mb=$(( (NPY * 7) % 30 + 1 ))
-            python3 -c 'import sys, time
-b = bytearray(int(sys.argv[1]) << 20)
-for i in range(0, len(b), 4096): b[i] = 1
-time.sleep(100000)' "$mb" < /dev/null > /dev/null 2>&1 &
-            NPY=$((NPY + 1))
-        else
-            sleep 100000 > /dev/null 2>&1 &
-        fi
-        echo $! >> "$PIDFILE"
-        i=$((i + 1)) have=$((have + 1))
-    done
-    sleep 2    # let the python3 processes allocate
-}
-
-# Helper: run a command once, print "cpu_ms maxrss_kb rc" from wait4().  In C
-# and forked, not spawned from python3: the kernel counts the pre-exec image
-# of the child in ru_maxrss, and python's would hide the figure.
-WAIT4=$P/wait4
-if [ ! -x "$WAIT4" ]; then
-    cat > "$P/wait4.c" <<'C'
-#define _GNU_SOURCE
-#include <fcntl.h>
-#include <stdio.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
-#include <unistd.h>
-int main(int argc, char **argv)
-{
-    if (argc < 2) return 2;
-    pid_t pid = fork();
-    if (pid == 0) {
-        int fd = open("/dev/null", O_RDWR);
-        dup2(fd, 0); dup2(fd, 1); dup2(fd, 2);
-        execv(argv[1], argv + 1);
-        _exit(127);
-    }
-    int st; struct rusage ru;
-    if (pid < 0 || wait4(pid, &st, 0, &ru) < 0) return 2;
-    printf("%.3f %ld %d\n", (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3 +
-           (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3, ru.ru_maxrss,
-           WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
-    return 0;
-}
-C
-    ${CC:-cc} -O2 -o "$WAIT4" "$P/wait4.c"
-fi
-once() { "$WAIT4" "$@"; }   # once CMD ARGS... -> "cpu_ms maxrss_kb rc"
-size() { stat -c %s "$1"; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
-field() { sed -n "s/.*$1=\([^ ]*\).*/\1/p"; }
-verdict() { awk -v r="$1" -v t="$2" 'BEGIN { print (r != "n/a" && r <= t) ? "met" : "MISSED" }'; }
+stop_atop_daemons
 
 echo "Per-process sampling: memtrail against atop $(atop -V 2>&1 | sed -n 's/^Version: \([^ ]*\).*/\1/p') and pidstat," \
      "$(date -u '+%Y-%m-%d %H:%M UTC'), $(uname -r), $(nproc) CPU"

@@ -8,6 +8,8 @@
 #   BENCH_RUNS=N         runs per command for the CPU benchmark (default 201, >= 20)
 #   BENCH_REPORT_RUNS=N  runs per command for the report benchmark (default 15, >= 10)
 #   BENCH_REGEN=1        ignore the cache
+# bench/procs.sh and bench/incident.sh, run after, have knobs of their own
+# (their heads list them).
 set -eu
 cd "$(dirname "$0")/.."
 TOP=$(pwd)
@@ -264,10 +266,15 @@ echo "written: bench/out/summary.md"
 echo
 BENCH_SNAPSHOT_DONE=1 bench/procs.sh
 
-# 6. Capacity planning and exports over 30 days (bench/capacity.sh).
+# 6. What issues 10 and 11 cost: incident signals and burst capture beside
+# atop, sadc and today's memcollect (bench/incident.sh).
+echo
+BENCH_SNAPSHOT_DONE=1 bench/incident.sh
+
+# 7. Capacity planning and exports over 30 days (bench/capacity.sh).
 echo
 bench/capacity.sh
 
-# 7. What memcollect --textfile adds to a sample (bench/textfile.sh).
+# 8. What memcollect --textfile adds to a sample (bench/textfile.sh).
 echo
 bench/textfile.sh
