@@ -208,15 +208,15 @@ static struct node_cols *node_of(struct chart *c, int id, double total)
  * sar's %smem between two samples of one boot); the "full" line only where
  * the kernel printed one. */
 static void put_pressure(struct chart *c, struct pxcol *k, const struct cap_point *p,
-                         const struct sample *s)
+                         const struct sample *s, double secs)
 {
     if (!p->have_psi)
         return;
-    put(k, S_SOME10, p->some_avg10, k->pn++);
+    put(k, S_SOME10, p->some_avg10, k->pn++, secs);
     if (s->psi_mem.has_full)
-        put(k, S_FULL10, p->full_avg10, k->fn++);
+        put(k, S_FULL10, p->full_avg10, k->fn++, secs);
     if (p->have_psi_rates)
-        put(k, S_SMEM, p->some_pct, k->prn++);
+        put(k, S_SMEM, p->some_pct, k->prn++, secs);
     c->psi_samples++;
 }
 
@@ -295,7 +295,7 @@ static int on_point(const struct cap_point *p, const struct sample *s, void *arg
     if (p->restart && c->nrestarts < RESTARTS_MAX)
         c->restarts[c->nrestarts++] = p->ts;
     c->samples++;
-    put_pressure(c, k, p, s);
+    put_pressure(c, k, p, s, secs);
     if (s->numa.available) {
         int col = col_of(c, p->ts);
         for (unsigned i = 0; i < s->numa.n; i++) {

@@ -589,7 +589,7 @@ struct ident {
 
 /* A cgroup (its path is the key of pass.cg_map), its largest memory in
  * the window, and whether it is shown. */
-struct cgident {
+struct export_cgroup {
     uint64_t peak;
     int chosen;
 };
@@ -604,7 +604,7 @@ struct pass {
     size_t nids, cap_ids;
     int procs_pass;                   /* 0: system-wide and ranking; 1: chosen processes */
     struct xmap cg_map;               /* path -> index into cgs */
-    struct cgident *cgs;
+    struct export_cgroup *cgs;
     size_t ncgs, cap_cgs;
 };
 
@@ -628,7 +628,7 @@ static int rank_cgroups(struct pass *ps, const struct sample *s)
                 map_put(&ps->cg_map, m->path, ps->ncgs) != 0)
                 return -1;
             k = (long)ps->ncgs++;
-            ps->cgs[k] = (struct cgident){ 0, 0 };
+            ps->cgs[k] = (struct export_cgroup){ 0, 0 };
         }
         if (m->current > ps->cgs[k].peak)
             ps->cgs[k].peak = m->current;
@@ -769,8 +769,8 @@ static int choose(struct pass *ps)
 
 static int by_cgroup_peak(const void *a, const void *b)
 {
-    const struct cgident *x = *(const struct cgident *const *)a;
-    const struct cgident *y = *(const struct cgident *const *)b;
+    const struct export_cgroup *x = *(const struct export_cgroup *const *)a;
+    const struct export_cgroup *y = *(const struct export_cgroup *const *)b;
     if (x->peak != y->peak)
         return x->peak > y->peak ? -1 : 1;
     return x < y ? -1 : x > y;   /* the order of first appearance */
@@ -780,7 +780,7 @@ static int by_cgroup_peak(const void *a, const void *b)
  * the process filters (--comm, --uid...) do not apply to them. */
 static int choose_cgroups(struct pass *ps)
 {
-    struct cgident **order = malloc((ps->ncgs + 1) * sizeof *order);
+    struct export_cgroup **order = malloc((ps->ncgs + 1) * sizeof *order);
     if (!order)
         return -1;
     for (size_t i = 0; i < ps->ncgs; i++)
