@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * What the fixture writers (procs_fixture.c, cgroups_fixture.c) share: the
- * host their archives name, and the writer they open.
+ * What the fixture writers (procs_fixture.c, cgroups_fixture.c, oom_fixture.c,
+ * incident_fixture.c) share: the host their archives name, and the writer
+ * they open.  Header-only: each program includes it once.
  */
 #ifndef MEMTRAIL_FIXTURE_H
 #define MEMTRAIL_FIXTURE_H
@@ -32,6 +33,30 @@ static inline struct archive *fixture_writer(const char *path)
         return ar;
     fprintf(stderr, "%s: %s\n", path, err);
     return NULL;
+}
+
+/* A process of the fixtures: anonymous memory only, VSZ twice the RSS. */
+static inline struct proc fixture_proc(int pid, uint64_t start, const char *comm, uint64_t rss_kb,
+                                       const char *cgroup)
+{
+    struct proc p;
+    memset(&p, 0, sizeof p);
+    p.pid = pid;
+    p.ppid = 1;
+    p.start_ticks = start;
+    snprintf(p.comm, sizeof p.comm, "%s", comm);
+    p.rss_kb = p.anon_kb = rss_kb;
+    p.vsz_kb = rss_kb * 2;
+    p.pss_kb = -1;
+    p.cgroup = (char *)cgroup;   /* borrowed: the fixtures' lists copy it */
+    return p;
+}
+
+/* Both: fills H and opens PATH into *AR; 0, or 1 with the reason said. */
+static inline int fixture_open(const char *path, struct host_facts *h, struct archive **ar)
+{
+    fixture_host(h);
+    return (*ar = fixture_writer(path)) ? 0 : 1;
 }
 
 #endif

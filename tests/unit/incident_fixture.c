@@ -27,7 +27,7 @@
 #include <unistd.h>
 
 #include "archive.h"
-#include "fixture_host.h"
+#include "fixture.h"
 #include "model.h"
 
 #define T0 1795700000   /* 2026-11-26 ... UTC */
@@ -38,21 +38,6 @@ static const char boot[] = "22222222-3333-4444-5555-666666666666";
 /* XML's specials, a C0 control, DEL, a stray byte and U+FFFE */
 static const char odd_victim[] = "<b>&\"'\x01\x7f\xff\xef\xbf\xbe";
 static const char odd_cgroup[] = "/user.slice/a<b>&\"'\x01\x7f\xff\xef\xbf\xbe\\ x,y=z\n";
-
-static struct proc mk(int pid, uint64_t start, const char *comm, uint64_t rss, const char *cg)
-{
-    struct proc p;
-    memset(&p, 0, sizeof p);
-    p.pid = pid;
-    p.ppid = 1;
-    p.start_ticks = start;
-    snprintf(p.comm, sizeof p.comm, "%s", comm);
-    p.rss_kb = p.anon_kb = rss;
-    p.vsz_kb = rss * 2;
-    p.pss_kb = -1;
-    p.cgroup = (char *)cg;
-    return p;
-}
 
 static struct oom_event kill_event(int32_t pid, const char *comm, int64_t ts, uint64_t seq)
 {
@@ -155,8 +140,8 @@ static void fill(struct sample *s, int k, int signals)
     kv_set(&s->vmstat, "oom_kill", signals && k >= 17 ? 2 : 0);
     s->procs.scanned = 1;
     struct proc p[2] = {
-        mk(300, 500, "leakd", leak_kb, "/system.slice/leak.service"),
-        mk(301, 600, "dbd", 500 * 1024, "/system.slice/db.service"),
+        fixture_proc(300, 500, "leakd", leak_kb, "/system.slice/leak.service"),
+        fixture_proc(301, 600, "dbd", 500 * 1024, "/system.slice/db.service"),
     };
     for (int i = 0; i < 2; i++)
         proc_list_add(&s->procs, &p[i]);

@@ -18,27 +18,13 @@
 #include <unistd.h>
 
 #include "archive.h"
-#include "fixture_host.h"
+#include "fixture.h"
 #include "model.h"
 
 #define T0 1795700000   /* 2026-11-26 ... UTC */
 #define UP0 100000      /* uptime at the first sample, 1/100 s */
 static const char boot[] = "11111111-2222-3333-4444-555555555555";
 static const char odd_victim[] = "a,b\"=(x)\n\x1b";
-
-static struct proc mk(int pid, uint64_t start, const char *comm, uint64_t rss)
-{
-    struct proc p;
-    memset(&p, 0, sizeof p);
-    p.pid = pid;
-    p.ppid = 1;
-    p.start_ticks = start;
-    snprintf(p.comm, sizeof p.comm, "%s", comm);
-    p.rss_kb = p.anon_kb = rss;
-    p.vsz_kb = rss * 2;
-    p.pss_kb = -1;
-    return p;
-}
 
 static struct oom_event kill_event(int32_t pid, const char *comm, int64_t ts, uint64_t seq,
                                    int memcg)
@@ -84,11 +70,11 @@ static void fill(struct sample *s, int k)
     s->procs.scanned = 1;
     struct proc p[3];
     int n = 0;
-    p[n++] = mk(200, 600, "steady", 50000);
+    p[n++] = fixture_proc(200, 600, "steady", 50000, NULL);
     if (k < 2)
-        p[n++] = mk(4242, 900, "hog", 100000 + (uint64_t)k * 90000);
+        p[n++] = fixture_proc(4242, 900, "hog", 100000 + (uint64_t)k * 90000, NULL);
     if (k >= 3)   /* pid 4242 reused by another process: not the victim */
-        p[n++] = mk(4242, UP0 + 2 * 6000 + 100, "hog", 1000);
+        p[n++] = fixture_proc(4242, UP0 + 2 * 6000 + 100, "hog", 1000, NULL);
     for (int i = 0; i < n; i++)
         proc_list_add(&s->procs, &p[i]);
     if (k == 4)
