@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * What the fixture writers (procs_fixture.c, cgroups_fixture.c) share: the
- * host their archives name, and the writer they open.
+ * What the fixture writers (procs_fixture.c, cgroups_fixture.c,
+ * oom_fixture.c) share: the host their archives name, and the writer they
+ * open.
  */
 #ifndef MEMTRAIL_FIXTURE_H
 #define MEMTRAIL_FIXTURE_H

@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "archive.h"
-#include "fixture_host.h"
+#include "fixture.h"
 #include "model.h"
 
 #define T0 1795700000   /* 2026-11-26 ... UTC */
@@ -111,9 +111,10 @@ static int write_archive(const char *path)
 {
     static struct sample s;
     struct host_facts h;
-    struct archive *ar;
     char err[512];
-    if (fixture_open(path, &h, &ar) != 0)
+    fixture_host(&h);
+    struct archive *ar = fixture_writer(path);
+    if (!ar)
         return 1;
     int rc = 0;
     for (int k = 0; k < 5 && rc == 0; k++) {
