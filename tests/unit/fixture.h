@@ -1,28 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * What the fixture writers (procs_fixture.c, cgroups_fixture.c,
- * oom_fixture.c) share: the host their archives name, and the writer they
- * open.
+ * oom_fixture.c) share: the writer they open, and the append of a sample
+ * as the host their archives name.
  */
 #ifndef MEMTRAIL_FIXTURE_H
 #define MEMTRAIL_FIXTURE_H
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "archive.h"
-
-static inline void fixture_host(struct host_facts *h)
-{
-    memset(h, 0, sizeof *h);
-    strcpy(h->sysname, "Linux");
-    strcpy(h->nodename, "fixturehost");
-    strcpy(h->release, "6.1.0-test");
-    strcpy(h->machine, "x86_64");
-    strcpy(h->timezone, "UTC");
-    h->ncpu = 2;
-    h->page_size = 4096;
-}
 
 /* A writer of PATH, or NULL after saying why on stderr. */
 static inline struct archive *fixture_writer(const char *path)
@@ -33,6 +22,33 @@ static inline struct archive *fixture_writer(const char *path)
         return ar;
     fprintf(stderr, "%s: %s\n", path, err);
     return NULL;
+}
+
+/* Appends S, as the fixture host's, to AR (the writer of PATH), its
+ * processes' identities first, as memcollect does: 0, or 1 after saying
+ * why on stderr. */
+static inline int fixture_store(struct archive *ar, const char *path, const struct sample *s)
+{
+    struct host_facts h;
+    memset(&h, 0, sizeof h);
+    strcpy(h.sysname, "Linux");
+    strcpy(h.nodename, "fixturehost");
+    strcpy(h.release, "6.1.0-test");
+    strcpy(h.machine, "x86_64");
+    strcpy(h.timezone, "UTC");
+    h.ncpu = 2;
+    h.page_size = 4096;
+    char err[512] = "out of memory";
+    unsigned char *need = calloc(s->procs.n + 1, 1);
+    int rc = need ? archive_new_identities(ar, s->boot_id, &s->procs, need, err, sizeof err)
+                  : ARCHIVE_ERROR;
+    if (rc == ARCHIVE_OK)
+        rc = archive_append(ar, s, &h, err, sizeof err);
+    free(need);
+    if (rc == ARCHIVE_OK)
+        return 0;
+    fprintf(stderr, "%s: %s\n", path, err);
+    return 1;
 }
 
 #endif
