@@ -4,7 +4,8 @@
 # read back through the archive by build/san/tests/cgdump:
 #   - v1 on the real kernel: cgroups made under the v1 memory controller,
 #     known allocations in them, stored values against the kernel's files
-#     read at the same moment, and each process's cgroup;
+#     read at the same moment, their parent's parts counting theirs (v1's
+#     total_* keys), and each process's cgroup;
 #   - the real cgroup2 root's memory.pressure, read live into the root row;
 #   - v2 through the same code on a fixture tree (tests/cgroups/fixture.py)
 #     bound over /sys/fs/cgroup in a private mount namespace: values exact,
