@@ -864,6 +864,14 @@ int archive_has_table(struct archive *ar, const char *table)
     return found;
 }
 
+void archive_bind_known(sqlite3_stmt *st, int index, int64_t v)
+{
+    if (v < 0)
+        sqlite3_bind_null(st, index);
+    else
+        sqlite3_bind_int64(st, index, v);
+}
+
 /* The swap devices of S, from the cursor. */
 static void fill_swaps(struct archive *ar, struct part_cursor *c, struct sample *s)
 {

@@ -40,14 +40,6 @@ unsigned burst_why_parse(const char *text)
     return why;
 }
 
-static void bind_peak(sqlite3_stmt *st, int index, int32_t peak)
-{
-    if (peak < 0)
-        sqlite3_bind_null(st, index);
-    else
-        sqlite3_bind_int64(st, index, peak);
-}
-
 int archive_store_burst(struct archive *ar, const struct burst *b, char *err, size_t cap)
 {
     char why[BURST_WHY_MAX];
@@ -70,8 +62,8 @@ int archive_store_burst(struct archive *ar, const struct burst *b, char *err, si
         sqlite3_bind_int64(st, 2, b->end);
         sqlite3_bind_int64(st, 3, b->samples);
         sqlite3_bind_text(st, 4, why, -1, SQLITE_STATIC);
-        bind_peak(st, 5, b->peak_some_avg10);
-        bind_peak(st, 6, b->peak_full_avg10);
+        archive_bind_known(st, 5, b->peak_some_avg10);
+        archive_bind_known(st, 6, b->peak_full_avg10);
         sqlite3_bind_int64(st, 7, (sqlite3_int64)(b->oom_kills > INT64_MAX ? INT64_MAX : b->oom_kills));
         sqlite3_bind_int(st, 8, b->open ? 1 : 0);
         if (sqlite3_step(st) != SQLITE_DONE)

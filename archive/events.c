@@ -26,15 +26,6 @@ static int ensure_event_tables(struct archive *ar, char *err, size_t cap)
     return rc;
 }
 
-/* A value the kernel did not log (-1) is NULL. */
-static void bind_known(sqlite3_stmt *st, int index, int64_t v)
-{
-    if (v < 0)
-        sqlite3_bind_null(st, index);
-    else
-        sqlite3_bind_int64(st, index, v);
-}
-
 static void bind_event(sqlite3_stmt *st, const struct sample *s, int64_t boot_no,
                        const struct oom_event *ev)
 {
@@ -45,12 +36,12 @@ static void bind_event(sqlite3_stmt *st, const struct sample *s, int64_t boot_no
     sqlite3_bind_int64(st, 5, ev->mono_us);
     sqlite3_bind_int64(st, 6, ev->pid);
     sqlite3_bind_text(st, 7, ev->comm, -1, SQLITE_STATIC);
-    bind_known(st, 8, ev->uid);
-    bind_known(st, 9, ev->total_vm_kb);
-    bind_known(st, 10, ev->anon_rss_kb);
-    bind_known(st, 11, ev->file_rss_kb);
-    bind_known(st, 12, ev->shmem_rss_kb);
-    bind_known(st, 13, ev->pgtables_kb);
+    archive_bind_known(st, 8, ev->uid);
+    archive_bind_known(st, 9, ev->total_vm_kb);
+    archive_bind_known(st, 10, ev->anon_rss_kb);
+    archive_bind_known(st, 11, ev->file_rss_kb);
+    archive_bind_known(st, 12, ev->shmem_rss_kb);
+    archive_bind_known(st, 13, ev->pgtables_kb);
     if (ev->has_oom_score_adj)
         sqlite3_bind_int64(st, 14, ev->oom_score_adj);
     else
@@ -75,7 +66,8 @@ static int store_position(struct archive *ar, const struct sample *s, int64_t bo
     sqlite3_bind_int64(st, 1, s->ts);
     sqlite3_bind_int64(st, 2, boot_no);
     sqlite3_bind_int64(st, 3, (int64_t)(s->oom.next_seq & INT64_MAX));
-    bind_known(st, 4, s->oom.has_read_oom_kill ? (int64_t)(s->oom.read_oom_kill & INT64_MAX) : -1);
+    archive_bind_known(st, 4,
+                       s->oom.has_read_oom_kill ? (int64_t)(s->oom.read_oom_kill & INT64_MAX) : -1);
     sqlite3_bind_int64(st, 5, (int64_t)(s->oom.lost & INT64_MAX));
     int step = sqlite3_step(st);
     sqlite3_finalize(st);

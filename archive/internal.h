@@ -105,6 +105,8 @@ int archive_sql_fail(struct archive *ar, char *err, size_t cap, const char *what
 int archive_exec(struct archive *ar, const char *sql, char *err, size_t cap);
 /* Whether TABLE exists in the archive. */
 int archive_has_table(struct archive *ar, const char *table);
+/* V at INDEX of ST, or NULL when it is negative (not known: -1). */
+void archive_bind_known(sqlite3_stmt *st, int index, int64_t v);
 /* Adds columns to "numa" (SRC_NODE) or "sample" for keys met the first time. */
 int archive_add_new_fields(struct archive *ar, enum source src, const struct kv_list *kv,
                            char *err, size_t cap);

@@ -142,43 +142,6 @@ int watch_option(int argc, char **argv, int *i, struct watch_settings *ws)
 
 /* ---- what the kernel says ---- */
 
-/* /proc/pressure/memory's "some" or "full" line: avg10 in hundredths of a
- * percent and the total in µs.  0, or -1 when PSI cannot be read. */
-struct pressure_now {
-    uint32_t some_avg10, full_avg10;
-    uint64_t some_us, full_us;
-    int has_full;
-};
-
-static int parse_psi_line(const char *line, uint32_t *avg10, uint64_t *total)
-{
-    unsigned long whole, hundredths;
-    unsigned long long t;
-    const char *a = strstr(line, "avg10="), *tot = strstr(line, "total=");
-    if (!a || !tot || sscanf(a, "avg10=%lu.%2lu", &whole, &hundredths) != 2 ||
-        sscanf(tot, "total=%llu", &t) != 1 || whole > 100 || hundredths > 99)
-        return -1;
-    *avg10 = (uint32_t)(whole * 100 + hundredths);
-    *total = t;
-    return 0;
-}
-
-static int read_pressure(struct pressure_now *p)
-{
-    char buf[512];
-    size_t len;
-    memset(p, 0, sizeof p[0]);
-    if (read_text_file(PRESSURE_FILE, buf, sizeof buf, &len) < 0)
-        return -1;
-    char *full = strstr(buf, "\nfull ");
-    if (full)
-        *full++ = '\0';
-    if (strncmp(buf, "some ", 5) != 0 || parse_psi_line(buf, &p->some_avg10, &p->some_us) != 0)
-        return -1;
-    p->has_full = full && parse_psi_line(full, &p->full_avg10, &p->full_us) == 0;
-    return 0;
-}
-
 /* /proc/vmstat's oom_kill, or /proc/meminfo's MemAvailable in percent of
  * MemTotal; -1 when it cannot be read. */
 static int64_t read_kv(const char *path, const char *key, const char *of)
@@ -229,7 +192,7 @@ struct watcher {
     int bursting;
     struct burst b;
     int64_t next_sample, next_poll, last_pressure;   /* monotonic ms */
-    struct pressure_now prev;  /* the last PSI reading and when */
+    struct psi prev;           /* the last PSI reading and when */
     int64_t prev_at;
     int have_prev;
     int64_t oom_base;          /* oom_kill when the burst began (asleep: since) */
@@ -316,10 +279,10 @@ static void open_sources(struct watcher *w)
     w->nfds = FD_CGROUP0;
     w->fds[FD_PSI] = (struct pollfd){ .fd = trigger_open(PRESSURE_FILE, w->ws, why, sizeof why),
                                       .events = POLLPRI };
-    struct pressure_now p;
+    struct psi p;
     if (w->fds[FD_PSI].fd >= 0) {
         w->mode = MODE_TRIGGER;
-    } else if (read_pressure(&p) == 0) {
+    } else if (read_psi_mem(&p) == 0) {
         w->mode = MODE_POLL;
         say("no PSI trigger (" PRESSURE_FILE ": %s): reading it every poll interval instead", why,
             NULL);
@@ -360,19 +323,19 @@ static int needs_timer(const struct watcher *w)
  * trigger's (stall per window).  Peaks go into the burst. */
 static int pressure_high(struct watcher *w, int64_t now)
 {
-    struct pressure_now p;
-    if (read_pressure(&p) != 0)
+    struct psi p;
+    if (read_psi_mem(&p) != 0)
         return 0;
     if (w->bursting) {
-        if ((int32_t)p.some_avg10 > w->b.peak_some_avg10)
-            w->b.peak_some_avg10 = (int32_t)p.some_avg10;
-        if (p.has_full && (int32_t)p.full_avg10 > w->b.peak_full_avg10)
-            w->b.peak_full_avg10 = (int32_t)p.full_avg10;
+        if ((int32_t)p.some.avg10 > w->b.peak_some_avg10)
+            w->b.peak_some_avg10 = (int32_t)p.some.avg10;
+        if (p.has_full && (int32_t)p.full.avg10 > w->b.peak_full_avg10)
+            w->b.peak_full_avg10 = (int32_t)p.full.avg10;
     }
     int high = 0;
     if (w->have_prev && now > w->prev_at) {
-        uint64_t now_us = w->ws->full ? p.full_us : p.some_us;
-        uint64_t was_us = w->ws->full ? w->prev.full_us : w->prev.some_us;
+        uint64_t now_us = w->ws->full ? p.full.total_us : p.some.total_us;
+        uint64_t was_us = w->ws->full ? w->prev.full.total_us : w->prev.some.total_us;
         uint64_t stalled = now_us >= was_us ? now_us - was_us : 0;
         /* stalled / elapsed >= stall / window, in integers */
         high = (double)stalled * (double)w->ws->window_us >=

@@ -109,10 +109,21 @@ static const struct key_slot stat_v2[] = {
     SLOT("file_mapped", mapped_file), SLOT("workingset_refault_anon", refault_anon),
     SLOT("workingset_refault_file", refault_file),
 };
+/* v1's local keys count only the cgroup's own tasks, but its
+ * memory.usage_in_bytes counts its descendants too; the total_* keys are
+ * the hierarchical ones, so they are read after (and win over) the local
+ * ones, which stay where a kernel gives no total_* key. */
 static const struct key_slot stat_v1[] = {
     SLOT("rss", anon), SLOT("cache", file), SLOT("shmem", shmem), SLOT("dirty", file_dirty),
     SLOT("writeback", file_writeback), SLOT("mapped_file", mapped_file), SLOT("swap", swap),
     SLOT("workingset_refault_anon", refault_anon), SLOT("workingset_refault_file", refault_file),
+};
+static const struct key_slot stat_v1_total[] = {
+    SLOT("total_rss", anon), SLOT("total_cache", file), SLOT("total_shmem", shmem),
+    SLOT("total_dirty", file_dirty), SLOT("total_writeback", file_writeback),
+    SLOT("total_mapped_file", mapped_file), SLOT("total_swap", swap),
+    SLOT("total_workingset_refault_anon", refault_anon),
+    SLOT("total_workingset_refault_file", refault_file),
 };
 static const struct key_slot events[] = {
     SLOT("low", ev_low), SLOT("high", ev_high), SLOT("max", ev_max), SLOT("oom", ev_oom),
@@ -124,9 +135,10 @@ static const struct key_slot oom_control[] = { SLOT("oom_kill", ev_oom_kill) };
 
 void cgroup_parse_stat(const char *text, size_t len, int version, struct cgroup_mem *m)
 {
-    if (version == 1)
+    if (version == 1) {
         parse_keyed(text, len, stat_v1, COUNT(stat_v1), m);
-    else
+        parse_keyed(text, len, stat_v1_total, COUNT(stat_v1_total), m);
+    } else
         parse_keyed(text, len, stat_v2, COUNT(stat_v2), m);
 }
 

@@ -119,10 +119,20 @@ int read_sample(struct sample *s, char *err, size_t err_cap)
     if (read_text_file("/proc/vmstat", text, sizeof text, &len) == 0)
         parse_vmstat(text, len, &s->vmstat);
     read_swaps(&s->swaps, text, sizeof text);
+    read_psi_mem(&s->psi_mem);
+    return 0;
+}
+
+int read_psi_mem(struct psi *out)
+{
+    char text[512];
+    size_t len;
     /* absent before 4.20 and without CONFIG_PSI; EOPNOTSUPP on read with psi=0 */
     if (read_text_file("/proc/pressure/memory", text, sizeof text, &len) != 0 ||
-        parse_psi(text, len, &s->psi_mem) != 0)
-        memset(&s->psi_mem, 0, sizeof s->psi_mem);
+        parse_psi(text, len, out) != 0) {
+        memset(out, 0, sizeof *out);
+        return -1;
+    }
     return 0;
 }
 

@@ -23,6 +23,11 @@ int read_small_text_at(int dirfd, const char *name, char *buf, size_t cap, size_
  * even the wall clock could be read. */
 int read_sample(struct sample *s, char *err, size_t err_cap);
 
+/* /proc/pressure/memory through parse_psi (read_sample's and --watch's
+ * one reader): 0, or -1 with OUT all 0 (not available) when it is absent,
+ * unreadable (psi=0) or malformed. */
+int read_psi_mem(struct psi *out);
+
 /* Fills H from uname(2), sysconf(3) and the local time zone at TS. */
 void read_host_facts(struct host_facts *h, time_t ts);
 

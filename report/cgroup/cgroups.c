@@ -315,45 +315,48 @@ static size_t most_cgroups(const struct pstore *ps)
     return cap + 1;
 }
 
-static int render_text(const struct proc_report *r, size_t *ranked)
+/* What the text report carries from segment to segment. */
+struct text_walk {
+    const struct proc_report *r;
+    size_t *ranked;
+    struct cg_avg *avg;
+};
+
+static void text_segment(const struct event *ev, long *day, void *arg)
 {
-    const struct render_ctx *ctx = r->ctx;
-    const struct series *sr = ctx->sr;
-    const struct selection *sel = ctx->sel;
+    struct text_walk *w = arg;
+    const struct proc_report *r = w->r;
+    const struct series *sr = r->ctx->sr;
+    const struct selection *sel = r->ctx->sel;
     const struct pstore *ps = r->ps;
-    struct cg_avg *avg = calloc(ps->cg.nids + 1, sizeof *avg);
-    if (!avg)
-        return 2;
-    sar_banner(ctx, ctx->file_ts, ctx->file_utc_offset, sr->host.ncpu);
-    long day = sar_banner_day(ctx);
     char time[64];
-    for (size_t ev_i = 0; ev_i < sel->nevents; ev_i++) {
-        const struct event *ev = &sel->events[ev_i];
-        if (ev->kind == EV_RESTART) {
-            sar_day_change(ctx, &day, &sr->recs[ev->rec]);
-            sar_restart(ctx, &sr->recs[ev->rec]);
-            continue;
-        }
-        for (size_t j = 0; j < ev->nrows; j++) {
-            size_t k = sel->rows[ev->first_row + j], prev = row_prev(sel, ev, j);
-            size_t n = ps->samples[k].cg.version ? cg_ranked(r->po, ps, k, ranked) : 0;
-            if (n == 0)
-                continue;   /* no header without rows, as -p */
-            sar_day_change(ctx, &day, &sr->recs[k]);
-            proc_time(r, prev, time, sizeof time);
-            cg_text_header(r, time);
-            proc_time(r, k, time, sizeof time);
-            for (size_t q = 0; q < n; q++) {
-                const struct cgentry *e = &ps->cg.entries[ranked[q]];
-                struct cg_interval iv;
-                cg_interval_of(ps, sr, prev, k, e, &iv);
-                cg_text_row(r, time, &ps->cg.ids[e->ident], &e->v, &iv);
-                cg_accumulate(&avg[e->ident], &e->v, &iv);
-            }
+    for (size_t j = 0; j < ev->nrows; j++) {
+        size_t k = sel->rows[ev->first_row + j], prev = row_prev(sel, ev, j);
+        size_t n = ps->samples[k].cg.version ? cg_ranked(r->po, ps, k, w->ranked) : 0;
+        if (n == 0)
+            continue;   /* no header without rows, as -p */
+        sar_day_change(r->ctx, day, &sr->recs[k]);
+        proc_time(r, prev, time, sizeof time);
+        cg_text_header(r, time);
+        proc_time(r, k, time, sizeof time);
+        for (size_t q = 0; q < n; q++) {
+            const struct cgentry *e = &ps->cg.entries[w->ranked[q]];
+            struct cg_interval iv;
+            cg_interval_of(ps, sr, prev, k, e, &iv);
+            cg_text_row(r, time, &ps->cg.ids[e->ident], &e->v, &iv);
+            cg_accumulate(&w->avg[e->ident], &e->v, &iv);
         }
     }
-    print_averages(r, avg);
-    free(avg);
+}
+
+static int render_text(const struct proc_report *r, size_t *ranked)
+{
+    struct text_walk w = { r, ranked, calloc(r->ps->cg.nids + 1, sizeof *w.avg) };
+    if (!w.avg)
+        return 2;
+    sar_text_walk(r->ctx, text_segment, &w);
+    print_averages(r, w.avg);
+    free(w.avg);
     return 0;
 }
 

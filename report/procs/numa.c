@@ -176,58 +176,54 @@ void numa_missing(const struct proc_report *r, FILE *out)
     fprintf(out, "No NUMA data was recorded in the selected samples.\n");
 }
 
-static int render_numa_text(const struct proc_report *r)
+/* One segment's blocks of nodes, and their Average block. */
+static void numa_segment(const struct event *ev, long *day, void *arg)
 {
-    const struct render_ctx *ctx = r->ctx;
-    const struct selection *sel = ctx->sel;
-    sar_banner(ctx, ctx->file_ts, ctx->file_utc_offset, ctx->sr->host.ncpu);
-    long day = sar_banner_day(ctx);
+    const struct proc_report *r = arg;
+    const struct selection *sel = r->ctx->sel;
     const struct pnode *shown[NODES_MAX * 4];
     char time[64];
-    for (size_t e = 0; e < sel->nevents; e++) {
-        const struct event *ev = &sel->events[e];
-        if (ev->kind == EV_RESTART) {
-            sar_day_change(ctx, &day, &ctx->sr->recs[ev->rec]);
-            sar_restart(ctx, &ctx->sr->recs[ev->rec]);
+    struct node_sum sums[NODES_MAX * 4];
+    size_t nsums = 0;
+    for (size_t j = 0; j < ev->nrows; j++) {
+        size_t k = sel->rows[ev->first_row + j], prev = row_prev(sel, ev, j);
+        size_t n = nodes_shown(r, k, shown, sizeof shown / sizeof *shown);
+        if (!n)
             continue;
-        }
-        struct node_sum sums[NODES_MAX * 4];
-        size_t nsums = 0;
-        for (size_t j = 0; j < ev->nrows; j++) {
-            size_t k = sel->rows[ev->first_row + j], prev = row_prev(sel, ev, j);
-            size_t n = nodes_shown(r, k, shown, sizeof shown / sizeof *shown);
-            if (!n)
-                continue;
-            sar_day_change(ctx, &day, &ctx->sr->recs[k]);
-            proc_time(r, prev, time, sizeof time);
-            node_text_header(r, time);
-            proc_time(r, k, time, sizeof time);
-            for (size_t q = 0; q < n; q++) {
-                const struct pnode *nd = shown[q];
-                node_text_row(r, time, prev, k, nd);
-                size_t s = 0;
-                while (s < nsums && sums[s].id != nd->id)
-                    s++;
-                if (s == nsums) {
-                    if (nsums == sizeof sums / sizeof *sums)
-                        continue;
-                    memset(&sums[nsums], 0, sizeof sums[0]);
-                    sums[nsums].id = nd->id;
-                    sums[nsums++].first_prev = prev;
-                }
-                struct node_sum *sm = &sums[s];
-                sm->count++;
-                sm->free_kb += (double)nd->free_kb;
-                sm->used_kb += (double)used_kb(nd);
-                sm->total_kb += (double)nd->total_kb;
-                for (int f = 0; f < 4; f++)
-                    sm->v[f] += (double)nd->v[f];
-                sm->last = k;
+        sar_day_change(r->ctx, day, &r->ctx->sr->recs[k]);
+        proc_time(r, prev, time, sizeof time);
+        node_text_header(r, time);
+        proc_time(r, k, time, sizeof time);
+        for (size_t q = 0; q < n; q++) {
+            const struct pnode *nd = shown[q];
+            node_text_row(r, time, prev, k, nd);
+            size_t s = 0;
+            while (s < nsums && sums[s].id != nd->id)
+                s++;
+            if (s == nsums) {
+                if (nsums == sizeof sums / sizeof *sums)
+                    continue;
+                memset(&sums[nsums], 0, sizeof sums[0]);
+                sums[nsums].id = nd->id;
+                sums[nsums++].first_prev = prev;
             }
+            struct node_sum *sm = &sums[s];
+            sm->count++;
+            sm->free_kb += (double)nd->free_kb;
+            sm->used_kb += (double)used_kb(nd);
+            sm->total_kb += (double)nd->total_kb;
+            for (int f = 0; f < 4; f++)
+                sm->v[f] += (double)nd->v[f];
+            sm->last = k;
         }
-        if (nsums)
-            average_block(r, sums, nsums);
     }
+    if (nsums)
+        average_block(r, sums, nsums);
+}
+
+static int render_numa_text(const struct proc_report *r)
+{
+    sar_text_walk(r->ctx, numa_segment, (void *)r);
     return 0;
 }
 

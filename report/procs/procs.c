@@ -286,93 +286,104 @@ static int by_pid(const void *a, const void *b)
     return x->start_ticks < y->start_ticks ? -1 : x->start_ticks > y->start_ticks;
 }
 
-static int render_procs_text(const struct proc_report *r)
+/* What the text report carries from segment to segment. */
+struct procs_walk {
+    const struct proc_report *r;
+    size_t *ranked;
+    struct proc_avg *avg;
+    int headers;
+    size_t last_shown;
+};
+
+static void procs_segment(const struct event *ev, long *day, void *arg)
 {
-    const struct render_ctx *ctx = r->ctx;
-    const struct series *sr = ctx->sr;
-    const struct selection *sel = ctx->sel;
+    struct procs_walk *w = arg;
+    const struct proc_report *r = w->r;
+    const struct series *sr = r->ctx->sr;
+    const struct selection *sel = r->ctx->sel;
     const struct pstore *ps = r->ps;
     int one_pid = r->po->npids == 1;
-    struct proc_avg *avg = calloc(ps->nids + 1, sizeof *avg);
-    size_t *ranked = NULL, cap = 0;
-    for (size_t i = 0; i < ps->nsamples; i++)
-        if (ps->samples[i].n > cap)
-            cap = ps->samples[i].n;
-    ranked = malloc((cap + 1) * sizeof *ranked);
-    if (!avg || !ranked) {
-        free(avg);
-        free(ranked);
-        return 2;
-    }
-    sar_banner(ctx, ctx->file_ts, ctx->file_utc_offset, sr->host.ncpu);
-    long day = sar_banner_day(ctx);
     char time[64];
-    int headers = 0;
-    size_t last_shown = 0;
-    for (size_t e = 0; e < sel->nevents; e++) {
-        const struct event *ev = &sel->events[e];
-        if (ev->kind == EV_RESTART) {
-            sar_day_change(ctx, &day, &sr->recs[ev->rec]);
-            sar_restart(ctx, &sr->recs[ev->rec]);
+    for (size_t j = 0; j < ev->nrows; j++) {
+        size_t k = sel->rows[ev->first_row + j], prev = row_prev(sel, ev, j);
+        if (!ps->samples[k].scanned)
             continue;
+        size_t n = proc_ranked(r->po, ps, k, w->ranked);
+        if (n == 0)
+            continue;
+        int new_day = sar_day_change(r->ctx, day, &sr->recs[k]);
+        if (!one_pid || w->headers++ == 0 || new_day) {
+            proc_time(r, prev, time, sizeof time);
+            proc_text_header(r, time);
         }
-        for (size_t j = 0; j < ev->nrows; j++) {
-            size_t k = sel->rows[ev->first_row + j], prev = row_prev(sel, ev, j);
-            if (!ps->samples[k].scanned)
-                continue;
-            size_t n = proc_ranked(r->po, ps, k, ranked);
-            if (n == 0)
-                continue;
-            int new_day = sar_day_change(ctx, &day, &sr->recs[k]);
-            if (!one_pid || headers++ == 0 || new_day) {
-                proc_time(r, prev, time, sizeof time);
-                proc_text_header(r, time);
-            }
-            proc_time(r, k, time, sizeof time);
-            for (size_t q = 0; q < n; q++) {
-                const struct pentry *en = &ps->entries[ranked[q]];
-                struct pident then;
-                const struct pident *id = pstore_ident_at(ps, en, &then);
-                struct proc_avg *a = &avg[en->ident];
-                uint64_t dmin, dmaj, itv;
-                fault_deltas(ps, sr, prev, k, en, &dmin, &dmaj, &itv);
-                proc_text_row(r, time, id, itv ? (double)dmin * 100 / (double)itv : 0,
-                              itv ? (double)dmaj * 100 / (double)itv : 0, (double)en->vsz_kb,
-                              (double)en->rss_kb, mem_pct(sr, k, (double)en->rss_kb),
-                              proc_oom_killed(r, k, en) != NULL);
-                a->count++;
-                a->vsz += (double)en->vsz_kb;
-                a->rss += (double)en->rss_kb;
-                a->dmin += dmin;
-                a->dmaj += dmaj;
-                a->itv += itv;
-            }
-            last_shown = k;
+        proc_time(r, k, time, sizeof time);
+        for (size_t q = 0; q < n; q++) {
+            const struct pentry *en = &ps->entries[w->ranked[q]];
+            struct pident then;
+            const struct pident *id = pstore_ident_at(ps, en, &then);
+            struct proc_avg *a = &w->avg[en->ident];
+            uint64_t dmin, dmaj, itv;
+            fault_deltas(ps, sr, prev, k, en, &dmin, &dmaj, &itv);
+            proc_text_row(r, time, id, itv ? (double)dmin * 100 / (double)itv : 0,
+                          itv ? (double)dmaj * 100 / (double)itv : 0, (double)en->vsz_kb,
+                          (double)en->rss_kb, mem_pct(sr, k, (double)en->rss_kb),
+                          proc_oom_killed(r, k, en) != NULL);
+            a->count++;
+            a->vsz += (double)en->vsz_kb;
+            a->rss += (double)en->rss_kb;
+            a->dmin += dmin;
+            a->dmaj += dmaj;
+            a->itv += itv;
         }
+        w->last_shown = k;
     }
-    /* the Average lines, by pid as pidstat lists them */
+}
+
+/* The Average lines, by pid as pidstat lists them. */
+static void procs_averages(const struct procs_walk *w)
+{
+    const struct proc_report *r = w->r;
+    const struct pstore *ps = r->ps;
+    const char *label = r->ctx->avg_label;
     uint32_t *order = malloc((ps->nids + 1) * sizeof *order);
     size_t n = 0;
     for (size_t id = 0; order && id < ps->nids; id++)
-        if (avg[id].count)
+        if (w->avg[id].count)
             order[n++] = (uint32_t)id;
     avg_ps = ps;
     if (n)
         qsort(order, n, sizeof *order, by_pid);
-    if (n && !one_pid)
-        proc_text_header(r, ctx->avg_label);
+    if (n && r->po->npids != 1)
+        proc_text_header(r, label);
     for (size_t q = 0; q < n; q++) {
-        const struct proc_avg *a = &avg[order[q]];
+        const struct proc_avg *a = &w->avg[order[q]];
         double rss = a->rss / (double)a->count;
-        proc_text_row(r, ctx->avg_label, &ps->ids[order[q]],
+        proc_text_row(r, label, &ps->ids[order[q]],
                       a->itv ? (double)a->dmin * 100 / (double)a->itv : 0,
                       a->itv ? (double)a->dmaj * 100 / (double)a->itv : 0,
-                      a->vsz / (double)a->count, rss, mem_pct(sr, last_shown, rss), 0);
+                      a->vsz / (double)a->count, rss, mem_pct(r->ctx->sr, w->last_shown, rss), 0);
     }
     free(order);
-    free(avg);
-    free(ranked);
-    return 0;
+}
+
+static int render_procs_text(const struct proc_report *r)
+{
+    const struct pstore *ps = r->ps;
+    size_t cap = 0;
+    for (size_t i = 0; i < ps->nsamples; i++)
+        if (ps->samples[i].n > cap)
+            cap = ps->samples[i].n;
+    struct procs_walk w = { .r = r, .avg = calloc(ps->nids + 1, sizeof *w.avg),
+                            .ranked = malloc((cap + 1) * sizeof *w.ranked) };
+    int rc = 2;
+    if (w.avg && w.ranked) {
+        sar_text_walk(r->ctx, procs_segment, &w);
+        procs_averages(&w);
+        rc = 0;
+    }
+    free(w.avg);
+    free(w.ranked);
+    return rc;
 }
 
 static int render_procs_table(const struct proc_report *r)

@@ -260,7 +260,7 @@ static void render_block(const struct render_ctx *ctx, const struct event *seg, 
     sar_row(ctx, ctx->avg_label, vals, n);
 }
 
-int render_sar(const struct render_ctx *ctx)
+void sar_text_walk(const struct render_ctx *ctx, sar_segment_fn segment, void *arg)
 {
     const struct series *sr = ctx->sr;
     sar_banner(ctx, ctx->file_ts, ctx->file_utc_offset, sr->host.ncpu);
@@ -270,13 +270,25 @@ int render_sar(const struct render_ctx *ctx)
         if (ev->kind == EV_RESTART) {
             sar_day_change(ctx, &day, &sr->recs[ev->rec]);
             sar_restart(ctx, &sr->recs[ev->rec]);
-            continue;
+        } else {
+            segment(ev, &day, arg);
         }
-        if (ev->nrows == 0)
-            continue;
-        for (int out = 0; out < OUT_COUNT; out++)
-            if (ctx->outputs & (1u << out))
-                render_block(ctx, ev, (enum output)out, &day);
     }
+}
+
+/* One segment's blocks, one per output asked for. */
+static void sar_segment(const struct event *ev, long *day, void *arg)
+{
+    const struct render_ctx *ctx = arg;
+    if (ev->nrows == 0)
+        return;
+    for (int out = 0; out < OUT_COUNT; out++)
+        if (ctx->outputs & (1u << out))
+            render_block(ctx, ev, (enum output)out, day);
+}
+
+int render_sar(const struct render_ctx *ctx)
+{
+    sar_text_walk(ctx, sar_segment, (void *)ctx);
     return 0;
 }

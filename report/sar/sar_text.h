@@ -36,6 +36,13 @@ void sar_kb(const struct render_ctx *ctx, double kb, int width, int plain_decima
 void sar_value(const struct render_ctx *ctx, const struct value *v);
 void sar_row(const struct render_ctx *ctx, const char *time, const struct value *vals, int n);
 void sar_restart(const struct render_ctx *ctx, const struct rec *r);
+/* A report of segments (one event of the selection), given *DAY, the date of
+ * the last banner, for its sar_day_change() calls, and its own ARG. */
+typedef void (*sar_segment_fn)(const struct event *ev, long *day, void *arg);
+/* The text shape sar and the reports of samples share: the banner, then the
+ * selection's events in order: for a restart its date line (where the day
+ * changed) and the LINUX RESTART line, for a segment SEGMENT. */
+void sar_text_walk(const struct render_ctx *ctx, sar_segment_fn segment, void *arg);
 int sar_average_values(const struct render_ctx *ctx, enum output out, const struct rec *ref,
                        const struct rec *last, const struct level_sums *sums,
                        struct value *vals);

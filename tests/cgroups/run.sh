@@ -4,7 +4,8 @@
 # read back through the archive by build/san/tests/cgdump:
 #   - v1 on the real kernel: cgroups made under the v1 memory controller,
 #     known allocations in them, stored values against the kernel's files
-#     read at the same moment, and each process's cgroup;
+#     read at the same moment, their parent's parts counting theirs (v1's
+#     total_* keys), and each process's cgroup;
 #   - the real cgroup2 root's memory.pressure, read live into the root row;
 #   - v2 through the same code on a fixture tree (tests/cgroups/fixture.py)
 #     bound over /sys/fs/cgroup in a private mount namespace: values exact,
@@ -74,6 +75,7 @@ time.sleep(600)" "$3"' sh "$1" "$2" "$3" &
         cat "$V1/$g/memory.usage_in_bytes" > "$T/before.$g"
         stat_key "$V1/$g" rss > "$T/rss.before.$g"
     done
+    stat_key "$V1" total_rss > "$T/rss.before.p"
     psi_before=$(awk '$1 == "some" { sub(/.*total=/, ""); print }' /sys/fs/cgroup/unified/memory.pressure 2>/dev/null)
     "$MC" "$T/v1.db" 2> "$T/v1.err"; rc=$?
     psi_after=$(awk '$1 == "some" { sub(/.*total=/, ""); print }' /sys/fs/cgroup/unified/memory.pressure 2>/dev/null)
@@ -108,6 +110,25 @@ time.sleep(600)" "$3"' sh "$1" "$2" "$3" &
     ra=$(row "$T/v1.txt" "/memtrail-cgtest-$$/a")
     [ "$(col "$ra" max)" = max ] || bad+=("a: unlimited read as $(col "$ra" max)")
     check "v1: stored values match the kernel's files read at the same moment" ${#bad[@]} "${bad[@]}"
+    # The parent holds no task of its own: its usage counts the children's
+    # 60 MiB, and so must its parts (v1's hierarchical total_* keys), or a
+    # report shows anon 0 beside a large usage.
+    bad=()
+    rp=$(row "$T/v1.txt" "/memtrail-cgtest-$$")
+    if [ -z "$rp" ]; then
+        bad+=("no row for /memtrail-cgtest-$$")
+    else
+        anon=$(col "$rp" anon)
+        [ "$anon" -ge $((60 << 20)) ] || bad+=("parent: anon $anon below the children's 60 MiB")
+        [ "$anon" = "$(cat "$T/rss.before.p")" ] || [ "$anon" = "$(stat_key "$V1" total_rss)" ] ||
+            bad+=("parent: anon $anon, total_rss said $(cat "$T/rss.before.p") then $(stat_key "$V1" total_rss)")
+        [ "$(col "$rp" current)" -ge "$anon" ] || bad+=("parent: usage $(col "$rp" current) below anon $anon")
+        for k in file:total_cache shmem:total_shmem mapped_file:total_mapped_file; do
+            [ "$(col "$rp" "${k%%:*}")" = "$(stat_key "$V1" "${k#*:}")" ] ||
+                bad+=("parent: ${k%%:*} $(col "$rp" "${k%%:*}") vs memory.stat ${k#*:} $(stat_key "$V1" "${k#*:}")")
+        done
+    fi
+    check "v1: a parent's parts count its children, as its usage does (total_* keys)" ${#bad[@]} "${bad[@]}"
     bad=()
     for i in 0 1; do
         g=$([ $i = 0 ] && echo a || echo b)

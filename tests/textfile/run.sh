@@ -26,10 +26,12 @@ mkdir -m 755 "$T/tf"
 # ---- processes whose names try to break the format: a quote, a backslash, a
 # line feed, a label injection, invalid UTF-8 (two names that differ only in
 # invalid bytes become the same label, so one group), a cut-off sequence, a
-# surrogate, an overlong form and a cut 4-byte one, and valid é€😀.
+# surrogate, an overlong form and a cut 4-byte one, valid é€😀, and control
+# bytes (ESC, BEL, CR, TAB, DEL, C1 CSI), which a label value may hold.
 tag=$(printf '%03d' $((RANDOM % 1000)))
 names=("${tag}a\"b\\c" "${tag}nl"$'\n'"x" "${tag}\",pid=\"1" "${tag}bad"$'\xff' "${tag}bad"$'\xfe' "${tag}cut"$'\xe2\x82'
-       "${tag}"$'\xed\xa0\x80\xc0\xaf\xf0\x9f\x98' "${tag}"$'\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80')
+       "${tag}"$'\xed\xa0\x80\xc0\xaf\xf0\x9f\x98' "${tag}"$'\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80'
+       "${tag}"$'\e]0;x\a\r\tq\x7f\xc2\x9b')
 : > "$T/names"
 for n in "${names[@]}"; do
     hex=$(printf '%s' "$n" | od -An -tx1 | tr -d ' \n')

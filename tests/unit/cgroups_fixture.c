@@ -141,28 +141,18 @@ static void fill(struct sample *s, int k, int cgroups)
 static int write_archive(const char *path, int cgroups)
 {
     static struct sample s;
-    struct host_facts h;
-    char err[512];
-    fixture_host(&h);
     struct archive *ar = fixture_writer(path);
     if (!ar)
         return 1;
-    for (int k = 0; k < 5; k++) {
+    int rc = 0;
+    for (int k = 0; k < 5 && rc == 0; k++) {
         fill(&s, k, cgroups);
-        unsigned char need[8];
-        int rc = archive_new_identities(ar, s.boot_id, &s.procs, need, err, sizeof err);
-        if (rc == ARCHIVE_OK)
-            rc = archive_append(ar, &s, &h, err, sizeof err);
+        rc = fixture_store(ar, path, &s);
         proc_list_clear(&s.procs);
         free(s.cgroups.items);
-        if (rc != ARCHIVE_OK) {
-            fprintf(stderr, "%s: %s\n", path, err);
-            archive_close(ar);
-            return 1;
-        }
     }
     archive_close(ar);
-    return 0;
+    return rc;
 }
 
 int main(int argc, char **argv)

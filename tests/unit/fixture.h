@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * What the fixture writers (procs_fixture.c, cgroups_fixture.c, oom_fixture.c,
- * incident_fixture.c) share: the host their archives name, and the writer
- * they open.  Header-only: each program includes it once.
+ * incident_fixture.c) share: the host their archives name, the writer they
+ * open, their processes, and the append of a sample.  Header-only: each
+ * program includes it once.
  */
 #ifndef MEMTRAIL_FIXTURE_H
 #define MEMTRAIL_FIXTURE_H
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "archive.h"
@@ -52,11 +54,24 @@ static inline struct proc fixture_proc(int pid, uint64_t start, const char *comm
     return p;
 }
 
-/* Both: fills H and opens PATH into *AR; 0, or 1 with the reason said. */
-static inline int fixture_open(const char *path, struct host_facts *h, struct archive **ar)
+/* Appends S, as the fixture host's, to AR (the writer of PATH), its
+ * processes' identities first, as memcollect does: 0, or 1 after saying
+ * why on stderr. */
+static inline int fixture_store(struct archive *ar, const char *path, const struct sample *s)
 {
-    fixture_host(h);
-    return (*ar = fixture_writer(path)) ? 0 : 1;
+    struct host_facts h;
+    fixture_host(&h);
+    char err[512] = "out of memory";
+    unsigned char *need = calloc(s->procs.n + 1, 1);
+    int rc = need ? archive_new_identities(ar, s->boot_id, &s->procs, need, err, sizeof err)
+                  : ARCHIVE_ERROR;
+    if (rc == ARCHIVE_OK)
+        rc = archive_append(ar, s, &h, err, sizeof err);
+    free(need);
+    if (rc == ARCHIVE_OK)
+        return 0;
+    fprintf(stderr, "%s: %s\n", path, err);
+    return 1;
 }
 
 #endif

@@ -162,20 +162,13 @@ static void fill(struct sample *s, int k, int signals)
 static int write_archive(const char *path, int signals)
 {
     static struct sample s;
-    struct host_facts h;
-    struct archive *ar;
-    char err[512];
-    if (fixture_open(path, &h, &ar) != 0)
+    struct archive *ar = fixture_writer(path);
+    if (!ar)
         return 1;
     int rc = 0;
     for (int k = 0; k < NSAMPLES && rc == 0; k++) {
         fill(&s, k, signals);
-        unsigned char need[4];
-        if (archive_new_identities(ar, s.boot_id, &s.procs, need, err, sizeof err) != ARCHIVE_OK ||
-            archive_append(ar, &s, &h, err, sizeof err) != ARCHIVE_OK) {
-            fprintf(stderr, "%s: %s\n", path, err);
-            rc = 1;
-        }
+        rc = fixture_store(ar, path, &s);
     }
     clear(&s);
     archive_close(ar);

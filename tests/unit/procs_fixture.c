@@ -92,25 +92,18 @@ static int write_archive(const char *path, int numa)
 {
     static struct sample s;
     struct numa_node nodes[2];
-    struct host_facts h;
-    char err[512];
-    fixture_host(&h);
     struct archive *ar = fixture_writer(path);
     if (!ar)
         return 1;
-    for (int k = 0; k < 5; k++) {
+    int rc = 0;
+    for (int k = 0; k < 5 && rc == 0; k++) {
         fill(&s, k, numa, nodes);
-        unsigned char need[8];
-        if (archive_new_identities(ar, s.boot_id, &s.procs, need, err, sizeof err) != ARCHIVE_OK ||
-            archive_append(ar, &s, &h, err, sizeof err) != ARCHIVE_OK) {
-            fprintf(stderr, "%s: %s\n", path, err);
-            return 1;
-        }
+        rc = fixture_store(ar, path, &s);
         s.numa.nodes = NULL;
         proc_list_clear(&s.procs);
     }
     archive_close(ar);
-    return 0;
+    return rc;
 }
 
 int main(int argc, char **argv)

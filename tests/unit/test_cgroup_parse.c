@@ -52,14 +52,37 @@ static void test_stat(void)
     CHECK(m.anon == 4096 && m.file == 0 && m.kernel == CGROUP_ABSENT);
     CHECK(m.refault_anon == CGROUP_ABSENT && m.refault_file == CGROUP_ABSENT);
 
-    /* v1: its own names, and total_* keys are not ours */
+    /* v1: its own names; without total_* keys, the local ones */
     cgroup_mem_absent(&m);
     cgroup_parse_stat(TEXT("cache 9916416\nrss 8253440\nrss_huge 0\nshmem 9580544\n"
                            "mapped_file 8105984\ndirty 16384\nwriteback 0\nswap 4096\n"
-                           "workingset_refault_file 1207\ntotal_rss 69144576\n"), 1, &m);
+                           "workingset_refault_file 1207\n"), 1, &m);
     CHECK(m.file == 9916416 && m.anon == 8253440 && m.shmem == 9580544);
     CHECK(m.mapped_file == 8105984 && m.file_dirty == 16384 && m.file_writeback == 0);
     CHECK(m.swap == 4096 && m.refault_file == 1207 && m.kernel == CGROUP_ABSENT);
+
+    /* v1 hierarchy: usage_in_bytes counts descendants, so the total_* keys
+     * win over the local ones wherever the kernel gives both, in any order */
+    cgroup_mem_absent(&m);
+    cgroup_parse_stat(TEXT("total_rss 69144576\ncache 9916416\nrss 0\nshmem 9580544\n"
+                           "mapped_file 8105984\ndirty 16384\nwriteback 0\nswap 4096\n"
+                           "workingset_refault_file 1207\ntotal_cache 967852032\n"
+                           "total_shmem 21143552\ntotal_mapped_file 37642240\n"
+                           "total_dirty 83476480\ntotal_writeback 8192\ntotal_swap 12288\n"
+                           "total_workingset_refault_anon 5\ntotal_workingset_refault_file 13355473\n"
+                           "total_rss_huge 0\ntotal_bogus 1\n"), 1, &m);
+    CHECK(m.anon == 69144576 && m.file == 967852032 && m.shmem == 21143552);
+    CHECK(m.mapped_file == 37642240 && m.file_dirty == 83476480 && m.file_writeback == 8192);
+    CHECK(m.swap == 12288 && m.refault_anon == 5 && m.refault_file == 13355473);
+    CHECK(m.kernel == CGROUP_ABSENT);
+    /* a total_* key that is not a number leaves the local value */
+    cgroup_mem_absent(&m);
+    cgroup_parse_stat(TEXT("rss 4096\ntotal_rss x\n"), 1, &m);
+    CHECK(m.anon == 4096);
+    /* v2 has no total_* keys: one there is not ours */
+    cgroup_mem_absent(&m);
+    cgroup_parse_stat(TEXT("anon 4096\ntotal_anon 8192\n"), 2, &m);
+    CHECK(m.anon == 4096);
 
     /* hostile: no newline at the end, odd lines, a huge line, NULs */
     cgroup_mem_absent(&m);
