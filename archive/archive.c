@@ -524,6 +524,8 @@ static int append_in_transaction(struct archive *ar, const struct sample *s,
         return rc;
     if (s->psi_mem.available && (rc = psistore_append(ar, s, err, cap)) != ARCHIVE_OK)
         return rc;
+    if (s->oom.read && (rc = eventstore_append(ar, s, boot_no, err, cap)) != ARCHIVE_OK)
+        return rc;
     return ARCHIVE_OK;
 }
 
@@ -908,6 +910,8 @@ int archive_each_sample(struct archive *ar, int64_t from, int64_t to, unsigned p
             procstore_fill(ar, &procs, &s);
         if (parts & PART_NUMA)
             numastore_fill(ar, &numa, &s);
+        if (parts & PART_OOM)
+            eventstore_fill(ar, &s);
         if (fn(&s, ctx) != 0)
             break;
     }
@@ -921,6 +925,7 @@ int archive_each_sample(struct archive *ar, int64_t from, int64_t to, unsigned p
     proc_list_clear(&s.procs);
     numa_list_clear(&s.numa);
     swap_list_clear(&s.swaps);
+    oom_event_list_clear(&s.oom);
     archive_warn_flush(ar);
     return rc;
 }

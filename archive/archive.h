@@ -89,7 +89,8 @@ int archive_new_identities(struct archive *ar, const char *boot_id,
                            char *err, size_t err_cap);
 
 /* What archive_each_sample() decodes beside the system-wide values. */
-enum sample_parts { PART_PROCS = 1, PART_NUMA = 2, PART_CGROUPS = 4 };
+enum sample_parts { PART_PROCS = 1, PART_NUMA = 2, PART_CGROUPS = 4,
+                   PART_OOM = 8 /* s->oom: the kernel log as that sample's collector read it */ };
 
 typedef int (*sample_fn)(const struct sample *s, void *ctx);
 /* Calls FN for every sample with FROM <= ts <= TO, in time order; stops
@@ -127,6 +128,28 @@ int archive_verify(const char *path, FILE *out, unsigned long *problems);
  * directory PATH, with "FILE: ok" for each sound one.  The worst status. */
 struct verify_totals { unsigned long files, damaged, unchecked; };
 int archive_verify_path(const char *path, FILE *out, struct verify_totals *totals);
+
+/* The kernel log (/dev/kmsg) and its OOM kills (archive/events.c). */
+/* Where the latest sample of boot BOOT_ID left off reading the kernel log:
+ * *FOUND 0 when no sample of that boot read it. */
+int archive_kmsg_position(struct archive *ar, const char *boot_id, int *found,
+                          uint64_t *next_seq, char *err, size_t err_cap);
+/* One stored kill: the victim, its boot, and the sample that recorded it. */
+struct oom_kill_row {
+    struct oom_event ev;       /* ev.ts is the kill's own time */
+    char boot_id[BOOT_ID_LEN + 1];
+    int64_t sample_ts;
+};
+typedef int (*oom_kill_fn)(const struct oom_kill_row *kill, void *ctx);
+/* Calls FN for every kill with FROM <= time of the kill <= TO, in time
+ * order; stops early when FN returns non-zero. */
+int archive_each_oom_kill(struct archive *ar, int64_t from, int64_t to, oom_kill_fn fn,
+                          void *ctx, char *err, size_t err_cap);
+typedef int (*kmsg_loss_fn)(int64_t sample_ts, uint64_t lost, void *ctx);
+/* Calls FN for every sample (FROM <= ts <= TO) whose collector found kernel
+ * log records overwritten before it could read them: kills may be missing. */
+int archive_each_kmsg_loss(struct archive *ar, int64_t from, int64_t to, kmsg_loss_fn fn,
+                           void *ctx, char *err, size_t err_cap);
 
 void archive_close(struct archive *ar);
 

@@ -59,6 +59,7 @@ struct archive {
     int have_proc_tables;     /* the optional tables exist (or were made) */
     int have_numa_table;
     int have_psi_table;       /* writer: psi_mem exists (or was made) */
+    int have_event_tables;    /* writer: kmsg_read and oom_kill exist (or were made) */
     unsigned nfields, fields_cap;
     struct field *fields;     /* grown as needed: most archives use ~150 of FIELD_MAX */
     /* writer: identity numbers archive_new_identities() found, for the
@@ -93,6 +94,12 @@ int archive_has_table(struct archive *ar, const char *table);
 /* Adds columns to "numa" (SRC_NODE) or "sample" for keys met the first time. */
 int archive_add_new_fields(struct archive *ar, enum source src, const struct kv_list *kv,
                            char *err, size_t cap);
+
+/* events.c: the kernel log position and OOM kills of sample S (when its
+ * collector read the log); with PART_OOM, s->oom from the archive. */
+int eventstore_append(struct archive *ar, const struct sample *s, int64_t boot_no,
+                      char *err, size_t cap);
+void eventstore_fill(struct archive *ar, struct sample *s);
 
 /* guard.c: switches off what a schema could make SQLite run, checks that
  * the schema is memtrail's (tables, no triggers or foreign views), and with

@@ -75,6 +75,12 @@ static uint64_t sample_digest(const struct sample *s)
     for (unsigned i = 0; i < s->numa.n; i++)
         sum += (uint64_t)s->numa.nodes[i].id * 7 + s->numa.nodes[i].free_kb +
                kv_digest(&s->numa.nodes[i].values);
+    /* the kernel log reading and its kills: a sample without them is another */
+    const uint64_t oom[] = { (uint64_t)s->oom.read, s->oom.next_seq, s->oom.lost, s->oom.n };
+    sum += mix(0xcbf29ce484222325ull, oom, sizeof oom) * 11;
+    for (unsigned i = 0; i < s->oom.n; i++)
+        sum += text_hash(mix(0xcbf29ce484222325ull, &s->oom.events[i].seq, sizeof(uint64_t)),
+                         s->oom.events[i].comm);
     return h ^ sum;
 }
 
@@ -166,7 +172,7 @@ int archive_open_union(const char *plain, const char *compressed, struct archive
     if (rc != ARCHIVE_OK || (rc = archive_open_one(plain, &from, err, cap)) != ARCHIVE_OK)
         return rc;
     struct merge m = { .into = ar, .from = from, .stats = stats, .err = err, .err_cap = cap };
-    const unsigned parts = PART_PROCS | PART_NUMA;
+    const unsigned parts = PART_PROCS | PART_NUMA | PART_OOM;
     rc = archive_each_sample(ar, INT64_MIN, INT64_MAX, parts, note_stamp, &m, err, cap);
     if (rc == ARCHIVE_OK && m.rc == ARCHIVE_OK)
         rc = archive_each_sample(from, INT64_MIN, INT64_MAX, parts, merge_sample, &m, err, cap);

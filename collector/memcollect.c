@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "archive.h"
+#include "kmsg.h"
 #include "maintain.h"
 #include "model.h"
 #include "numa.h"
@@ -396,6 +397,44 @@ static int sample_processes(struct writer *w, const struct options *o, struct sa
     return rc;
 }
 
+/* Where the previous sample of this boot left the kernel log: in this
+ * archive, or, for the first sample of a day, in the day before's file
+ * (its compressed form too). */
+static int kmsg_position(struct writer *w, const struct options *o, const struct sample *s,
+                         uint64_t *from)
+{
+    char err[256], name[NAME_MAX + 1], path[PATH_MAX];
+    int found = 0;
+    if (archive_kmsg_position(w->ar, s->boot_id, &found, from, err, sizeof err) != ARCHIVE_OK ||
+        found || !target_is_directory(o))
+        return found;
+    daily_name(s->ts - 86400, name, sizeof name);
+    for (int gz = 0; gz < 2 && !found; gz++) {
+        struct archive *prev;
+        if (gz)
+            strncat(name, ".gz", sizeof name - strlen(name) - 1);
+        if (safedir_name(&w->dir, name, path, sizeof path) != 0 ||
+            archive_open_reader(path, &prev, err, sizeof err) != ARCHIVE_OK)
+            continue;
+        archive_kmsg_position(prev, s->boot_id, &found, from, err, sizeof err);
+        archive_close(prev);
+    }
+    return found;
+}
+
+/* The OOM kills the kernel logged since the previous sample.  Without
+ * access to the kernel log (not root, or kernel.dmesg_restrict without
+ * CAP_SYSLOG) the sample is stored without them (oom.read 0), silently:
+ * the collector runs every minute, and cron mails what it prints. */
+static void sample_kernel_log(struct writer *w, const struct options *o, struct sample *s)
+{
+    uint64_t from = 0;
+    int have_from = kmsg_position(w, o, s, &from), why;
+    if (kmsg_collect(KMSG_PATH, have_from, from, &s->oom, &why) != 0 &&
+        why != EACCES && why != EPERM && why != ENOENT)
+        report_error(KMSG_PATH, strerror(why));
+}
+
 static int sample_nodes(const struct options *o, struct sample *s)
 {
     char err[256];
@@ -433,6 +472,7 @@ static int take_and_store(struct writer *w, const struct options *o, struct samp
         *partial = 1;
     if (o->procs && sample_processes(w, o, s) != EXIT_OK)
         *partial = 1;
+    sample_kernel_log(w, o, s);
     return store(w, s, &host);
 }
 
@@ -580,6 +620,7 @@ int main(int argc, char **argv)
     proc_list_clear(&sample.procs);
     numa_list_clear(&sample.numa);
     swap_list_clear(&sample.swaps);
+    oom_event_list_clear(&sample.oom);
     procs_release();
     return status;
 }

@@ -139,3 +139,23 @@ void swap_list_clear(struct swap_list *list)
     free(list->dev);
     memset(list, 0, sizeof *list);
 }
+
+void oom_event_list_clear(struct oom_event_list *list)
+{
+    free(list->events);
+    memset(list, 0, sizeof *list);
+}
+
+struct oom_event *oom_event_list_add(struct oom_event_list *list, const struct oom_event *ev)
+{
+    if (list->n == list->cap) {
+        unsigned cap = list->cap ? list->cap * 2 : 4;
+        struct oom_event *grown = cap > list->cap ? realloc(list->events, cap * sizeof *grown) : NULL;
+        if (!grown)
+            return NULL;
+        list->events = grown;
+        list->cap = cap;
+    }
+    list->events[list->n] = *ev;
+    return &list->events[list->n++];
+}

@@ -130,7 +130,8 @@ struct oom_event {
     char comm[COMM_MAX];
     int64_t uid;
     int64_t total_vm_kb, anon_rss_kb, file_rss_kb, shmem_rss_kb, pgtables_kb;
-    int64_t oom_score_adj;
+    int64_t oom_score_adj;     /* -1000..1000, -1 included: see has_oom_score_adj */
+    int has_oom_score_adj;     /* 0: the kernel's message did not carry it (before 5.10) */
     int memcg_oom;             /* "Memory cgroup out of memory": a cgroup's limit, not the machine */
     char constraint[32];       /* CONSTRAINT_NONE, CONSTRAINT_MEMCG, ...; "" when not logged */
     char oom_memcg[CGROUP_PATH_MAX];
@@ -193,6 +194,10 @@ void proc_list_clear(struct proc_list *list);
  * them); NULL when out of memory. */
 struct proc *proc_list_add(struct proc_list *list, const struct proc *p);
 void numa_list_clear(struct numa_list *list);
+/* Frees and empties an OOM event list (read, next_seq and lost included). */
+void oom_event_list_clear(struct oom_event_list *list);
+/* Appends a copy of EV; NULL when out of memory. */
+struct oom_event *oom_event_list_add(struct oom_event_list *list, const struct oom_event *ev);
 /* A new, zeroed device at the end of LIST (counted in N); NULL at the limit
  * or when out of memory, counted in LIST->dropped. */
 struct swap_device *swap_list_add(struct swap_list *list);

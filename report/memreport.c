@@ -26,12 +26,15 @@
 #include "csvlong.h"
 #include "days.h"
 #include "empty.h"
+#include "events.h"
 #include "export.h"
 #include "growth.h"
 #include "influx.h"
 #include "json.h"
 #include "live.h"
 #include "numaview.h"
+#include "oomcount.h"
+#include "oomlog.h"
 #include "openmetrics.h"
 #include "options.h"
 #include "output.h"
@@ -172,15 +175,17 @@ static void fill_window(const struct report_opts *o, struct window *w)
 static const proc_render_fn proc_renderers[] = {
     [REPORT_PROCS] = render_procs, [REPORT_GROWTH] = render_growth,
     [REPORT_AT] = render_at, [REPORT_NUMA] = render_numa,
+    [REPORT_EVENTS] = render_events, [REPORT_OOM] = render_oom,
 };
 
 static int render_proc_report(const struct report_opts *o, const struct render_ctx *ctx,
-                              const struct pstore *ps)
+                              const struct pstore *ps, const struct oom_log *oom)
 {
     struct proc_opts po = o->procs;
     po.text = o->format == FMT_SAR;
     po.json = o->format == FMT_JSON;
-    struct proc_report r = { ctx, &po, ps };
+    po.start_given = o->start.use;
+    struct proc_report r = { ctx, &po, ps, oom };
     return proc_renderers[po.kind](&r);
 }
 
@@ -217,14 +222,25 @@ static int replay(const struct report_opts *o, struct render_ctx *ctx)
     struct selection sel;
     struct window w;
     struct pstore ps;
+    struct oom_log oom;
     memset(&sr, 0, sizeof sr);
     memset(&ps, 0, sizeof ps);
-    if (o->procs.kind != REPORT_SAR)
+    memset(&oom, 0, sizeof oom);
+    int incident = o->procs.kind == REPORT_EVENTS || o->procs.kind == REPORT_OOM;
+    if (o->procs.kind != REPORT_SAR && !incident)
         sr.ps = &ps;
+    if (o->procs.kind != REPORT_SAR && o->procs.kind != REPORT_NUMA) {
+        /* the kills: listed, counted, or marked on their victims */
+        sr.each = oom_log_take;
+        sr.each_ctx = &oom;
+        sr.each_parts = PART_OOM;
+    }
     int status = load_archives(&sr, o);
+    oom_log_finish(&oom);
     if (status != 0) {
         series_free(&sr);
         pstore_free(&ps);
+        oom_log_free(&oom);
         return status;
     }
     if (o->procs.kind == REPORT_SAR && !keep_recorded(&sr, ctx, o->file)) {
@@ -237,6 +253,7 @@ static int replay(const struct report_opts *o, struct render_ctx *ctx)
         report_error("cannot select records", "out of memory");
         series_free(&sr);
         pstore_free(&ps);
+        oom_log_free(&oom);
         return 2;
     }
     ctx->sr = &sr;
@@ -247,7 +264,8 @@ static int replay(const struct report_opts *o, struct render_ctx *ctx)
     const struct rec *first = ctx->mark_days ? selection_first_shown(&sr, &sel) : NULL;
     ctx->file_ts = first ? first->ts : sr.n ? sr.file_ts : 0;
     ctx->file_utc_offset = first ? first->utc_offset : sr.n ? sr.recs[0].utc_offset : 0;
-    if (sel.nrows == 0 && o->procs.kind != REPORT_AT) {
+    /* --at and --events answer from a single sample too */
+    if (sel.nrows == 0 && o->procs.kind != REPORT_AT && o->procs.kind != REPORT_EVENTS) {
         /* an empty window: one line on stderr, exit 0; sar's text keeps its
          * banner (sar prints it), memtrail's own text reports print nothing,
          * CSV and JSON stay valid empty documents */
@@ -258,16 +276,18 @@ static int replay(const struct report_opts *o, struct render_ctx *ctx)
             selection_free(&sel);
             series_free(&sr);
             pstore_free(&ps);
+            oom_log_free(&oom);
             return 0;
         }
     }
     if (o->procs.kind != REPORT_SAR)
-        status = render_proc_report(o, ctx, &ps);
+        status = render_proc_report(o, ctx, &ps, &oom);
     else
         status = renderers[o->format](ctx);
     selection_free(&sel);
     series_free(&sr);
     pstore_free(&ps);
+    oom_log_free(&oom);
     return status;
 }
 
@@ -358,7 +378,7 @@ int main(int argc, char **argv)
         return verify(&o);
     if (o.procs.kind != REPORT_SAR) {
         if (o.format == FMT_SADF || (!o.file && o.interval >= 0 && !o.interval_set)) {
-            fprintf(stderr, "%s: -p, --growth, --at and --numa read archives (-f), "
+            fprintf(stderr, "%s: -p, --growth, --at, --numa, --events and --oom read archives (-f), "
                             "in the sar, csv or json format\n", progname);
             return 1;
         }

@@ -47,6 +47,8 @@ void print_usage(FILE *out)
             "[ -p ] [ --top <n> ] [ --pid <pid>[,...] ] [ --comm <name> ]\n"
             "[ --user <name> | <uid> ] [ -l ] [ --growth ] [ --at <time> | worst ]\n"
             "[ -N | --numa [ ALL | <node>[,...] ] ]\n"
+            "OOM kills:\n"
+            "[ --events ] [ --oom ]\n"
             "Exports:\n"
             "[ --format={ openmetrics | influx | csv-long } ] [ --names={ memtrail | node } ]\n"
             "[ -o <file> ]\n"
@@ -359,6 +361,10 @@ static int parse_proc_option(int argc, char **argv, int *i, struct report_opts *
     struct proc_opts *po = &o->procs;
     if (strcmp(a, "--growth") == 0) {
         po->kind = REPORT_GROWTH;
+        return 1;
+    }
+    if (strcmp(a, "--events") == 0 || strcmp(a, "--oom") == 0) {
+        po->kind = a[2] == 'e' ? REPORT_EVENTS : REPORT_OOM;
         return 1;
     }
     if (strcmp(a, "--numa") == 0) {

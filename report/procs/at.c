@@ -198,7 +198,8 @@ int render_at(const struct proc_report *r)
             proc_rates(ps, sr, prev, k, e, &minflt_s, &majflt_s);
             proc_text_row(r, time, pstore_ident_at(ps, e, &then), minflt_s, majflt_s,
                           (double)e->vsz_kb, (double)e->rss_kb,
-                          rec->mem[M_TOTAL] ? (double)e->rss_kb * 100 / (double)rec->mem[M_TOTAL] : 0);
+                          rec->mem[M_TOTAL] ? (double)e->rss_kb * 100 / (double)rec->mem[M_TOTAL] : 0,
+                          proc_oom_killed(r, k, e) != NULL);
         }
         if (nnodes) {
             node_text_header(r, time);

@@ -28,6 +28,7 @@
 
 #include "contrib.h"
 #include "growth.h"
+#include "oomlog.h"
 #include "procview.h"
 #include "sar_text.h"
 
@@ -133,15 +134,26 @@ static long compute(const struct proc_report *r, struct growth **out, size_t *fi
     return n;
 }
 
-static const char *mark(const struct growth *x)
+/* MARK: "+" started, "-" ended, "K" killed by the OOM killer. */
+static const char *mark(const struct growth *x, int killed)
 {
-    return x->started ? (x->ended ? "+-" : "+") : (x->ended ? "-" : "");
+    static const char *const marks[] = { "", "-", "+", "+-", "", "-K", "+", "+-K" };
+    return marks[(x->started ? 2 : 0) + (x->ended ? 1 : 0) + (killed && x->ended ? 4 : 0)];
+}
+
+/* The OOM kill that ended X, or NULL. */
+static const struct oom_kill_seen *growth_killed(const struct proc_report *r,
+                                                 const struct growth *x)
+{
+    if (!x->ended || !r->oom)
+        return NULL;
+    return oom_log_killed_after(r->oom, r->ctx->sr, r->ps, x->last_k, x->ident);
 }
 
 static const char *const cols[] = {
     "boot_id", "uid", "pid", "ppid", "start_ticks", "comm", "cmdline",
     "first_epoch", "last_epoch", "samples", "first_rss_kb", "last_rss_kb", "peak_rss_kb",
-    "change_kb", "slope_kb_per_hour", "grew_pct", "started", "ended",
+    "change_kb", "slope_kb_per_hour", "grew_pct", "started", "ended", "oom_killed",
 };
 #define NCOLS (sizeof cols / sizeof *cols)
 
@@ -157,6 +169,7 @@ int render_growth(const struct proc_report *r)
     if (r->po->top > 0 && n > r->po->top)
         n = r->po->top;
     struct table t;
+    int any_killed = 0;
     if (r->po->text) {
         sar_banner(ctx, ctx->file_ts, ctx->file_utc_offset, ctx->sr->host.ncpu);
         if (ctx->sr->n) {
@@ -186,7 +199,9 @@ int render_growth(const struct proc_report *r)
             sar_kb(ctx, (double)x->peak_rss, 9, 0);
             sar_kb(ctx, (double)x->change, 10, 0);
             sar_kb(ctx, x->slope, 10, 1);
-            fprintf(ctx->out, " %6s %5s  ", share, mark(x));
+            int killed = growth_killed(r, x) != NULL;
+            any_killed |= killed;
+            fprintf(ctx->out, " %6s %5s  ", share, mark(x, killed));
             text_safe_put(ctx->out, proc_label(r, id));
             fputc('\n', ctx->out);
             continue;
@@ -210,10 +225,14 @@ int render_growth(const struct proc_report *r)
         c[15] = x->intervals ? cell_fixed2(grew) : cell_null();
         c[16] = cell_int(x->started);
         c[17] = cell_int(x->ended);
+        const struct oom_kill_seen *killed = growth_killed(r, x);
+        c[18] = killed ? cell_int(killed->ev.ts) : cell_null();
         table_row(&t, c);
     }
     if (!r->po->text)
         table_end(&t);
+    else if (any_killed)
+        fprintf(ctx->out, "MARK K: killed by the OOM killer (memreport --events)\n");
     free(g);
     return 0;
 }

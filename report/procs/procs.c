@@ -36,6 +36,7 @@
 #include <string.h>
 
 #include "colour.h"
+#include "oomlog.h"
 #include "procview.h"
 #include "sar_text.h"
 
@@ -183,7 +184,7 @@ const char *proc_label(const struct proc_report *r, const struct pident *id)
 const char *const proc_cols[PROC_NCOLS] = {
     "boot_id", "uid", "pid", "ppid", "start_ticks", "comm", "cmdline",
     "minflt_s", "majflt_s", "vsz_kb", "rss_kb", "mem_pct",
-    "anon_kb", "file_kb", "shmem_kb", "swap_kb", "pss_kb",
+    "anon_kb", "file_kb", "shmem_kb", "swap_kb", "pss_kb", "oom_killed",
 };
 
 static double mem_pct(const struct series *sr, size_t k, double rss)
@@ -217,6 +218,14 @@ void proc_cells(const struct proc_report *r, size_t prev, size_t k, const struct
     c[14] = cell_uint(e->shmem_kb);
     c[15] = cell_uint(e->swap_kb);
     c[16] = e->pss_kb < 0 ? cell_null() : cell_int(e->pss_kb);
+    const struct oom_kill_seen *killed = proc_oom_killed(r, k, e);
+    c[17] = killed ? cell_int(killed->ev.ts) : cell_null();
+}
+
+const struct oom_kill_seen *proc_oom_killed(const struct proc_report *r, size_t k,
+                                            const struct pentry *e)
+{
+    return r->oom ? oom_log_killed_after(r->oom, r->ctx->sr, r->ps, k, e->ident) : NULL;
 }
 
 void proc_text_header(const struct proc_report *r, const char *time)
@@ -228,7 +237,8 @@ void proc_text_header(const struct proc_report *r, const char *time)
 /* With a palette (sar's colours on a terminal), pidstat -r's: UID and PID
  * as items, the command and its newline in the value colour. */
 void proc_text_row(const struct proc_report *r, const char *time, const struct pident *id,
-                   double minflt_s, double majflt_s, double vsz, double rss, double pct)
+                   double minflt_s, double majflt_s, double vsz, double rss, double pct,
+                   int oom_killed)
 {
     FILE *o = r->ctx->out;
     static const struct sgr_palette plain;
@@ -244,6 +254,8 @@ void proc_text_row(const struct proc_report *r, const char *time, const struct p
     sar_kb(r->ctx, rss, 7, 0);
     fprintf(o, "%s %6.2f%s%s  ", sgr_for_percent(c, pct, 2), pct, c->normal, c->value);
     text_safe_put(o, proc_label(r, id));
+    if (oom_killed)
+        fputs(" [oom-killed]", o);
     fputc('\n', o);
     fputs(c->normal, o);
 }
@@ -322,7 +334,8 @@ static int render_procs_text(const struct proc_report *r)
                 fault_deltas(ps, sr, prev, k, en, &dmin, &dmaj, &itv);
                 proc_text_row(r, time, id, itv ? (double)dmin * 100 / (double)itv : 0,
                               itv ? (double)dmaj * 100 / (double)itv : 0, (double)en->vsz_kb,
-                              (double)en->rss_kb, mem_pct(sr, k, (double)en->rss_kb));
+                              (double)en->rss_kb, mem_pct(sr, k, (double)en->rss_kb),
+                              proc_oom_killed(r, k, en) != NULL);
                 a->count++;
                 a->vsz += (double)en->vsz_kb;
                 a->rss += (double)en->rss_kb;
@@ -350,7 +363,7 @@ static int render_procs_text(const struct proc_report *r)
         proc_text_row(r, ctx->avg_label, &ps->ids[order[q]],
                       a->itv ? (double)a->dmin * 100 / (double)a->itv : 0,
                       a->itv ? (double)a->dmaj * 100 / (double)a->itv : 0,
-                      a->vsz / (double)a->count, rss, mem_pct(sr, last_shown, rss));
+                      a->vsz / (double)a->count, rss, mem_pct(sr, last_shown, rss), 0);
     }
     free(order);
     free(avg);

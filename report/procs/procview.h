@@ -17,7 +17,8 @@
 #include "select.h"
 #include "table.h"
 
-enum report_kind { REPORT_SAR, REPORT_PROCS, REPORT_GROWTH, REPORT_AT, REPORT_NUMA };
+enum report_kind { REPORT_SAR, REPORT_PROCS, REPORT_GROWTH, REPORT_AT, REPORT_NUMA,
+                   REPORT_EVENTS, REPORT_OOM /* report/incident/ */ };
 
 #define FILTER_PIDS_MAX 64
 #define NODES_MAX 64
@@ -37,13 +38,17 @@ struct proc_opts {
     int nodes[NODES_MAX];
     int json;                    /* --format=json (else csv, when not text) */
     int text;                    /* sar-style text */
+    int start_given;             /* -s, --since: the window has a start (the incident reports) */
 };
+
+struct oom_log;
 
 /* What the reports share. */
 struct proc_report {
     const struct render_ctx *ctx;
     const struct proc_opts *po;
     const struct pstore *ps;
+    const struct oom_log *oom;   /* the window's OOM kills (oomlog.h); NULL: not loaded */
 };
 
 typedef int (*proc_render_fn)(const struct proc_report *r);
@@ -77,15 +82,20 @@ void sample_cells(const struct series *sr, size_t prev, size_t k, char *iso, siz
                   struct cell *cells);
 
 /* A process's columns in CSV and JSON (procs.c), shared by -p and --at. */
-#define PROC_NCOLS 17
+#define PROC_NCOLS 18
 extern const char *const proc_cols[PROC_NCOLS];
 /* The cells of entry E of record K; PREV is the record its rates start from. */
 void proc_cells(const struct proc_report *r, size_t prev, size_t k, const struct pentry *e,
                 struct cell *cells);
-/* pidstat -r's header and rows. */
+/* pidstat -r's header and rows; OOM_KILLED adds " [oom-killed]" after the
+ * command (the process's last row before the OOM killer killed it). */
 void proc_text_header(const struct proc_report *r, const char *time);
 void proc_text_row(const struct proc_report *r, const char *time, const struct pident *id,
-                   double minflt_s, double majflt_s, double vsz, double rss, double mem_pct);
+                   double minflt_s, double majflt_s, double vsz, double rss, double mem_pct,
+                   int oom_killed);
+/* The OOM kill of entry E's process right after record K (oomlog.h), or NULL. */
+const struct oom_kill_seen *proc_oom_killed(const struct proc_report *r, size_t k,
+                                            const struct pentry *e);
 /* The name a row shows: "(others)" for the aggregate row. */
 const char *proc_name(const struct pident *id);
 /* What a text row shows in its Command column: the name, or with -l the
