@@ -526,6 +526,8 @@ static int append_in_transaction(struct archive *ar, const struct sample *s,
         return rc;
     if (s->oom.read && (rc = eventstore_append(ar, s, boot_no, err, cap)) != ARCHIVE_OK)
         return rc;
+    if (s->cgroups.version && (rc = cgstore_append(ar, s, err, cap)) != ARCHIVE_OK)
+        return rc;
     return ARCHIVE_OK;
 }
 
@@ -544,6 +546,8 @@ int archive_append(struct archive *ar, const struct sample *s,
         sqlite3_exec(ar->db, "ROLLBACK", NULL, NULL, NULL);
         ar->schema_ready = 0;   /* columns added in memory may have been rolled back */
         ar->have_psi_table = 0;   /* and a table made by this sample */
+        ar->have_cg_tables = 0;
+        cgstore_forget_key(ar);   /* so may the key blob of cgroups */
     } else {
         ar->stored = 1;
     }
@@ -868,7 +872,7 @@ int archive_each_sample(struct archive *ar, int64_t from, int64_t to, unsigned p
 {
     static struct sql_text sql;
     sqlite3_stmt *st = NULL;
-    struct part_cursor swaps = { 0 }, procs = { 0 }, numa = { 0 }, psi = { 0 };
+    struct part_cursor swaps = { 0 }, procs = { 0 }, numa = { 0 }, psi = { 0 }, cgroups = { 0 };
     sql.len = 0;
     sql_add(&sql, "SELECT s.ts, s.uptime_cs, s.utc_offset, b.boot_id");
     sql_add_columns(&sql, ar, ",s.");
@@ -887,6 +891,8 @@ int archive_each_sample(struct archive *ar, int64_t from, int64_t to, unsigned p
         rc = procstore_cursor_open(ar, from, to, &procs, err, cap);
     if (rc == ARCHIVE_OK && (parts & PART_NUMA))
         rc = numastore_cursor_open(ar, from, to, &numa, err, cap);
+    if (rc == ARCHIVE_OK && (parts & PART_CGROUPS))
+        rc = cgstore_cursor_open(ar, from, to, &cgroups, err, cap);
     static struct sample s;
     int step = SQLITE_DONE;
     int64_t prev_ts = INT64_MIN;
@@ -912,6 +918,8 @@ int archive_each_sample(struct archive *ar, int64_t from, int64_t to, unsigned p
             numastore_fill(ar, &numa, &s);
         if (parts & PART_OOM)
             eventstore_fill(ar, &s);
+        if (parts & PART_CGROUPS)
+            cgstore_fill(ar, &cgroups, &s);
         if (fn(&s, ctx) != 0)
             break;
     }
@@ -922,6 +930,8 @@ int archive_each_sample(struct archive *ar, int64_t from, int64_t to, unsigned p
     part_cursor_close(&procs);
     part_cursor_close(&numa);
     part_cursor_close(&psi);
+    part_cursor_close(&cgroups);
+    cgroup_list_clear(&s.cgroups);
     proc_list_clear(&s.procs);
     numa_list_clear(&s.numa);
     swap_list_clear(&s.swaps);
@@ -982,6 +992,7 @@ void archive_close(struct archive *ar)
         return;
     archive_warn_flush(ar);
     procstore_free(ar);
+    cgstore_free(ar);
     if (ar->db)
         sqlite3_close(ar->db);
     if (ar->lock_fd >= 0)

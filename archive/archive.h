@@ -98,11 +98,16 @@ typedef int (*sample_fn)(const struct sample *s, void *ctx);
  * sample's processes (pid, ppid, uid, start_ticks from their identity;
  * comm and cmdline as they were at that sample).  With PART_NUMA, s->numa holds the nodes.
  * Every sample comes with its memory pressure (s->psi_mem, available 0 when
- * none was recorded).  The lists are
+ * none was recorded).
+ * With PART_CGROUPS, s->cgroups holds the memory cgroups (version 0: none
+ * recorded at that sample; items in no particular order, each path owned
+ * by the list; the row "..." sums the cgroups beyond the collector's bound,
+ * counted in aggregated).  The lists are
  * valid only during the call.  Damage costs only what it touches, with a
  * warning on stderr naming the file and the samples: a sample whose process
  * data (blob or identities), nodes or swap devices cannot be read is passed
- * without them (procs.scanned == 0, numa.available == 0, swaps.n == 0); a
+ * without them (procs.scanned == 0, numa.available == 0, swaps.n == 0,
+ * cgroups.version == 0); a
  * sample whose time is outside ARCHIVE_TS_MIN..MAX is not passed; a negative
  * value is left out.  ARCHIVE_DAMAGED when the samples themselves cannot be
  * read. */

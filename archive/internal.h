@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "archive.h"
+#include "cg_codec.h"
 #include "proc_codec.h"
 
 #define COL_NAME_MAX 64
@@ -33,6 +34,7 @@ struct identity {
     uint64_t start_ticks;
     char comm[COMM_MAX];
     char *cmdline;
+    char *cgroup;             /* proc_cgroup's path; NULL: none stored */
 };
 
 /* A later name of an identity, from sample TS on (proc_name). */
@@ -60,6 +62,16 @@ struct archive {
     int have_numa_table;
     int have_psi_table;       /* writer: psi_mem exists (or was made) */
     int have_event_tables;    /* writer: kmsg_read and oom_kill exist (or were made) */
+    int have_cg_tables;
+    /* writer and reader: the latest key blob of cgroups decoded (cgstore.c) */
+    struct cg_values *cg_key;
+    size_t cg_nkey;
+    int64_t cg_key_ts;        /* its sample; INT64_MIN: none held */
+    int cg_key_version;
+    /* reader: cgroup identities by ci, loaded on first need */
+    struct cg_identity *cgids;
+    size_t ncgids;
+    int cgids_loaded;
     unsigned nfields, fields_cap;
     struct field *fields;     /* grown as needed: most archives use ~150 of FIELD_MAX */
     /* writer: identity numbers archive_new_identities() found, for the
@@ -200,5 +212,22 @@ int psistore_cursor_open(struct archive *ar, int64_t from, int64_t to,
                          struct part_cursor *c, char *err, size_t cap);
 /* Fills S->psi_mem from the cursor's row for S->ts (available = 0 when none). */
 void psistore_fill(struct archive *ar, struct part_cursor *c, struct sample *s);
+/* cgstore.c: cgroup identities in "cgroup", each sample's values in one
+ * "cgroup_sample" blob, keyed or as differences from a key blob. */
+struct cg_identity {
+    int64_t ci;
+    uint64_t inode;
+    char *path;
+};
+/* Makes the tables of schema/cgroups.sql where they are missing. */
+int cgstore_ensure_tables(struct archive *ar, char *err, size_t cap);
+int cgstore_append(struct archive *ar, const struct sample *s, char *err, size_t cap);
+int cgstore_cursor_open(struct archive *ar, int64_t from, int64_t to,
+                        struct part_cursor *c, char *err, size_t cap);
+/* Fills S->cgroups from the cursor's row for S->ts (version 0 when none). */
+void cgstore_fill(struct archive *ar, struct part_cursor *c, struct sample *s);
+/* Forgets the key blob held (after a rollback it may not exist). */
+void cgstore_forget_key(struct archive *ar);
+void cgstore_free(struct archive *ar);
 
 #endif

@@ -18,12 +18,7 @@
 #define BLOB_VERSION 1
 #define NCOLUMNS 10
 
-struct out_buf {
-    unsigned char *p;
-    size_t len, cap;
-};
-
-static int put_varint(struct out_buf *b, uint64_t v)
+int codec_put_varint(struct codec_buf *b, uint64_t v)
 {
     if (b->len + 10 > b->cap) {
         size_t cap = b->cap ? b->cap * 2 : 4096;
@@ -41,15 +36,15 @@ static int put_varint(struct out_buf *b, uint64_t v)
     return 0;
 }
 
-static uint64_t zigzag(int64_t v) { return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63); }
-static int64_t unzigzag(uint64_t v) { return (int64_t)(v >> 1) ^ -(int64_t)(v & 1); }
+uint64_t codec_zigzag(int64_t v) { return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63); }
+int64_t codec_unzigzag(uint64_t v) { return (int64_t)(v >> 1) ^ -(int64_t)(v & 1); }
 
 /* The stored number of column C for process V (PREV_PI: the one before). */
 static uint64_t column_value(int c, const struct proc_values *v, int64_t prev_pi)
 {
     switch (c) {
     case 0: return (uint64_t)(v->pi - prev_pi);
-    case 1: return zigzag((int64_t)(v->rss_kb - (v->anon_kb + v->file_kb + v->shmem_kb)));
+    case 1: return codec_zigzag((int64_t)(v->rss_kb - (v->anon_kb + v->file_kb + v->shmem_kb)));
     case 2: return v->anon_kb;
     case 3: return v->file_kb;
     case 4: return v->shmem_kb;
@@ -65,7 +60,7 @@ static void set_column(int c, struct proc_values *v, uint64_t x, int64_t prev_pi
 {
     switch (c) {
     case 0: v->pi = prev_pi + (int64_t)x; break;
-    case 1: v->rss_kb = (uint64_t)unzigzag(x); break;   /* parts added below */
+    case 1: v->rss_kb = (uint64_t)codec_unzigzag(x); break;   /* parts added below */
     case 2: v->anon_kb = x; break;
     case 3: v->file_kb = x; break;
     case 4: v->shmem_kb = x; break;
@@ -77,41 +72,50 @@ static void set_column(int c, struct proc_values *v, uint64_t x, int64_t prev_pi
     }
 }
 
-int proc_blob_encode(const struct proc_values *v, size_t n, uint32_t aggregated,
-                     struct proc_blob *blob)
+int codec_pack(struct codec_buf *raw, struct proc_blob *blob)
 {
-    struct out_buf raw = { 0 };
-    memset(blob, 0, sizeof *blob);
-    if (put_varint(&raw, BLOB_VERSION) || put_varint(&raw, n) || put_varint(&raw, aggregated))
-        goto oom;
-    for (int c = 0; c < NCOLUMNS; c++)
-        for (size_t i = 0; i < n; i++)
-            if (put_varint(&raw, column_value(c, &v[i], i ? v[i - 1].pi : 0)))
-                goto oom;
-    blob->rawsize = raw.len;
-    blob->crc = (uint32_t)crc32(0L, raw.p, (uInt)raw.len);
-    uLongf zlen = compressBound((uLong)raw.len);
+    blob->rawsize = raw->len;
+    blob->crc = (uint32_t)crc32(0L, raw->p, (uInt)raw->len);
+    uLongf zlen = compressBound((uLong)raw->len);
     unsigned char *z = malloc(zlen);
-    if (!z)
-        goto oom;
-    if (compress2(z, &zlen, raw.p, (uLong)raw.len, 6) == Z_OK && zlen < raw.len) {
-        free(raw.p);
+    if (!z) {
+        free(raw->p);
+        return -1;
+    }
+    if (compress2(z, &zlen, raw->p, (uLong)raw->len, 6) == Z_OK && zlen < raw->len) {
+        free(raw->p);
         blob->codec = PROC_CODEC_ZLIB;
         blob->data = z;
         blob->size = zlen;
     } else {
         free(z);
         blob->codec = PROC_CODEC_RAW;
-        blob->data = raw.p;
-        blob->size = raw.len;
+        blob->data = raw->p;
+        blob->size = raw->len;
     }
+    raw->p = NULL;
     return 0;
+}
+
+int proc_blob_encode(const struct proc_values *v, size_t n, uint32_t aggregated,
+                     struct proc_blob *blob)
+{
+    struct codec_buf raw = { 0 };
+    memset(blob, 0, sizeof *blob);
+    if (codec_put_varint(&raw, BLOB_VERSION) || codec_put_varint(&raw, n) ||
+        codec_put_varint(&raw, aggregated))
+        goto oom;
+    for (int c = 0; c < NCOLUMNS; c++)
+        for (size_t i = 0; i < n; i++)
+            if (codec_put_varint(&raw, column_value(c, &v[i], i ? v[i - 1].pi : 0)))
+                goto oom;
+    return codec_pack(&raw, blob);
 oom:
     free(raw.p);
     return -1;
 }
 
-static int get_varint(const unsigned char **p, const unsigned char *end, uint64_t *out)
+int codec_get_varint(const unsigned char **p, const unsigned char *end, uint64_t *out)
 {
     uint64_t v = 0;
     for (int shift = 0; shift < 64; shift += 7) {
@@ -132,8 +136,8 @@ static int decode_raw(const unsigned char *raw, size_t len, struct proc_values *
 {
     const unsigned char *p = raw, *end = raw + len;
     uint64_t version, n, agg;
-    if (get_varint(&p, end, &version) || version != BLOB_VERSION ||
-        get_varint(&p, end, &n) || get_varint(&p, end, &agg)) {
+    if (codec_get_varint(&p, end, &version) || version != BLOB_VERSION ||
+        codec_get_varint(&p, end, &n) || codec_get_varint(&p, end, &agg)) {
         snprintf(err, cap, "unknown or damaged header");
         return -1;
     }
@@ -150,7 +154,7 @@ static int decode_raw(const unsigned char *raw, size_t len, struct proc_values *
     for (int c = 0; c < NCOLUMNS; c++) {
         for (size_t i = 0; i < n; i++) {
             uint64_t x;
-            if (get_varint(&p, end, &x)) {
+            if (codec_get_varint(&p, end, &x)) {
                 free(v);
                 snprintf(err, cap, "truncated data");
                 return -1;
@@ -173,9 +177,8 @@ static int decode_raw(const unsigned char *raw, size_t len, struct proc_values *
     return 0;
 }
 
-int proc_blob_decode(int codec, uint32_t crc, size_t rawsize, const unsigned char *data,
-                     size_t size, struct proc_values **v, size_t *n, uint32_t *aggregated,
-                     char *err, size_t cap)
+int codec_unpack(int codec, uint32_t crc, size_t rawsize, const unsigned char *data, size_t size,
+                 unsigned char **raw_out, char *err, size_t cap)
 {
     if (rawsize > PROC_BLOB_MAX || (codec != PROC_CODEC_RAW && codec != PROC_CODEC_ZLIB)) {
         snprintf(err, cap, "unknown codec or size");
@@ -185,30 +188,42 @@ int proc_blob_decode(int codec, uint32_t crc, size_t rawsize, const unsigned cha
         snprintf(err, cap, "no data");
         return -1;
     }
-    unsigned char *raw = NULL;
-    const unsigned char *bytes = data;
+    if (codec == PROC_CODEC_RAW && size != rawsize) {
+        snprintf(err, cap, "size does not match");
+        return -1;
+    }
+    unsigned char *raw = malloc(rawsize ? rawsize : 1);
+    if (!raw) {
+        snprintf(err, cap, "out of memory");
+        return -1;
+    }
     if (codec == PROC_CODEC_ZLIB) {
-        raw = malloc(rawsize ? rawsize : 1);
         uLongf got = (uLongf)rawsize;
-        if (!raw) {
-            snprintf(err, cap, "out of memory");
-            return -1;
-        }
         if (uncompress(raw, &got, data, (uLong)size) != Z_OK || got != rawsize) {
             free(raw);
             snprintf(err, cap, "compressed data is damaged");
             return -1;
         }
-        bytes = raw;
-    } else if (size != rawsize) {
-        snprintf(err, cap, "size does not match");
+    } else {
+        memcpy(raw, data, size);
+    }
+    if ((uint32_t)crc32(0L, raw, (uInt)rawsize) != crc) {
+        free(raw);
+        snprintf(err, cap, "checksum mismatch");
         return -1;
     }
-    int rc = -1;
-    if ((uint32_t)crc32(0L, bytes, (uInt)rawsize) != crc)
-        snprintf(err, cap, "checksum mismatch");
-    else
-        rc = decode_raw(bytes, rawsize, v, n, aggregated, err, cap);
+    *raw_out = raw;
+    return 0;
+}
+
+int proc_blob_decode(int codec, uint32_t crc, size_t rawsize, const unsigned char *data,
+                     size_t size, struct proc_values **v, size_t *n, uint32_t *aggregated,
+                     char *err, size_t cap)
+{
+    unsigned char *raw;
+    if (codec_unpack(codec, crc, rawsize, data, size, &raw, err, cap) != 0)
+        return -1;
+    int rc = decode_raw(raw, rawsize, v, n, aggregated, err, cap);
     free(raw);
     return rc;
 }

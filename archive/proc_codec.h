@@ -19,6 +19,27 @@
 #define PROC_CODEC_ZLIB 1
 #define PROC_BLOB_MAX (64u << 20)   /* no sample's raw data is larger */
 
+/* What the blob codecs share (this file's and cg_codec.c's): a growing
+ * byte buffer of varints, and the packing of its raw bytes into a blob
+ * (CRC-32 of the raw bytes, zlib when that is smaller) and back. */
+struct codec_buf {
+    unsigned char *p;
+    size_t len, cap;
+};
+int codec_put_varint(struct codec_buf *b, uint64_t v);
+/* -1 when the varint runs past END or past 64 bits. */
+int codec_get_varint(const unsigned char **p, const unsigned char *end, uint64_t *out);
+uint64_t codec_zigzag(int64_t v);
+int64_t codec_unzigzag(uint64_t v);
+
+struct proc_blob;
+/* Makes BLOB of RAW (taken over: freed or kept as BLOB's data). */
+int codec_pack(struct codec_buf *raw, struct proc_blob *blob);
+/* The raw bytes of a stored blob, checked against its CRC: *RAW (malloc'd,
+ * RAWSIZE bytes; free it).  -1 with ERR saying why. */
+int codec_unpack(int codec, uint32_t crc, size_t rawsize, const unsigned char *data, size_t size,
+                 unsigned char **raw, char *err, size_t err_cap);
+
 /* The values of one process as stored: its identity number and numbers. */
 struct proc_values {
     int64_t pi;

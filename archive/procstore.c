@@ -230,6 +230,24 @@ static int store_name_between(struct archive *ar, sqlite3_stmt *rename, int64_t 
     return rc;
 }
 
+/* The memory cgroup of a new identity, in the side table proc_cgroup
+ * (archives from before it stay as they are). */
+static int store_cgroup(struct archive *ar, sqlite3_stmt **st, int64_t pi, const char *path,
+                        char *err, size_t cap)
+{
+    int rc;
+    if (!*st && ((rc = cgstore_ensure_tables(ar, err, cap)) != ARCHIVE_OK ||
+                 (rc = prepare(ar, st, "INSERT OR IGNORE INTO proc_cgroup(pi, path) VALUES (?,?)",
+                               err, cap)) != ARCHIVE_OK))
+        return rc;
+    sqlite3_reset(*st);
+    sqlite3_bind_int64(*st, 1, pi);
+    sqlite3_bind_text(*st, 2, path, -1, SQLITE_STATIC);
+    if (sqlite3_step(*st) != SQLITE_DONE)
+        return archive_sql_fail(ar, err, cap, "cannot store a process's cgroup");
+    return ARCHIVE_OK;
+}
+
 /* Identity numbers for every process, storing the new ones and the new
  * names of known ones, then the blob. */
 int procstore_append(struct archive *ar, const struct sample *s, int64_t boot_no,
@@ -241,7 +259,7 @@ int procstore_append(struct archive *ar, const struct sample *s, int64_t boot_no
         return rc;
     const struct proc_list *list = &s->procs;
     struct proc_values *v = malloc((list->n ? list->n : 1) * sizeof *v);
-    sqlite3_stmt *find = NULL, *add = NULL, *rename = NULL, *blob_st = NULL;
+    sqlite3_stmt *find = NULL, *add = NULL, *rename = NULL, *blob_st = NULL, *cg = NULL;
     struct proc_blob blob = { 0 };
     if (!v)
         return archive_fail(err, cap, ARCHIVE_ERROR, "out of memory%s%s", "", "");
@@ -265,6 +283,8 @@ int procstore_append(struct archive *ar, const struct sample *s, int64_t boot_no
                 goto done;
             }
             pi = sqlite3_last_insert_rowid(ar->db);
+            if (p->cgroup && (rc = store_cgroup(ar, &cg, pi, p->cgroup, err, cap)) != ARCHIVE_OK)
+                goto done;
         } else if (backfill ? store_name_between(ar, rename, pi, s->ts, p) != 0
                             : renamed && store_name(rename, pi, s->ts, p) != 0) {
             rc = archive_sql_fail(ar, err, cap, "cannot store a process name");
@@ -295,6 +315,7 @@ done:
     sqlite3_finalize(add);
     sqlite3_finalize(rename);
     sqlite3_finalize(blob_st);
+    sqlite3_finalize(cg);
     free(blob.data);
     free(v);
     return rc;
@@ -433,8 +454,13 @@ static int load_identities(struct archive *ar)
 {
     sqlite3_stmt *st;
     ar->idents_loaded = 1;
-    if (sqlite3_prepare_v2(ar->db, "SELECT pi, pid, ppid, uid, start_ticks, comm, cmdline"
-                           " FROM proc ORDER BY pi", -1, &st, NULL) != SQLITE_OK) {
+    /* proc_cgroup is newer than proc: older archives have none */
+    int with_cgroups = archive_has_table(ar, "proc_cgroup");
+    if (sqlite3_prepare_v2(ar->db, with_cgroups
+                           ? "SELECT p.pi, pid, ppid, uid, start_ticks, comm, cmdline, c.path"
+                             " FROM proc p LEFT JOIN proc_cgroup c ON c.pi = p.pi ORDER BY p.pi"
+                           : "SELECT pi, pid, ppid, uid, start_ticks, comm, cmdline, NULL"
+                             " FROM proc ORDER BY pi", -1, &st, NULL) != SQLITE_OK) {
         identities_failed(ar, sqlite3_errmsg(ar->db));
         return -1;
     }
@@ -459,6 +485,8 @@ static int load_identities(struct archive *ar)
         copy_text(id->comm, sizeof id->comm, (const char *)sqlite3_column_text(st, 5));
         const unsigned char *cmd = sqlite3_column_text(st, 6);
         id->cmdline = cmd ? strdup((const char *)cmd) : NULL;
+        const unsigned char *cgroup = sqlite3_column_text(st, 7);
+        id->cgroup = cgroup ? strdup((const char *)cgroup) : NULL;
         ar->nidents++;
     }
     if (step != SQLITE_DONE)
@@ -560,6 +588,7 @@ static int procs_from_values(const struct archive *ar, const struct proc_values 
         const struct name_change *later = ar->nnames ? name_at(ar, id->pi, ts) : NULL;
         copy_text(p.comm, sizeof p.comm, later ? later->comm : id->comm);
         p.cmdline = later ? later->cmdline : id->cmdline;
+        p.cgroup = id->cgroup;
         p.rss_kb = v[i].rss_kb;
         p.anon_kb = v[i].anon_kb;
         p.file_kb = v[i].file_kb;
@@ -676,8 +705,10 @@ void procstore_free(struct archive *ar)
     ar->idents_loaded = 0;
     free(ar->idents_error);
     ar->idents_error = NULL;
-    for (size_t i = 0; i < ar->nidents; i++)
+    for (size_t i = 0; i < ar->nidents; i++) {
         free(ar->idents[i].cmdline);
+        free(ar->idents[i].cgroup);
+    }
     free(ar->idents);
     ar->idents = NULL;
     ar->nidents = 0;

@@ -54,7 +54,15 @@ static uint64_t proc_digest(const struct proc *p)
                            p->rss_kb, p->anon_kb, p->file_kb, p->shmem_kb, p->swap_kb,
                            p->vsz_kb, p->minflt, p->majflt, (uint64_t)p->pss_kb };
     h = mix(h, v, sizeof v);
-    return text_hash(text_hash(h, p->comm), p->cmdline);
+    return text_hash(text_hash(text_hash(h, p->comm), p->cmdline), p->cgroup);
+}
+
+static uint64_t cgroup_digest(const struct cgroup_mem *m)
+{
+    struct cg_values v;
+    cg_values_of(m, 0, &v);
+    return text_hash(mix(mix(0xcbf29ce484222325ull, v.v, sizeof v.v), &m->id, sizeof m->id),
+                     m->path);
 }
 
 static uint64_t sample_digest(const struct sample *s)
@@ -62,7 +70,8 @@ static uint64_t sample_digest(const struct sample *s)
     uint64_t h = 0xcbf29ce484222325ull;
     const uint64_t head[] = { (uint64_t)s->ts, (uint64_t)s->utc_offset, s->uptime_cs,
                               s->procs.scanned ? s->procs.n + 1 : 0, s->procs.aggregated,
-                              s->numa.available ? s->numa.n + 1 : 0 };
+                              s->numa.available ? s->numa.n + 1 : 0,
+                              s->cgroups.version, s->cgroups.n, s->cgroups.aggregated };
     h = mix(text_hash(h, s->boot_id), head, sizeof head);
     uint64_t sum = kv_digest(&s->meminfo) * 3 + kv_digest(&s->vmstat) * 5;
     for (unsigned i = 0; i < s->swaps.n; i++)
@@ -81,6 +90,8 @@ static uint64_t sample_digest(const struct sample *s)
     for (unsigned i = 0; i < s->oom.n; i++)
         sum += text_hash(mix(0xcbf29ce484222325ull, &s->oom.events[i].seq, sizeof(uint64_t)),
                          s->oom.events[i].comm);
+    for (size_t i = 0; i < s->cgroups.n; i++)
+        sum += cgroup_digest(&s->cgroups.items[i]);
     return h ^ sum;
 }
 
@@ -172,13 +183,14 @@ int archive_open_union(const char *plain, const char *compressed, struct archive
     if (rc != ARCHIVE_OK || (rc = archive_open_one(plain, &from, err, cap)) != ARCHIVE_OK)
         return rc;
     struct merge m = { .into = ar, .from = from, .stats = stats, .err = err, .err_cap = cap };
-    const unsigned parts = PART_PROCS | PART_NUMA | PART_OOM;
+    const unsigned parts = PART_PROCS | PART_NUMA | PART_OOM | PART_CGROUPS;
     rc = archive_each_sample(ar, INT64_MIN, INT64_MAX, parts, note_stamp, &m, err, cap);
     if (rc == ARCHIVE_OK && m.rc == ARCHIVE_OK)
         rc = archive_each_sample(from, INT64_MIN, INT64_MAX, parts, merge_sample, &m, err, cap);
     if (rc == ARCHIVE_OK)
         rc = m.rc;
     procstore_free(ar);   /* the identities read before the appends: read them again */
+    cgstore_free(ar);
     archive_close(from);
     free(m.have);
     free(m.need);

@@ -220,7 +220,8 @@ int archive_verify(const char *path, FILE *out, unsigned long *problems)
     }
     v.ar->warn_to = out;
     check_integrity(&v);
-    rc = archive_each_sample(v.ar, INT64_MIN, INT64_MAX, PART_PROCS | PART_NUMA | PART_OOM, remember_sample,
+    rc = archive_each_sample(v.ar, INT64_MIN, INT64_MAX,
+                             PART_PROCS | PART_NUMA | PART_OOM | PART_CGROUPS, remember_sample,
                              &v, err, sizeof err);
     if (rc != ARCHIVE_OK)
         problem(&v, "sample", "cannot be read", err);

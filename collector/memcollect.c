@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "archive.h"
+#include "cgroups.h"
 #include "kmsg.h"
 #include "maintain.h"
 #include "model.h"
@@ -61,6 +62,8 @@ struct options {
     int pss;            /* --pss */
     long procs_max;     /* --procs-max N; 0: all */
     int numa;           /* sample NUMA nodes (--no-numa: not) */
+    int cgroups;        /* sample memory cgroups (--no-cgroups: not) */
+    long cgroups_max;   /* --cgroups-max N; 0: all */
     int maintain;       /* --maintain: retention and compression, no sample */
     const char *group_name; /* --group, else $MEMTRAIL_GROUP: the reading group */
     gid_t group;        /* its gid; (gid_t)-1: none */
@@ -75,7 +78,7 @@ static void usage(FILE *out)
             "Usage: %s [ options ] [ <interval> [ <count> ] ] [ <archive> ]\n"
             "Options are:\n"
             "[ -D <directory> ] [ --no-procs ] [ --no-cmdline ] [ --procs-max <N> ]\n"
-            "[ --pss ] [ --no-numa ] [ --group <group> ]\n"
+            "[ --pss ] [ --no-numa ] [ --no-cgroups ] [ --cgroups-max <N> ] [ --group <group> ]\n"
             "[ --textfile <directory> | --textfile=<directory> ] [ --textfile-top <N> ]\n"
             "[ -h | --help ] [ -V | --version ]\n"
             "       %s --maintain [ --keep-days <N> ] [ --compress-after <N> ]\n"
@@ -125,7 +128,8 @@ static int parse_options(int argc, char **argv, struct options *o)
     o->count = 0;
     o->target = DEFAULT_DIR;
     o->target_dir = 1;
-    o->procs = o->cmdline = o->numa = 1;
+    o->procs = o->cmdline = o->numa = o->cgroups = 1;
+    o->cgroups_max = CGROUPS_MAX_DEFAULT;
     o->pss = 0;
     o->procs_max = 0;
     o->maintain = 0;
@@ -152,6 +156,14 @@ static int parse_options(int argc, char **argv, struct options *o)
             o->pss = 1;
         } else if (strcmp(a, "--no-numa") == 0) {
             o->numa = 0;
+        } else if (strcmp(a, "--no-cgroups") == 0) {
+            o->cgroups = 0;
+        } else if (strcmp(a, "--cgroups-max") == 0) {
+            const char *value = option_value(argc, argv, &i);
+            if (!value)
+                return -1;
+            if (parse_long_arg(value, 0, 10000000L, &o->cgroups_max) != 0)
+                return refuse("%s: invalid value: %s", a, value);
         } else if (strcmp(a, "--maintain") == 0) {
             o->maintain = 1;
         } else if (strcmp(a, "--keep-days") == 0 || strcmp(a, "--compress-after") == 0 ||
@@ -389,7 +401,7 @@ static int sample_processes(struct writer *w, const struct options *o, struct sa
     int rc = EXIT_OK;
     if (!need ||
         archive_new_identities(w->ar, s->boot_id, &s->procs, need, err, sizeof err) != ARCHIVE_OK ||
-        procs_read_cmdlines(&s->procs, need, err, sizeof err) != 0) {
+        procs_read_cmdlines(&s->procs, need, s->cgroups.version, err, sizeof err) != 0) {
         report_error("command lines not read", need ? err : "out of memory");
         rc = EXIT_FAIL;
     }
@@ -449,6 +461,24 @@ static int sample_nodes(const struct options *o, struct sample *s)
     return EXIT_OK;
 }
 
+/* The memory cgroups of S; none where no hierarchy has the memory
+ * controller.  A failure costs the cgroups, not the sample. */
+static int sample_cgroups(const struct options *o, struct sample *s)
+{
+    char err[600];
+    struct cgroup_hierarchy h;
+    cgroup_list_clear(&s->cgroups);
+    if (!o->cgroups)
+        return EXIT_OK;
+    if (cgroups_find(&h, err, sizeof err) != 0 ||
+        cgroups_scan(&h, o->cgroups_max, &s->cgroups, err, sizeof err) != 0) {
+        report_error("cgroups not sampled", err);
+        cgroup_list_clear(&s->cgroups);
+        return EXIT_FAIL;
+    }
+    return EXIT_OK;
+}
+
 /* One sample: system-wide values, nodes, processes; then into the archive.
  * *PARTIAL is set when nodes or processes could not be sampled (the rest is
  * stored all the same). */
@@ -469,6 +499,8 @@ static int take_and_store(struct writer *w, const struct options *o, struct samp
     if (rc != EXIT_OK)
         return rc;
     if (sample_nodes(o, s) != EXIT_OK)
+        *partial = 1;
+    if (sample_cgroups(o, s) != EXIT_OK)
         *partial = 1;
     if (o->procs && sample_processes(w, o, s) != EXIT_OK)
         *partial = 1;
@@ -619,6 +651,7 @@ int main(int argc, char **argv)
     writer_close(&w);
     proc_list_clear(&sample.procs);
     numa_list_clear(&sample.numa);
+    cgroup_list_clear(&sample.cgroups);
     swap_list_clear(&sample.swaps);
     oom_event_list_clear(&sample.oom);
     procs_release();

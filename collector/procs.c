@@ -26,6 +26,7 @@
 
 #include <libproc2/pids.h>
 
+#include "cgroup_parse.h"
 #include "parse.h"
 #include "sysread.h"
 
@@ -261,9 +262,22 @@ int procs_scan(struct proc_list *list, const struct procs_options *o, char *err,
 
 /* ---- command lines, for the processes that need them ---- */
 
-enum { C_PID, C_BEGAN, C_CMDLINE, C_COUNT };
+/* The memory cgroup path among the lines of /proc/PID/cgroup (LINES, from
+ * libproc2, NULL-terminated), malloc'd; NULL when none or unusable. */
+static char *memory_cgroup(char **lines, int version)
+{
+    static char path[CGROUP_PATH_MAX];
+    for (int i = 0; lines && lines[i] && i < 64; i++)
+        if (cgroup_parse_proc_line(lines[i], strnlen(lines[i], CGROUP_PATH_MAX + 64), version,
+                                   path, sizeof path) == 1)
+            return strdup(path);
+    return NULL;
+}
+
+enum { C_PID, C_BEGAN, C_CMDLINE, C_CGROUP, C_COUNT };
 static enum pids_item cmdline_items[C_COUNT] = {
     [C_PID] = PIDS_ID_PID, [C_BEGAN] = PIDS_TICS_BEGAN, [C_CMDLINE] = PIDS_CMDLINE,
+    [C_CGROUP] = PIDS_CGROUP_V,   /* /proc/PID/cgroup, one line each */
 };
 
 #define SELECT_MAX 255   /* libproc2's FILL_ID_MAX */
@@ -279,7 +293,8 @@ static int compare_wanted(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-int procs_read_cmdlines(struct proc_list *list, const unsigned char *need, char *err, size_t err_cap)
+int procs_read_cmdlines(struct proc_list *list, const unsigned char *need, int cgroup_version,
+                        char *err, size_t err_cap)
 {
     size_t count = 0;
     for (size_t i = 0; i < list->n; i++)
@@ -349,6 +364,10 @@ int procs_read_cmdlines(struct proc_list *list, const unsigned char *need, char 
             }
             free(p->cmdline);
             p->cmdline = copy;
+            if (cgroup_version) {
+                free(p->cgroup);
+                p->cgroup = memory_cgroup(r[C_CGROUP].result.strv, cgroup_version);
+            }
         }
         if (rc != 0)
             break;
@@ -435,7 +454,8 @@ void procs_keep_largest(struct proc_list *list, size_t max)
         if (p->pid != PROC_AGGREGATE_PID)   /* an earlier aggregate is already counted */
             folded++;
         free(p->cmdline);
-        p->cmdline = NULL;
+        free(p->cgroup);
+        p->cmdline = p->cgroup = NULL;
     }
     free(keep);
     if (!pss_known)

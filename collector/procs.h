@@ -33,10 +33,13 @@ int procs_scan(struct proc_list *list, const struct procs_options *o, char *err,
 
 /* Reads the command lines of the processes whose NEED[i] is set (NEED has
  * list->n entries), as libproc2 gives them (control characters escaped,
- * kernel threads as "[name]"), cut to PROC_CMDLINE_MAX-1 bytes.  A process
+ * kernel threads as "[name]"), cut to PROC_CMDLINE_MAX-1 bytes; with
+ * CGROUP_VERSION 1 or 2, also their memory cgroup's path in that hierarchy
+ * (/proc/PID/cgroup through libproc2, into proc.cgroup).  A process
  * that exited meanwhile, or whose pid now belongs to another process (start
  * time differs), keeps cmdline NULL: not an error.  Returns 0, or -1 with ERR. */
-int procs_read_cmdlines(struct proc_list *list, const unsigned char *need, char *err, size_t err_cap);
+int procs_read_cmdlines(struct proc_list *list, const unsigned char *need, int cgroup_version,
+                        char *err, size_t err_cap);
 
 /* --procs-max MAX: keeps the MAX processes largest by RSS (ties: lower pid
  * first), in their order in LIST, and replaces the others by one row at the

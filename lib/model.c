@@ -159,3 +159,29 @@ struct oom_event *oom_event_list_add(struct oom_event_list *list, const struct o
     list->events[list->n] = *ev;
     return &list->events[list->n++];
 }
+
+struct cgroup_mem *cgroup_list_add(struct cgroup_list *list, const struct cgroup_mem *m)
+{
+    if (list->n == list->cap) {
+        size_t cap = list->cap ? list->cap * 2 : 64;
+        struct cgroup_mem *grown = realloc(list->items, cap * sizeof *grown);
+        if (!grown)
+            return NULL;
+        list->items = grown;
+        list->cap = cap;
+    }
+    struct cgroup_mem *slot = &list->items[list->n];
+    *slot = *m;
+    if (!(slot->path = strdup(m->path ? m->path : "")))
+        return NULL;
+    list->n++;
+    return slot;
+}
+
+void cgroup_list_clear(struct cgroup_list *list)
+{
+    for (size_t i = 0; i < list->n; i++)
+        free(list->items[i].path);
+    free(list->items);
+    memset(list, 0, sizeof *list);
+}

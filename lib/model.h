@@ -204,6 +204,10 @@ struct swap_device *swap_list_add(struct swap_list *list);
 /* Empties LIST, keeping its array for the next sample. */
 void swap_list_reset(struct swap_list *list);
 void swap_list_clear(struct swap_list *list);
+/* Appends a copy of M (its path copied); NULL when out of memory. */
+struct cgroup_mem *cgroup_list_add(struct cgroup_list *list, const struct cgroup_mem *m);
+/* Frees the paths and the array, and empties LIST (version 0). */
+void cgroup_list_clear(struct cgroup_list *list);
 
 /* Key NAME, or NULL.  HINT (may be NULL) is where to look first, and is
  * set to where NAME was found: repeated lookups of the same key in lists
