@@ -21,6 +21,8 @@
 #include "archive.h"
 #include "at.h"
 #include "capacity.h"
+#include "cggrowth.h"
+#include "cgview.h"
 #include "colour.h"
 #include "csv.h"
 #include "csvlong.h"
@@ -176,6 +178,7 @@ static const proc_render_fn proc_renderers[] = {
     [REPORT_PROCS] = render_procs, [REPORT_GROWTH] = render_growth,
     [REPORT_AT] = render_at, [REPORT_NUMA] = render_numa,
     [REPORT_EVENTS] = render_events, [REPORT_OOM] = render_oom,
+    [REPORT_CGROUP] = render_cgroups,
 };
 
 static int render_proc_report(const struct report_opts *o, const struct render_ctx *ctx,
@@ -186,6 +189,8 @@ static int render_proc_report(const struct report_opts *o, const struct render_c
     po.json = o->format == FMT_JSON;
     po.start_given = o->start.use;
     struct proc_report r = { ctx, &po, ps, oom };
+    if (po.kind == REPORT_GROWTH && po.cgroup)
+        return render_cgroup_growth(&r);
     return proc_renderers[po.kind](&r);
 }
 
@@ -235,6 +240,8 @@ static int replay(const struct report_opts *o, struct render_ctx *ctx)
         sr.each_ctx = &oom;
         sr.each_parts = PART_OOM;
     }
+    if (o->procs.kind == REPORT_CGROUP || o->procs.kind == REPORT_AT || o->procs.cgroup)
+        sr.each_parts |= PART_CGROUPS;   /* into the process store */
     int status = load_archives(&sr, o);
     oom_log_finish(&oom);
     if (status != 0) {

@@ -49,6 +49,8 @@ void print_usage(FILE *out)
             "[ -N | --numa [ ALL | <node>[,...] ] ]\n"
             "OOM kills:\n"
             "[ --events ] [ --oom ]\n"
+            "Memory cgroups:\n"
+            "[ --cgroup [ <path> ] ] alone, with --growth or --at; -p --cgroup <path>\n"
             "Exports:\n"
             "[ --format={ openmetrics | influx | csv-long } ] [ --names={ memtrail | node } ]\n"
             "[ -o <file> ]\n"
@@ -367,6 +369,14 @@ static int parse_proc_option(int argc, char **argv, int *i, struct report_opts *
         po->kind = a[2] == 'e' ? REPORT_EVENTS : REPORT_OOM;
         return 1;
     }
+    if (strcmp(a, "--cgroup") == 0) {   /* an optional PATH: cgroup paths start with '/' */
+        po->cgroup = 1;
+        if (next && next[0] == '/') {
+            po->cgroup_path = next;
+            (*i)++;
+        }
+        return 1;
+    }
     if (strcmp(a, "--numa") == 0) {
         parse_node_list(argc, argv, i, o);
         po->kind = REPORT_NUMA;
@@ -405,6 +415,21 @@ static int parse_proc_option(int argc, char **argv, int *i, struct report_opts *
     if (!ok)
         refuse(o, "%s: invalid value: %s", a, next);
     return ok ? 1 : -1;
+}
+
+/* What --cgroup means beside the other report options. */
+static enum parse_result cgroup_kind(struct report_opts *o)
+{
+    struct proc_opts *po = &o->procs;
+    if (!po->cgroup)
+        return PARSE_OK;
+    if (po->kind == REPORT_SAR)
+        po->kind = REPORT_CGROUP;
+    if (po->kind == REPORT_NUMA)
+        return refuse(o, "--cgroup: does not apply to --numa");
+    if (po->kind == REPORT_PROCS && !po->cgroup_path)
+        return refuse(o, "--cgroup: -p takes the PATH of a cgroup (e.g. /system.slice)");
+    return PARSE_OK;
 }
 
 static int takes_file_name(const char *next)
@@ -539,5 +564,5 @@ enum parse_result parse_report_options(int argc, char **argv, struct report_opts
     }
     if (o->procs_letter && !o->sar_outputs_named && o->procs.kind == REPORT_SAR)
         o->procs.kind = REPORT_PROCS;
-    return PARSE_OK;
+    return cgroup_kind(o);
 }

@@ -13,8 +13,10 @@
  *   "%-11s" time, " %10s" kbmemtotal kbavail kbswpused %swpused
  * then its largest processes in pidstat -r's layout (rates since the
  * previous sample of the same boot) and every node in --numa's layout.
- * CSV/JSON: one table, a row per process and per node, column "kind"
- * ("process" or "node") first, then the sample's columns, the rule
+ * Then its memory cgroups in --cgroup's layout (cgview.h), largest first,
+ * in --cgroup PATH's subtree when given (which limits the processes too).
+ * CSV/JSON: one table, a row per process, per node and per cgroup, column
+ * "kind" ("process", "node" or "cgroup"; a cgroup's boot in boot_id) first, then the sample's columns, the rule
  * ("nearest" or "worst") and distance_s (the sample's time minus TIME, in
  * seconds; empty for worst), then the process's or the node's (the other
  * kind's columns empty / left out).
@@ -23,6 +25,7 @@
 #include <string.h>
 
 #include "at.h"
+#include "cgview.h"
 #include "empty.h"
 #include "numaview.h"
 #include "procview.h"
@@ -168,8 +171,12 @@ int render_at(const struct proc_report *r)
     uint64_t swap_used = rec->mem[M_SWAPTOTAL] >= rec->mem[M_SWAPFREE]
                              ? rec->mem[M_SWAPTOTAL] - rec->mem[M_SWAPFREE] : 0;
     size_t *ranked = malloc((ps->samples[k].n + 1) * sizeof *ranked);
-    if (!ranked)
+    size_t *cgs = malloc((ps->samples[k].cg.n + 1) * sizeof *cgs);
+    if (!ranked || !cgs) {
+        free(ranked);
+        free(cgs);
         return 2;
+    }
     size_t nprocs = ps->samples[k].scanned ? proc_ranked(r->po, ps, k, ranked) : 0;
     const struct pnode *nodes[NODES_MAX * 4];
     size_t nnodes = nodes_shown(r, k, nodes, sizeof nodes / sizeof *nodes);
@@ -209,12 +216,14 @@ int render_at(const struct proc_report *r)
         }
         for (size_t q = 0; q < nnodes; q++)
             node_text_row(r, time, prev, k, nodes[q]);
+        cg_at_text(r, time, prev, k, cgs);
         free(ranked);
+        free(cgs);
         return 0;
     }
 
     enum { KIND = 0, SAMPLE = 1, SYS = SAMPLE + SAMPLE_NCOLS, PROC = SYS + SYS_NCOLS,
-           NODE = PROC + PROC_NCOLS, NCOLS = NODE + NODE_NCOLS };
+           NODE = PROC + PROC_NCOLS, CG = NODE + NODE_NCOLS, NCOLS = CG + CG_NCOLS };
     static const char *const sample_cols[SAMPLE_NCOLS] = { SAMPLE_COLS };
     const char *cols[NCOLS];
     cols[KIND] = "kind";
@@ -222,13 +231,15 @@ int render_at(const struct proc_report *r)
     memcpy(cols + SYS, sys_cols, sizeof sys_cols);
     memcpy(cols + PROC, proc_cols, sizeof proc_cols);
     memcpy(cols + NODE, node_cols, sizeof node_cols);
+    memcpy(cols + CG, cg_cols, sizeof cg_cols);
+    size_t ncgs = ps->samples[k].cg.version ? cg_ranked(r->po, ps, k, cgs) : 0;
     struct table t;
     table_begin(&t, ctx, r->po->json, "at", cols, NCOLS);
-    for (size_t q = 0; q < nprocs + nnodes; q++) {
+    for (size_t q = 0; q < nprocs + nnodes + ncgs; q++) {
         struct cell c[NCOLS];
         char iso[48];
         memset(c, 0, sizeof c);   /* CELL_NONE */
-        c[KIND] = cell_str(q < nprocs ? "process" : "node");
+        c[KIND] = cell_str(q < nprocs ? "process" : q < nprocs + nnodes ? "node" : "cgroup");
         sample_cells(sr, prev, k, iso, sizeof iso, c + SAMPLE);
         c[SYS] = cell_uint(rec->mem[M_TOTAL]);
         c[SYS + 1] = cell_uint(rec->mem[M_AVAIL]);
@@ -236,13 +247,18 @@ int render_at(const struct proc_report *r)
         c[SYS + 3] = cell_uint(swap_used);
         c[SYS + 4] = cell_str(r->po->at_worst ? "worst" : "nearest");
         c[SYS + 5] = r->po->at_worst ? cell_null() : cell_int(rec->ts - when);
-        if (q < nprocs)
+        if (q < nprocs) {
             proc_cells(r, prev, k, &ps->entries[ranked[q]], c + PROC);
-        else
+        } else if (q < nprocs + nnodes) {
             node_cells(r, prev, k, nodes[q - nprocs], c + NODE);
+        } else {
+            c[PROC] = cell_str(ps->map.boots[ps->samples[k].boot]);   /* proc_cols' boot_id */
+            cg_cells(r, prev, k, &ps->cg.entries[cgs[q - nprocs - nnodes]], c + CG);
+        }
         table_row(&t, c);
     }
     table_end(&t);
     free(ranked);
+    free(cgs);
     return 0;
 }

@@ -35,6 +35,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cgrecs.h"
 #include "colour.h"
 #include "oomlog.h"
 #include "procview.h"
@@ -52,6 +53,9 @@ int proc_passes_filters(const struct proc_opts *po, const struct pident *id)
     if (po->comm && !pident_had_comm(id, po->comm))   /* before or after an exec */
         return 0;
     if (po->have_uid && (id->pid == PROC_AGGREGATE_PID || id->uid != po->uid))
+        return 0;
+    if (po->cgroup_path && (id->pid == PROC_AGGREGATE_PID ||
+                            !cgroup_in_subtree(id->cgroup, po->cgroup_path)))
         return 0;
     return 1;
 }
@@ -71,7 +75,7 @@ size_t proc_ranked(const struct proc_opts *po, const struct pstore *ps, size_t i
 {
     const struct psample *sm = &ps->samples[i];
     size_t n = 0, aggregate = (size_t)-1;
-    int filtered = po->npids || po->comm || po->have_uid;
+    int filtered = po->npids || po->comm || po->have_uid || po->cgroup_path;
     for (size_t k = sm->first; k < sm->first + sm->n; k++) {
         const struct pident *id = &ps->ids[ps->entries[k].ident];
         if (id->pid == PROC_AGGREGATE_PID) {

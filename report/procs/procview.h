@@ -18,7 +18,8 @@
 #include "table.h"
 
 enum report_kind { REPORT_SAR, REPORT_PROCS, REPORT_GROWTH, REPORT_AT, REPORT_NUMA,
-                   REPORT_EVENTS, REPORT_OOM /* report/incident/ */ };
+                   REPORT_EVENTS, REPORT_OOM /* report/incident/ */,
+                   REPORT_CGROUP /* --cgroup: report/cgroup/cgview.h */ };
 
 #define FILTER_PIDS_MAX 64
 #define NODES_MAX 64
@@ -34,6 +35,8 @@ struct proc_opts {
     uint32_t uid;
     struct tstamp at;            /* --at TIME */
     int at_worst;                /* --at worst: the lowest MemAvailable */
+    int cgroup;                  /* --cgroup: the cgroup report, or --growth's of cgroups */
+    const char *cgroup_path;     /* --cgroup PATH: that subtree only (processes too) */
     int nnodes;                  /* --numa n,m; 0: every node */
     int nodes[NODES_MAX];
     int json;                    /* --format=json (else csv, when not text) */

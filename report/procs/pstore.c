@@ -66,6 +66,19 @@ static long name_of(struct pstore *ps, struct pident *id, const struct proc *p)
     return k;
 }
 
+/* Keeps P's cgroup as ID's latest: a process can be moved to another. */
+static int note_cgroup(struct pident *id, const struct proc *p)
+{
+    if (!p->cgroup || (id->cgroup && strcmp(id->cgroup, p->cgroup) == 0))
+        return 0;
+    char *copy = strdup(p->cgroup);
+    if (!copy)
+        return -1;
+    free(id->cgroup);
+    id->cgroup = copy;
+    return 0;
+}
+
 /* The index of P's identity, its static facts copied when it is new, and
  * the index of its name at P in *NAME. */
 static long intern_ident(struct pstore *ps, uint32_t boot, const struct proc *p, uint32_t *name)
@@ -76,7 +89,7 @@ static long intern_ident(struct pstore *ps, uint32_t boot, const struct proc *p,
     if ((size_t)k < ps->nids) {
         long n = name_of(ps, &ps->ids[k], p);
         *name = (uint32_t)n;
-        return n < 0 ? -1 : k;
+        return n < 0 || note_cgroup(&ps->ids[k], p) != 0 ? -1 : k;
     }
     if (grow_array((void **)&ps->ids, &ps->cap_ids, ps->nids + 1, sizeof *ps->ids) != 0)
         return -1;
@@ -93,7 +106,7 @@ static long intern_ident(struct pstore *ps, uint32_t boot, const struct proc *p,
     id->name = *name = (uint32_t)n;
     memcpy(id->comm, ps->names[n].comm, sizeof id->comm);
     id->cmdline = ps->names[n].cmdline;
-    return k;
+    return note_cgroup(id, p) != 0 ? -1 : k;
 }
 
 static int by_ident(const void *a, const void *b)
@@ -158,6 +171,8 @@ int pstore_add(struct pstore *ps, const struct sample *s)
         sm->nnodes = s->numa.n;
         ps->nnodes += s->numa.n;
     }
+    if (cgrecs_add(&ps->cg, (uint32_t)boot, &s->cgroups, &sm->cg) != 0)
+        return -1;
     ps->nsamples++;
     return 0;
 }
@@ -169,12 +184,15 @@ void pstore_drop_last(struct pstore *ps)
     struct psample *sm = &ps->samples[--ps->nsamples];
     ps->nentries = sm->first;
     ps->nnodes = sm->node_first;
+    cgrecs_drop(&ps->cg, &sm->cg);
 }
 
 void pstore_free(struct pstore *ps)
 {
-    for (size_t i = 0; i < ps->nids; i++)
+    for (size_t i = 0; i < ps->nids; i++) {
         free(ps->ids[i].earlier);
+        free(ps->ids[i].cgroup);
+    }
     free(ps->ids);
     for (size_t i = 0; i < ps->nnames; i++)
         free(ps->names[i].cmdline);
@@ -183,6 +201,7 @@ void pstore_free(struct pstore *ps)
     free(ps->entries);
     free(ps->nodes);
     free(ps->samples);
+    cgrecs_free(&ps->cg);
     memset(ps, 0, sizeof *ps);
 }
 

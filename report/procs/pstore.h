@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cgrecs.h"
 #include "identmap.h"
 #include "model.h"
 
@@ -36,6 +37,7 @@ struct pident {
     char *earlier;             /* its earlier comms, each NUL-ended, after an
                                 * exec; NULL when it had one name */
     size_t earlier_len;
+    char *cgroup;              /* its memory cgroup as last recorded; NULL: unknown */
 };
 
 struct pentry {
@@ -63,6 +65,7 @@ struct psample {
     uint32_t boot;
     size_t first, n;           /* entries[first .. first+n) */
     size_t node_first, nnodes; /* nodes[...]; nnodes 0: no NUMA data */
+    struct cgsample cg;        /* its memory cgroups (cg.version 0: none) */
 };
 
 struct pstore {
@@ -77,9 +80,10 @@ struct pstore {
     size_t nnodes, cap_nodes;
     struct psample *samples;
     size_t nsamples, cap_samples;
+    struct cgrecs cg;         /* the samples' memory cgroups */
 };
 
-/* Copies what S holds of processes and nodes; -1 when out of memory. */
+/* Copies what S holds of processes, nodes and cgroups; -1 when out of memory. */
 int pstore_add(struct pstore *ps, const struct sample *s);
 /* Drops the last sample added (its series record could not be stored). */
 void pstore_drop_last(struct pstore *ps);
