@@ -30,9 +30,10 @@ LIB_SRC      := lib/model.c lib/parse.c lib/sysread.c lib/util.c lib/safedir.c l
 ARCHIVE_SRC  := archive/archive.c archive/procstore.c archive/proc_codec.c archive/compressed.c \
                 archive/cg_codec.c archive/cgstore.c \
                 archive/fdvfs.c archive/guard.c archive/verify.c \
-                archive/image.c archive/union.c archive/recover.c archive/psi.c archive/events.c
+                archive/image.c archive/union.c archive/recover.c archive/psi.c archive/events.c \
+                archive/bursts.c
 COLLECT_SRC  := collector/memcollect.c collector/procs.c collector/numa.c collector/maintain.c \
-               collector/cgroups.c \
+               collector/cgroups.c collector/watch.c \
                collector/textfile.c collector/kmsg.c
 # libnuma calls numa_warn()/numa_error(), which print to stderr unless the
 # executable exports its own (silent ones, in collector/numa.c): cron mails stderr.
@@ -106,7 +107,7 @@ $(BUILD)/schema_sql.o: $(BUILD)/schema_sql.c
 
 # The schema is SQL in schema/, compiled into both programs as strings:
 # schema/NAME.sql becomes schema_NAME_sql (archive.sql: schema_sql).
-SCHEMAS := schema/archive.sql schema/procs.sql schema/numa.sql schema/psi.sql schema/events.sql schema/cgroups.sql
+SCHEMAS := schema/archive.sql schema/procs.sql schema/numa.sql schema/psi.sql schema/events.sql schema/cgroups.sql schema/bursts.sql
 $(BUILD)/schema_sql.c: $(SCHEMAS)
 	@mkdir -p $(BUILD)
 	{ echo '/* Generated from the .sql files of schema/ by make: do not edit. */'; \

@@ -661,6 +661,34 @@ int archive_open_writer(const char *path, int lock_wait_ms, struct archive **out
     return ARCHIVE_OK;
 }
 
+void archive_writer_pause(struct archive *ar)
+{
+    if (!ar || ar->lock_fd < 0)
+        return;
+    if (pragma_int(ar, "PRAGMA data_version", &ar->paused_version) != SQLITE_OK)
+        ar->paused_version = -1;
+    flock(ar->lock_fd, LOCK_UN);
+}
+
+int archive_writer_resume(struct archive *ar, int lock_wait_ms, char *err, size_t cap)
+{
+    struct stat st;
+    int64_t version = -2;
+    int locked = take_lock(ar->lock_fd, lock_wait_ms);
+    if (locked > 0)
+        return archive_fail(err, cap, ARCHIVE_BUSY, "another memcollect is writing to it%s%s", "", "");
+    if (locked < 0)
+        return archive_fail(err, cap, ARCHIVE_ERROR, "cannot lock: %s%s", strerror(errno), "");
+    if (fstat(ar->lock_fd, &st) != 0 || st.st_nlink == 0)
+        return archive_fail(err, cap, ARCHIVE_MISSING, "removed meanwhile%s%s", "", "");
+    /* another writer's sample may have added columns: read them again */
+    if (pragma_int(ar, "PRAGMA data_version", &version) != SQLITE_OK ||
+        version != ar->paused_version)
+        ar->schema_ready = 0;
+    ar->empty_at_lock = 0;
+    return ARCHIVE_OK;
+}
+
 /* A reader's archive once its database is open: ours, and its fields known. */
 int archive_reader_ready(struct archive *ar, const char *path, char *err, size_t cap)
 {

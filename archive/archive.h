@@ -53,6 +53,15 @@ int archive_append(struct archive *ar, const struct sample *s,
  * lock meanwhile opens the file anew. */
 int archive_unused(const struct archive *ar);
 
+/* A resident writer (memcollect --watch) keeps AR open between samples
+ * without blocking the minute timer: archive_writer_pause() lets the
+ * writer's lock go, archive_writer_resume() takes it again (waiting up to
+ * LOCK_WAIT_MS, else ARCHIVE_BUSY) before the next append.  What another
+ * writer changed meanwhile is read again; ARCHIVE_MISSING when the file was
+ * removed or replaced meanwhile (the caller opens it anew). */
+void archive_writer_pause(struct archive *ar);
+int archive_writer_resume(struct archive *ar, int lock_wait_ms, char *err, size_t err_cap);
+
 /* Compresses the finished archive PATH into PATH.gz crash-safely (temporary
  * file, fsync, rename, then the original removed).  ARCHIVE_BUSY when a
  * writer holds it or a journal shows an unfinished sample. */

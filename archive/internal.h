@@ -72,6 +72,7 @@ struct archive {
     struct cg_identity *cgids;
     size_t ncgids;
     int cgids_loaded;
+    int64_t paused_version;   /* writer: PRAGMA data_version when its lock was let go */
     unsigned nfields, fields_cap;
     struct field *fields;     /* grown as needed: most archives use ~150 of FIELD_MAX */
     /* writer: identity numbers archive_new_identities() found, for the

@@ -9,7 +9,8 @@
  *   - every sample read the way the reports read it, with its process,
  *     NUMA and swap data: each part the reports would skip is listed with
  *     its time (a process blob's CRC-32, identities, unreadable pages), and
- *     then every process blob no sample refers to is checked too.
+ *     then every process blob no sample refers to is checked too, and
+ *     every row of the bursts of memcollect --watch.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -19,6 +20,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "bursts.h"
 #include "internal.h"
 #include "util.h"
 
@@ -186,6 +188,14 @@ static void check_other_blobs(struct verify_run *v)
     sqlite3_finalize(st);
 }
 
+/* Each burst row is checked as memreport --bursts reads it (bursts.c). */
+static int every_burst(const struct burst *b, void *ctx)
+{
+    (void)b;
+    (void)ctx;
+    return 0;
+}
+
 /* An archive too damaged to open as one (its field table unreadable):
  * integrity_check still tells which pages, on a bare read-only connection. */
 static void check_unopenable(const char *path, struct verify_run *v)
@@ -226,6 +236,9 @@ int archive_verify(const char *path, FILE *out, unsigned long *problems)
     if (rc != ARCHIVE_OK)
         problem(&v, "sample", "cannot be read", err);
     check_other_blobs(&v);
+    if (archive_each_burst(v.ar, INT64_MIN, INT64_MAX, every_burst, NULL, err, sizeof err) !=
+        ARCHIVE_OK)
+        problem(&v, "burst", "cannot be read", err);
     v.problems += v.ar->warnings;
     *problems = v.problems;
     archive_close(v.ar);

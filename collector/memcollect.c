@@ -35,6 +35,7 @@
 #include "textfile.h"
 #include "util.h"
 #include "version.h"
+#include "watch.h"
 
 #define DEFAULT_DIR "/var/log/memtrail"
 #define LOCK_WAIT_MS 2000
@@ -70,6 +71,7 @@ struct options {
     const char *textfile; /* --textfile DIR: memtrail.prom for node_exporter; NULL: none */
     long textfile_top;  /* --textfile-top N */
     struct maintain_options keep;
+    struct watch_settings watch;   /* --watch and its settings (watch.h) */
 };
 
 static void usage(FILE *out)
@@ -82,7 +84,10 @@ static void usage(FILE *out)
             "[ --textfile <directory> | --textfile=<directory> ] [ --textfile-top <N> ]\n"
             "[ -h | --help ] [ -V | --version ]\n"
             "       %s --maintain [ --keep-days <N> ] [ --compress-after <N> ]\n"
-            "[ --max-size <MB> ] [ --group <group> ] [ -D <directory> ]\n"
+            "[ --max-size <MB> ] [ --group <group> ] [ -D <directory> ]\n",
+            progname, progname);
+    fprintf(out, watch_usage, progname);
+    fprintf(out,
             "Without <interval>, takes one sample.  <archive> is a file, or a directory\n"
             "holding one file per day (default " DEFAULT_DIR ").\n"
             "Exit status: 0 sample stored, 1 usage, 2 error (or processes or nodes\n"
@@ -93,8 +98,11 @@ static void usage(FILE *out)
             "days older than --compress-after (default 2; 0: never) to .db.gz, then\n"
             "deletes the oldest days while the total is above --max-size MB (0: no cap).\n"
             "--group (default $MEMTRAIL_GROUP): the group that may read the directory's\n"
-            "day files (directory 2750, files 0640 of that group).\n",
-            progname, progname);
+            "day files (directory 2750, files 0640 of that group).\n"
+            "--watch stays resident: asleep until memory is under pressure (a PSI\n"
+            "trigger, default \"some 150000 2000000\"; an OOM kill), then one sample\n"
+            "every --burst-interval (1) s until the stall rate stayed below the\n"
+            "trigger's for --calm (30) s.  --burst N: N such samples at once, then exit.\n");
 }
 
 /* Names what was wrong with the command line, as the line before the usage
@@ -140,8 +148,14 @@ static int parse_options(int argc, char **argv, struct options *o)
     o->keep.keep_days = 28;
     o->keep.compress_after = 2;
     o->keep.max_bytes = 0;
+    watch_defaults(&o->watch);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
+        int watch = watch_option(argc, argv, &i, &o->watch);
+        if (watch < 0)
+            return -1;
+        if (watch)
+            continue;
         if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
             usage(stdout);
             return 1;
@@ -222,6 +236,8 @@ static int parse_options(int argc, char **argv, struct options *o)
             return refuse("unexpected argument: %s", a);
         }
     }
+    if (o->watch.on && (o->interval || o->maintain))
+        return refuse("--watch takes no <interval>, <count> or --maintain");
     return 0;
 }
 
@@ -281,6 +297,7 @@ struct writer {
     struct safedir dir;
     char name[NAME_MAX + 1];
     char path[PATH_MAX + NAME_MAX + 2];   /* as the user named it, for messages */
+    int paused;                           /* --watch: open, its lock let go */
 };
 
 static void writer_close(struct writer *w)
@@ -289,11 +306,35 @@ static void writer_close(struct writer *w)
     w->ar = NULL;
     safedir_close(&w->dir);
     w->name[0] = '\0';
+    w->paused = 0;
 }
 
 static int exit_for(int status)
 {
     return status == ARCHIVE_BUSY || status == ARCHIVE_DUPLICATE ? EXIT_SKIPPED : EXIT_FAIL;
+}
+
+/* --watch between samples: the archive stays open, another memcollect may write. */
+static void writer_pause(struct writer *w)
+{
+    archive_writer_pause(w->ar);
+    w->paused = w->ar != NULL;
+}
+
+/* The paused archive W keeps, locked again: EXIT_OK; -1 when it must be
+ * opened anew (removed meanwhile, or the lock not taken: said). */
+static int writer_resume(struct writer *w)
+{
+    char err[256];
+    int rc = archive_writer_resume(w->ar, LOCK_WAIT_MS, err, sizeof err);
+    if (rc == ARCHIVE_OK) {
+        w->paused = 0;
+        return EXIT_OK;
+    }
+    if (rc != ARCHIVE_MISSING)
+        report_error(w->path, err);
+    writer_close(w);
+    return rc == ARCHIVE_MISSING ? -1 : exit_for(rc);
 }
 
 /* Opens (or keeps open) the archive that sample S belongs in.  *PARTIAL is
@@ -303,8 +344,11 @@ static int open_for(struct writer *w, const struct options *o, const struct samp
 {
     char dir[PATH_MAX], name[NAME_MAX + 1], shown[PATH_MAX + NAME_MAX + 2], path[PATH_MAX], err[768];
     int daily = locate(o, s, dir, sizeof dir, name, sizeof name, shown, sizeof shown);
-    if (w->ar && strcmp(name, w->name) == 0)
-        return EXIT_OK;
+    if (w->ar && strcmp(name, w->name) == 0) {
+        int resumed = w->paused ? writer_resume(w) : EXIT_OK;
+        if (resumed >= 0)
+            return resumed;
+    }
     writer_close(w);
     if (safedir_open(dir, daily, &w->dir, err, sizeof err) != 0) {
         report_error(o->target, err);
@@ -597,6 +641,76 @@ static int maintain(const struct options *o)
     return status;
 }
 
+/* One sample, or INTERVAL and COUNT's: the worst status. */
+static int sample_loop(const struct options *o, struct writer *w, struct sample *sample)
+{
+    struct timespec start;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    int status = EXIT_OK;
+    long samples = o->interval ? o->count : 1;
+    for (long n = 0; samples == 0 || n < samples; n++) {
+        if (n > 0 && !sleep_until(&start, n, o->interval))
+            break;
+        int partial = 0;
+        int rc = take_and_store(w, o, sample, &partial);
+        int published = rc == EXIT_OK ? publish(o, sample) : EXIT_OK;
+        if (rc != EXIT_OK)
+            status = rc;
+        else if (partial)
+            status = EXIT_FAIL;
+        else if (published != EXIT_OK && status == EXIT_OK)
+            status = published;
+        if (rc == EXIT_FAIL || stop_requested)
+            break;
+    }
+    return status;
+}
+
+/* ---- memcollect --watch: what watch.c asks of the one-sample path ---- */
+
+struct watch_ctx {
+    const struct options *o;
+    struct writer *w;
+    struct sample *s;
+};
+
+static int watch_take(void *ctx, int with_procs, const struct sample **s)
+{
+    struct watch_ctx *c = ctx;
+    struct options o = *c->o;
+    int partial = 0;
+    o.procs = o.procs && with_procs;
+    int rc = take_and_store(c->w, &o, c->s, &partial);
+    int published = rc == EXIT_OK ? publish(&o, c->s) : EXIT_OK;
+    *s = rc == EXIT_OK ? c->s : NULL;
+    return rc != EXIT_OK ? rc : partial ? EXIT_FAIL : published;
+}
+
+static struct archive *watch_archive(void *ctx)
+{
+    struct writer *w = ((struct watch_ctx *)ctx)->w;
+    if (w->ar && w->paused && writer_resume(w) != EXIT_OK)
+        return NULL;
+    return w->ar;
+}
+
+static void watch_pause(void *ctx)
+{
+    writer_pause(((struct watch_ctx *)ctx)->w);
+}
+
+static void watch_close(void *ctx)
+{
+    writer_close(((struct watch_ctx *)ctx)->w);
+}
+
+static int watch(const struct options *o, struct writer *w, struct sample *s)
+{
+    struct watch_ctx ctx = { o, w, s };
+    struct watch_sampler sm = { &ctx, watch_take, watch_archive, watch_pause, watch_close };
+    return watch_run(&o->watch, &sm, &stop_requested) == 0 ? EXIT_OK : EXIT_FAIL;
+}
+
 static void install_signals(void)
 {
     struct sigaction sa;
@@ -629,25 +743,7 @@ int main(int argc, char **argv)
         return maintain(&o);
 
     protect_from_oom();
-    struct timespec start;
-    clock_gettime(CLOCK_MONOTONIC, &start);
-    int status = EXIT_OK;
-    long samples = o.interval ? o.count : 1;
-    for (long n = 0; samples == 0 || n < samples; n++) {
-        if (n > 0 && !sleep_until(&start, n, o.interval))
-            break;
-        int partial = 0;
-        int rc = take_and_store(&w, &o, &sample, &partial);
-        int published = rc == EXIT_OK ? publish(&o, &sample) : EXIT_OK;
-        if (rc != EXIT_OK)
-            status = rc;
-        else if (partial)
-            status = EXIT_FAIL;
-        else if (published != EXIT_OK && status == EXIT_OK)
-            status = published;
-        if (rc == EXIT_FAIL || stop_requested)
-            break;
-    }
+    int status = o.watch.on ? watch(&o, &w, &sample) : sample_loop(&o, &w, &sample);
     writer_close(&w);
     proc_list_clear(&sample.procs);
     numa_list_clear(&sample.numa);

@@ -20,6 +20,7 @@
 
 #include "archive.h"
 #include "at.h"
+#include "burstview.h"
 #include "capacity.h"
 #include "cggrowth.h"
 #include "cgview.h"
@@ -393,6 +394,8 @@ int main(int argc, char **argv)
     }
     if (o.format == FMT_CSV || o.format == FMT_JSON)
         setlocale(LC_NUMERIC, "C");   /* spreadsheets and parsers want '.' */
+    if (o.bursts)
+        return list_bursts(&o);
     if (!o.file && (o.interval < 0 || o.interval_set)) {
         o.file = DEFAULT_ARCHIVE_DIR;
         o.default_file = 1;

@@ -57,7 +57,9 @@ void print_usage(FILE *out)
             "Capacity planning:\n"
             "[ --summary={ hour | day | week } ] [ --trend ] [ --format=svg ] [ -o <file> ]\n"
             "Damage:\n"
-            "[ --verify | --check ] [ -f [ <filename> | <directory> ] ]\n",
+            "[ --verify | --check ] [ -f [ <filename> | <directory> ] ]\n"
+            "Incidents:\n"
+            "[ --bursts ] [ --format={ sar | csv | json } ] [ -s <time> ] [ -e <time> ]\n",
             progname);
 }
 
@@ -500,6 +502,10 @@ enum parse_result parse_report_options(int argc, char **argv, struct report_opts
                 return refuse(o, "%s: invalid value", a);
             o->node_names = strcmp(a + 8, "node") == 0;
         /* ---- end of exports ---- */
+        /* ---- incidents (report/incident/) ---- */
+        } else if (strcmp(a, "--bursts") == 0) {
+            o->bursts = 1;
+        /* ---- end of incidents ---- */
         } else if (strcmp(a, "-f") == 0) {
             if (o->file)
                 return refuse(o, "-f: given twice");

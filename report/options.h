@@ -37,6 +37,7 @@ struct report_opts {
     /* exports (export.h) */
     int node_names;          /* --names=node: node_exporter's metric names */
     int verify;              /* --verify, --check: check archives for damage */
+    int bursts;              /* --bursts: memcollect --watch's bursts (burstview.h) */
     char complaint[192];     /* PARSE_USAGE: what was wrong, naming the argument */
 };
 

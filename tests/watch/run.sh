@@ -1,0 +1,265 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# tests/watch: memcollect --watch on the real kernel (issue 11).  Real memory
+# pressure, made as the issue measured it: page cache dropped, then a python3
+# process in a unique 48 MB v1 memory cgroup reads random pages through an
+# mmap of a 200 MB file on disk.  The watcher must sleep before it (no
+# samples beyond the minute timer's), sample about every second during it
+# (while --maintain runs beside it), go back to sleep after it, and record
+# exactly that burst, which memreport --bursts lists.  Then: a kernel whose
+# /proc/pressure/memory refuses triggers (a read-only fixture bind-mounted in
+# a private mount namespace) makes it poll instead, and SIGTERM in the middle
+# of a burst ends it with exit 0 and a consistent archive; a real OOM kill in
+# a small cgroup wakes it through /dev/kmsg.  Every cgroup, file and process
+# this suite makes is removed by its trap, processes by PID.
+set -u
+. "$(dirname "$0")/../lib.sh"
+
+if [ "$(id -u)" != 0 ] || [ ! -r /proc/pressure/memory ] || [ ! -d /sys/fs/cgroup/memory ] ||
+   ! have python3 || ! have sqlite3; then
+    skip "watch (needs root, PSI, the v1 memory controller, python3 and sqlite3)"
+    exit 0
+fi
+
+# a file on disk, not tmpfs: its pages must be read back from the disk
+TMP=$(mktemp -d /var/tmp/memtrail-watch.XXXXXX)
+PIDS=()
+CGROUPS=()
+cleanup() {
+    local p c
+    for p in "${PIDS[@]}"; do
+        kill -KILL "$p" 2>/dev/null && wait "$p" 2>/dev/null
+    done
+    for c in "${CGROUPS[@]}"; do
+        [ -d "$c" ] && rmdir "$c" 2>/dev/null
+    done
+    rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+CG=/sys/fs/cgroup/memory/memtrail-watch-$$
+mkdir "$CG" && CGROUPS+=("$CG") && echo $((48 << 20)) > "$CG/memory.limit_in_bytes" || {
+    not_ok "watch: a 48 MB v1 memory cgroup" "cannot make $CG"
+    exit 0
+}
+dd if=/dev/urandom of="$TMP/big" bs=1M count=200 status=none
+
+# some_total: /proc/pressure/memory's "some" total, µs.
+some_total() { sed -n 's/^some .*total=\([0-9]*\)$/\1/p' /proc/pressure/memory; }
+# samples DIR [FROM TO]: the sample times of the day files in DIR, one a line.
+samples() {
+    local f
+    for f in "$1"/memtrail-*.db; do
+        sqlite3 "$f" "SELECT ts FROM sample WHERE ts BETWEEN ${2:-0} AND ${3:-99999999999} ORDER BY ts"
+    done
+}
+# wait_for FILE TEXT SECONDS: until FILE holds TEXT; 1 when it never did.
+wait_for() {
+    local i
+    for ((i = 0; i < $3 * 10; i++)); do
+        grep -q -- "$2" "$1" 2>/dev/null && return 0
+        sleep 0.1
+    done
+    return 1
+}
+# asleep PID: the process sleeps in poll() (its wchan), not running.
+asleep() {
+    local state wchan
+    state=$(sed -n 's/^State:[[:space:]]*\([A-Z]\).*/\1/p' "/proc/$1/status" 2>/dev/null)
+    wchan=$(cat "/proc/$1/wchan" 2>/dev/null)
+    [ "$state" = S ] && case $wchan in *poll*) true ;; *) false ;; esac
+}
+# make_pressure SECONDS: the issue's recipe, in the background (PRESSURE_PID).
+make_pressure() {
+    sync
+    echo 1 > /proc/sys/vm/drop_caches
+    python3 - "$TMP/big" "$CG/cgroup.procs" "$1" <<'EOF' &
+import mmap, os, random, sys, time
+with open(sys.argv[2], "w") as f:
+    f.write(str(os.getpid()))
+with open(sys.argv[1], "rb") as f:
+    m = mmap.mmap(f.fileno(), 0, prot=mmap.PROT_READ)
+pages = len(m) // 4096
+end = time.time() + float(sys.argv[3])
+total = 0
+while time.time() < end:
+    total += m[random.randrange(pages) * 4096]
+EOF
+    PRESSURE_PID=$!
+    PIDS+=("$PRESSURE_PID")
+}
+
+# ---- 1. a real burst
+A=$TMP/archive
+LOG=$TMP/watch.log
+# test-friendly settings: the trigger at 2.5 % of 2 s (the pressure above
+# stalls 10 to 17 %), back to sleep after 4 quiet seconds
+"$MC" --watch --trigger "some 50000 2000000" --calm 4 -D "$A" 2> "$LOG" &
+WATCHER=$!
+PIDS+=("$WATCHER")
+if ! wait_for "$LOG" "asleep, waking on the trigger" 20; then
+    not_ok "watch: starts asleep on the PSI trigger" "$(cat "$LOG")"
+    exit 0
+fi
+ok "watch: starts asleep on the PSI trigger"
+"$MC" -D "$A" 2>> "$TMP/timer.err"   # the minute timer's sample
+timer_ts=$(samples "$A")
+quiet_from=$(some_total)
+sleep 3
+quiet_to=$(some_total)
+n=$(samples "$A" | wc -l)
+if [ $((quiet_to - quiet_from)) -ge 150000 ]; then
+    skip "watch: no samples without pressure (the machine was under pressure from elsewhere)"
+else
+    check "watch: no samples without pressure, beyond the timer's" $((n != 1)) \
+        "samples: $(samples "$A" | tr '\n' ' ')" "$(cat "$LOG")"
+fi
+asleep "$WATCHER"
+check "watch: asleep in poll() before the pressure" $? "$(cat "/proc/$WATCHER/wchan" 2>/dev/null)"
+
+# yesterday's file, for --maintain to compress while the watcher writes today's
+yesterday=$(date -d yesterday +%Y%m%d)
+faketime -f "-1d" "$MC" -D "$A" 2>> "$TMP/timer.err"
+p_start=$(date +%s)
+make_pressure 8
+if wait_for "$LOG" "burst: woken by" 15; then
+    "$MC" --maintain --keep-days 7 --compress-after 1 -D "$A" > "$TMP/maintain.out" 2>&1
+    maintained=$?
+    check "watch: --maintain beside a burst" $((maintained != 0)) "$(cat "$TMP/maintain.out")"
+    [ -f "$A/memtrail-$yesterday.db.gz" ] && [ ! -e "$A/memtrail-$yesterday.db" ] &&
+        [ -f "$A/memtrail-$(date +%Y%m%d).db" ]
+    check "watch: --maintain compressed yesterday, left today's file to the watcher" $? \
+        "$(ls -l "$A")"
+else
+    not_ok "watch: woken by the pressure" "$(cat "$LOG")" "$(cat /proc/pressure/memory)"
+fi
+wait "$PRESSURE_PID"
+p_end=$(date +%s)
+if ! wait_for "$LOG" "asleep after a burst" 60; then
+    not_ok "watch: back asleep after the pressure" "$(cat "$LOG")"
+    exit 0
+fi
+ok "watch: back asleep after the pressure"
+row=$(sqlite3 -separator ' ' "$A/memtrail-$(date +%Y%m%d).db" \
+      "SELECT start_ts, end_ts, samples, why, open, oom_kills FROM burst")
+read -r b_start b_end b_samples b_why b_open b_kills <<< "$row"
+[ "$(printf '%s\n' "$row" | wc -l)" = 1 ] && [ -n "$b_start" ] &&
+    [ "$b_start" -ge $((p_start - 1)) ] && [ "$b_start" -le "$p_end" ] &&
+    [ "$b_end" -ge "$p_end" ] && [ "$b_open" = 0 ] && case $b_why in *psi*) true ;; *) false ;; esac
+check "watch: one burst recorded, from the pressure's start to past its end, woken by psi" $? \
+    "burst: $row" "pressure: $p_start to $p_end" "$(cat "$LOG")"
+during=$(samples "$A" "$b_start" "$b_end")
+count=$(printf '%s\n' "$during" | grep -c .)
+gaps=$(printf '%s\n' "$during" | awk 'NR > 1 && $1 - prev > 2 { print prev " to " $1 } { prev = $1 }')
+[ "$count" = "$b_samples" ] && [ "$count" -ge 6 ] && [ -z "$gaps" ]
+check "watch: samples about 1 s apart during the burst" $? "samples: $count, burst row: $b_samples" \
+    "gaps over 2 s: $gaps"
+before=$(samples "$A" 0 $((b_start - 1)) | grep -v -x -F "$timer_ts" | grep -c .)
+check "watch: no samples before the burst beyond the timer's" "$before" "$(samples "$A" | head)"
+settled_from=$(some_total)
+n1=$(samples "$A" | wc -l)
+sleep 3
+n2=$(samples "$A" | wc -l)
+asleep "$WATCHER"
+slept=$?
+if [ $(($(some_total) - settled_from)) -ge 150000 ]; then
+    skip "watch: no samples after the burst (the machine was under pressure from elsewhere)"
+else
+    check "watch: asleep in poll() after the burst, no new samples" $((slept || n1 != n2)) \
+        "samples $n1 then $n2" "wchan: $(cat "/proc/$WATCHER/wchan" 2>/dev/null)"
+fi
+
+# memreport --bursts: that burst, in text, CSV and JSON
+"$MR" --bursts -f "$A" > "$TMP/bursts.txt" 2> "$TMP/bursts.err"
+rc=$?
+lines=$(grep -c '^[0-9]' "$TMP/bursts.txt")
+start_text=$(date -d "@$b_start" '+%Y-%m-%d %H:%M:%S')
+end_text=$(date -d "@$b_end" '+%H:%M:%S')
+[ $rc = 0 ] && [ "$lines" = 1 ] && grep -q "^$start_text  *$end_text  *[0-9][0-9]*  *$b_samples .*psi" "$TMP/bursts.txt"
+check "watch: memreport --bursts lists exactly that burst" $? "$(cat "$TMP/bursts.txt" "$TMP/bursts.err")"
+"$MR" --bursts --format=json -f "$A" > "$TMP/bursts.json" 2>&1 &&
+python3 - "$TMP/bursts.json" "$b_start" "$b_end" "$b_samples" <<'EOF'
+import json, sys
+rows = json.load(open(sys.argv[1]))["memtrail"]["rows"]
+assert len(rows) == 1, rows
+r = rows[0]
+assert (r["start"], r["end"], r["samples"]) == tuple(int(a) for a in sys.argv[2:5]), r
+assert "psi" in r["woken_by"] and r["oom_kills"] == 0 and r["peak_some_avg10"] > 0, r
+EOF
+check "watch: memreport --bursts --format=json" $? "$(cat "$TMP/bursts.json")"
+"$MR" --bursts --format=csv -f "$A" > "$TMP/bursts.csv" 2>&1
+[ "$(grep -c . "$TMP/bursts.csv")" = 2 ] && head -1 "$TMP/bursts.csv" | grep -q '^start_local,'
+check "watch: memreport --bursts --format=csv" $? "$(cat "$TMP/bursts.csv")"
+"$MR" --verify -f "$A" > "$TMP/verify.out" 2>&1
+check "watch: the archive verifies after the burst" $? "$(cat "$TMP/verify.out")"
+kill -TERM "$WATCHER"
+wait "$WATCHER"
+check "watch: SIGTERM while asleep exits 0" $? "$(cat "$LOG")"
+
+# ---- 2. no triggers: a fixture /proc/pressure/memory, read-only, refuses the
+# trigger write; polling it sees the stall total rise; SIGTERM mid-burst.
+B=$TMP/fallback
+FIXTURE=$TMP/pressure
+printf 'some avg10=0.00 avg60=0.00 avg300=0.00 total=1000\nfull avg10=0.00 avg60=0.00 avg300=0.00 total=0\n' > "$FIXTURE"
+LOG2=$TMP/fallback.log
+unshare -m sh -c 'mount --bind "$1" /proc/pressure/memory &&
+                  mount -o remount,bind,ro /proc/pressure/memory && shift && exec "$@"' sh \
+    "$FIXTURE" "$MC" --watch --poll-interval 1 --calm 60 --no-procs -D "$B" 2> "$LOG2" &
+FALLBACK=$!
+PIDS+=("$FALLBACK")
+if wait_for "$LOG2" "asleep, waking on polled pressure" 20; then
+    grep -c "no PSI trigger" "$LOG2" | grep -qx 1
+    check "watch: without triggers it says so once and polls" $? "$(cat "$LOG2")"
+else
+    not_ok "watch: without triggers it says so once and polls" "$(cat "$LOG2")"
+fi
+n=$(samples "$B" 2>/dev/null | grep -c .)
+check "watch: polling sees no pressure in a still fixture" "$n" "$(cat "$LOG2")"
+# written in place: the bind mount holds this inode
+printf 'some avg10=52.00 avg60=10.00 avg300=2.00 total=5001000\nfull avg10=20.00 avg60=4.00 avg300=1.00 total=2000000\n' > "$FIXTURE"
+wait_for "$LOG2" "burst: woken by poll" 10
+check "watch: polling wakes on a rising stall total" $? "$(cat "$LOG2")"
+for _ in $(seq 50); do
+    [ "$(samples "$B" 2>/dev/null | grep -c .)" -ge 3 ] && break
+    sleep 0.1
+done
+kill -TERM "$FALLBACK"
+wait "$FALLBACK"
+rc=$?
+check "watch: SIGTERM in a burst exits 0" $rc "$(cat "$LOG2")"
+n=$(samples "$B" | grep -c .)
+row=$(sqlite3 -separator ' ' "$B"/memtrail-*.db "SELECT samples, open, why, peak_some_avg10 FROM burst")
+[ "$row" = "$n 0 poll 5200" ] && [ "$n" -ge 3 ]
+check "watch: the burst SIGTERM ended is closed and counts every sample" $? "burst: $row, samples: $n"
+"$MR" --verify -f "$B" > "$TMP/verify2.out" 2>&1
+check "watch: the archive verifies after SIGTERM" $? "$(cat "$TMP/verify2.out")"
+
+# ---- 3. a real OOM kill wakes it through /dev/kmsg (a trigger that never fires)
+OOMCG=/sys/fs/cgroup/memory/memtrail-watch-oom-$$
+mkdir "$OOMCG" && CGROUPS+=("$OOMCG") && echo $((16 << 20)) > "$OOMCG/memory.limit_in_bytes"
+C=$TMP/oom
+LOG3=$TMP/oom.log
+"$MC" --watch --trigger "some 1900000 2000000" --calm 2 --no-procs -D "$C" 2> "$LOG3" &
+OOMWATCH=$!
+PIDS+=("$OOMWATCH")
+wait_for "$LOG3" "asleep, waking on" 20
+python3 - "$OOMCG/cgroup.procs" <<'EOF' 2>/dev/null &
+import sys, os
+with open(sys.argv[1], "w") as f:
+    f.write(str(os.getpid()))
+hog = [bytearray(1 << 20) for _ in range(256)]
+EOF
+HOG=$!
+PIDS+=("$HOG")
+wait "$HOG" 2>/dev/null
+if wait_for "$LOG3" "asleep after a burst" 30; then
+    row=$(sqlite3 -separator ' ' "$C"/memtrail-*.db "SELECT why, oom_kills FROM burst")
+    # the hog's stall may fire the trigger too: "psi,oom"
+    case $row in *oom*" "[1-9]*) true ;; *) false ;; esac
+    check "watch: an OOM kill wakes it, and the burst counts the kill" $? "burst: $row" "$(cat "$LOG3")"
+else
+    not_ok "watch: an OOM kill wakes it, and the burst counts the kill" "$(cat "$LOG3")"
+fi
+kill -TERM "$OOMWATCH"
+wait "$OOMWATCH"
+exit 0
