@@ -93,14 +93,20 @@ int cap_text_head(const struct render_ctx *ctx, unsigned long samples, int64_t f
 
 /* ---- least squares ---- */
 
+void fit_add_weighted(struct fit *f, double x, double y, double w)
+{
+    f->points += 1;
+    f->n += w;
+    f->sx += w * x;
+    f->sy += w * y;
+    f->sxx += w * x * x;
+    f->sxy += w * x * y;
+    f->syy += w * y * y;
+}
+
 void fit_add(struct fit *f, double x, double y)
 {
-    f->n += 1;
-    f->sx += x;
-    f->sy += y;
-    f->sxx += x * x;
-    f->sxy += x * y;
-    f->syy += y * y;
+    fit_add_weighted(f, x, y, 1);
 }
 
 void fit_result(const struct fit *f, double *slope, double *intercept, double *r2)
@@ -109,7 +115,7 @@ void fit_result(const struct fit *f, double *slope, double *intercept, double *r
     double vxx = n * f->sxx - f->sx * f->sx;
     double vyy = n * f->syy - f->sy * f->sy;
     double vxy = n * f->sxy - f->sx * f->sy;
-    if (n < 2 || vxx <= 1e-9 * (n * f->sxx + 1)) {
+    if (f->points < 2 || vxx <= 1e-9 * (n * f->sxx + 1)) {
         *slope = 0;
         *intercept = n > 0 ? f->sy / n : 0;
         *r2 = NAN;
@@ -287,6 +293,8 @@ struct run {
     struct instant *inst;        /* this file's */
     size_t ninst, cap_inst;
     size_t at;                   /* pass 2: the instant being read */
+    int64_t last_instant;        /* the last instant of the files before */
+    int have_instant;
     int failed;
 };
 
@@ -316,6 +324,8 @@ static void point_from_sample(struct run *r, const struct sample *s, struct cap_
     int same_boot = r->have_prev && strcmp(r->prev_boot, s->boot_id) == 0 &&
                     s->uptime_cs >= r->prev_uptime;
     p->restart = r->have_prev && !same_boot;
+    if (same_boot)
+        p->interval_cs = s->uptime_cs - r->prev_uptime;
     if (same_boot && s->uptime_cs > r->prev_uptime && rec.vm[V_PSWPIN] >= r->prev_in &&
         rec.vm[V_PSWPOUT] >= r->prev_out) {
         double secs = (double)(s->uptime_cs - r->prev_uptime) / 100;
@@ -352,6 +362,23 @@ static int on_sample(const struct sample *s, void *arg)
         r->next_grid = (int64_t)((uint64_t)r->next_grid + steps * (uint64_t)r->step);
     }
     return 0;
+}
+
+/* The seconds each of this file's instants covers: since the instant before
+ * (in an earlier file too), for the window's first until the next one, and
+ * 1 for an instant alone.  A clock set back counts as 1 s. */
+static void instants_cover(struct run *r)
+{
+    for (size_t a = 0; a < r->ninst; a++) {
+        int64_t before = a ? r->inst[a - 1].p.ts : r->last_instant;
+        int64_t dt = a || r->have_instant ? r->inst[a].p.ts - before
+                   : r->ninst > 1 ? r->inst[1].p.ts - r->inst[0].p.ts : 1;
+        r->inst[a].p.instant_s = dt > 0 ? (double)dt : 1;
+    }
+    if (r->ninst) {
+        r->last_instant = r->inst[r->ninst - 1].p.ts;
+        r->have_instant = 1;
+    }
 }
 
 static int on_procs(const struct sample *s, void *arg)
@@ -401,6 +428,7 @@ int cap_run(const struct cap_window *w, struct cap_stream *cs)
         r.ninst = 0;
         rc = archive_each_sample(ar, w->from, w->to, cs->want_numa ? PART_NUMA : 0, on_sample, &r,
                                  err, sizeof err);
+        instants_cover(&r);
         for (r.at = 0; rc == ARCHIVE_OK && !r.failed && r.at < r.ninst; r.at++) {
             int64_t ts = r.inst[r.at].p.ts;
             rc = archive_each_sample(ar, ts, ts, PART_PROCS, on_procs, &r, err, sizeof err);

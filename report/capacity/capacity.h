@@ -33,8 +33,13 @@ struct cap_point {
     double commit_pct;       /* sar's %commit: Committed_AS / (MemTotal + SwapTotal) */
     double swap_total, swap_used;
     double huge_used;        /* (HugePages_Total - HugePages_Free) x Hugepagesize */
+    uint64_t interval_cs;    /* uptime since the previous sample of the same boot, 1/100 s:
+                              * the time this sample covers (0: none, the window's or a
+                              * boot's first sample); --summary weighs samples by it */
     int have_rates;          /* the previous sample is of the same boot */
     double swpin_s, swpout_s;  /* pswpin, pswpout: pages per second since the previous sample */
+    double instant_s;        /* procs() only: the seconds this sampled instant covers, since
+                              * the previous instant (the first: until the next; 1 alone) */
 };
 
 struct cap_stream {
@@ -84,11 +89,14 @@ void cap_local_time(int64_t ts, char *buf, size_t cap);
 int cap_text_head(const struct render_ctx *ctx, unsigned long samples, int64_t first_ts,
                   int64_t last_ts, char *from, char *to);
 
-/* A least-squares line y = a + b x. */
+/* A least-squares line y = a + b x, each point with a weight (the time its
+ * sample covers, for samples at irregular intervals). */
 struct fit {
-    double n, sx, sy, sxx, sxy, syy;
+    double points;
+    double n, sx, sy, sxx, sxy, syy;   /* weighted sums; n: of the weights */
 };
-void fit_add(struct fit *f, double x, double y);
+void fit_add(struct fit *f, double x, double y);   /* weight 1 */
+void fit_add_weighted(struct fit *f, double x, double y, double w);
 /* Slope, intercept and R² (R² is 1 for a perfect line, 0 when y does not vary
  * with x; NAN with fewer than two distinct x). */
 void fit_result(const struct fit *f, double *slope, double *intercept, double *r2);

@@ -2,8 +2,19 @@
 /*
  * memreport --summary=hour|day|week: per local period (ISO weeks start on
  * Monday) the min, mean, max and 95th percentile of each metric, with the
- * times of its min and max.  The percentile is the nearest-rank one: the
- * value at rank ceil(0.95 n) of the period's n values in ascending order.
+ * times of its min and max.
+ *
+ * Samples weigh by the time they cover, not by count: the minute timer's
+ * samples and a burst of one-second samples (memcollect --watch) interleave,
+ * and 600 samples of a 10-minute burst must not outweigh the day.  A sample
+ * covers the time since the previous sample of its boot (its row's interval
+ * in sar); the window's first sample and a boot's first, which have none,
+ * cover the interval of the sample after them (1 s when none follows in
+ * their boot).  The mean is the time-weighted mean; the percentile is the
+ * weighted nearest-rank one: the smallest value whose samples and those
+ * below it cover at least 95% of the period's time (with equal intervals,
+ * the value at rank ceil(0.95 n) of n).  A rate's weighted mean is its
+ * counter's change over the time covered.
  *
  * The samples are streamed; only the current period's values are kept (a
  * few numbers per sample), sorted once when the period ends.
@@ -46,10 +57,18 @@ static const struct {
     [MT_SWPOUT] = { "pswpout/s", "pages/s", 0 }, [MT_HUGE_USED] = { "kbhugused", "kB", 1 },
 };
 
+/* A value and the time its sample covers, 1/100 s. */
+struct weighed {
+    double v;
+    uint64_t cs;
+};
+
 struct acc {
-    double *v;
+    struct weighed *v;
     size_t n, cap;
-    double sum, min, max;
+    double wsum;                 /* sum of v x cs */
+    uint64_t cs;                 /* the time covered */
+    double min, max;
     int64_t min_ts, max_ts;
 };
 
@@ -68,6 +87,8 @@ struct summary {
     enum cap_period period;
     int64_t start, end;          /* the current period */
     int open;
+    struct cap_point pending;    /* a first sample, waiting for the interval after it */
+    int have_pending;
     struct acc acc[MT_COUNT];
     struct period_row *rows;     /* finished periods (a few numbers each) */
     size_t nrows, cap_rows;
@@ -75,13 +96,13 @@ struct summary {
     int64_t first_ts, last_ts;
 };
 
-static int cmp_double(const void *a, const void *b)
+static int by_value(const void *a, const void *b)
 {
-    double x = *(const double *)a, y = *(const double *)b;
+    double x = ((const struct weighed *)a)->v, y = ((const struct weighed *)b)->v;
     return x < y ? -1 : x > y;
 }
 
-static int acc_add(struct acc *a, double v, int64_t ts)
+static int acc_add(struct acc *a, double v, uint64_t cs, int64_t ts)
 {
     if (grow_array((void **)&a->v, &a->cap, a->n + 1, sizeof *a->v) != 0)
         return -1;
@@ -93,8 +114,9 @@ static int acc_add(struct acc *a, double v, int64_t ts)
         a->max = v;
         a->max_ts = ts;
     }
-    a->v[a->n++] = v;
-    a->sum += v;
+    a->v[a->n++] = (struct weighed){ v, cs };
+    a->wsum += v * (double)cs;
+    a->cs += cs;
     return 0;
 }
 
@@ -103,19 +125,23 @@ static void acc_finish(struct acc *a, struct stats *st)
     memset(st, 0, sizeof *st);
     st->n = a->n;
     if (a->n) {
-        qsort(a->v, a->n, sizeof *a->v, cmp_double);
-        size_t rank = (size_t)ceil(0.95 * (double)a->n);   /* nearest rank, 1-based */
-        if (rank < 1)
-            rank = 1;
-        st->p95 = a->v[rank - 1];
+        qsort(a->v, a->n, sizeof *a->v, by_value);
+        /* weighted nearest rank, in whole hundredths so that equal weights
+         * give exactly the rank ceil(0.95 n) */
+        uint64_t below = 0;
+        size_t k = 0;
+        while (k + 1 < a->n && (below + a->v[k].cs) * 100 < a->cs * 95)
+            below += a->v[k++].cs;
+        st->p95 = a->v[k].v;
         st->min = a->min;
         st->max = a->max;
-        st->mean = a->sum / (double)a->n;
+        st->mean = a->wsum / (double)a->cs;
         st->min_ts = a->min_ts;
         st->max_ts = a->max_ts;
     }
     a->n = 0;
-    a->sum = 0;
+    a->wsum = 0;
+    a->cs = 0;
 }
 
 static int close_period(struct summary *sm)
@@ -133,10 +159,38 @@ static int close_period(struct summary *sm)
     return 0;
 }
 
+/* P's values into the current period, as covering CS hundredths of a second. */
+static int add_point(struct summary *sm, const struct cap_point *p, uint64_t cs)
+{
+    int rc = acc_add(&sm->acc[MT_USED], p->used, cs, p->ts);
+    rc |= acc_add(&sm->acc[MT_AVAIL], p->avail, cs, p->ts);
+    rc |= acc_add(&sm->acc[MT_USED_PCT], p->memused_pct, cs, p->ts);
+    rc |= acc_add(&sm->acc[MT_COMMIT_PCT], p->commit_pct, cs, p->ts);
+    rc |= acc_add(&sm->acc[MT_SWAP_USED], p->swap_used, cs, p->ts);
+    if (p->have_rates) {
+        rc |= acc_add(&sm->acc[MT_SWPIN], p->swpin_s, cs, p->ts);
+        rc |= acc_add(&sm->acc[MT_SWPOUT], p->swpout_s, cs, p->ts);
+    }
+    rc |= acc_add(&sm->acc[MT_HUGE_USED], p->huge_used, cs, p->ts);
+    return rc;
+}
+
+/* The pending first sample of a boot, covering the interval of the sample
+ * after it (NEXT_CS), or 1 s when none follows in its boot. */
+static int add_pending(struct summary *sm, uint64_t next_cs)
+{
+    if (!sm->have_pending)
+        return 0;
+    sm->have_pending = 0;
+    return add_point(sm, &sm->pending, next_cs ? next_cs : 100);
+}
+
 static int on_point(const struct cap_point *p, const struct sample *s, void *arg)
 {
     (void)s;
     struct summary *sm = arg;
+    if (add_pending(sm, p->interval_cs) != 0)   /* into its own period, still open */
+        return -1;
     if (!sm->open || p->ts >= sm->end || p->ts < sm->start) {
         if (close_period(sm) != 0)
             return -1;
@@ -148,17 +202,11 @@ static int on_point(const struct cap_point *p, const struct sample *s, void *arg
         sm->first_ts = p->ts;
     sm->samples++;
     sm->last_ts = p->ts;
-    int rc = acc_add(&sm->acc[MT_USED], p->used, p->ts);
-    rc |= acc_add(&sm->acc[MT_AVAIL], p->avail, p->ts);
-    rc |= acc_add(&sm->acc[MT_USED_PCT], p->memused_pct, p->ts);
-    rc |= acc_add(&sm->acc[MT_COMMIT_PCT], p->commit_pct, p->ts);
-    rc |= acc_add(&sm->acc[MT_SWAP_USED], p->swap_used, p->ts);
-    if (p->have_rates) {
-        rc |= acc_add(&sm->acc[MT_SWPIN], p->swpin_s, p->ts);
-        rc |= acc_add(&sm->acc[MT_SWPOUT], p->swpout_s, p->ts);
-    }
-    rc |= acc_add(&sm->acc[MT_HUGE_USED], p->huge_used, p->ts);
-    return rc;
+    if (p->interval_cs)
+        return add_point(sm, p, p->interval_cs);
+    sm->pending = *p;
+    sm->have_pending = 1;
+    return 0;
 }
 
 static const char *period_word(enum cap_period p)
@@ -182,7 +230,7 @@ static void print_text(const struct render_ctx *ctx, const struct summary *sm)
     char from[32], to[32];
     if (cap_text_head(ctx, sm->samples, sm->first_ts, sm->last_ts, from, to) != 0)
         return;
-    fprintf(out, "\nSummary by %s from %s to %s (%lu samples); p95: nearest rank\n",
+    fprintf(out, "\nSummary by %s from %s to %s (%lu samples); mean and p95 weighted by the time each sample covers\n",
             period_word(sm->period), from, to, sm->samples);
     const char *col = sm->period == PERIOD_HOUR ? "HOUR" : sm->period == PERIOD_DAY ? "DAY" : "WEEK";
     for (int m = 0; m < MT_COUNT; m++) {
@@ -271,7 +319,7 @@ int render_summary(const struct report_opts *o, struct render_ctx *ctx, const st
     sm.period = (enum cap_period)o->summary;
     struct cap_stream cs = { on_point, NULL, 0, &sm };
     int status = cap_run(w, &cs);
-    if (status == 0 && close_period(&sm) != 0)
+    if (status == 0 && (add_pending(&sm, 0) != 0 || close_period(&sm) != 0))
         status = 2;
     if (status == 0) {
         if (o->format == FMT_CSV || o->format == FMT_JSON) {

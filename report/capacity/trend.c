@@ -173,8 +173,10 @@ static int on_procs(const struct cap_point *p, const struct sample *s, void *arg
         if (pr->rss_kb > id->peak_rss)
             id->peak_rss = pr->rss_kb;
         /* in seconds: a burst of samples a second apart is a few millionths
-         * of a day, below what fit_result() tells from no spread at all */
-        fit_add(&id->fit, x * 86400.0, (double)pr->rss_kb);
+         * of a day, below what fit_result() tells from no spread at all.
+         * Weighted by the time the instant covers, so that a burst of
+         * one-second samples does not outweigh the minutes around it */
+        fit_add_weighted(&id->fit, x * 86400.0, (double)pr->rss_kb, p->instant_s);
     }
     return 0;
 }

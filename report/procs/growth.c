@@ -14,9 +14,11 @@
  * with " %9s" UID, PID, first, last and peak (kB), " %10s" change and slope,
  * " %6s" grew%, " %5s" mark; rows in the same widths.
  * - slope: the least-squares fit of RSS over the uptime of the samples the
- *   identity is in, in kB per hour (0 with one sample);
- * - grew%: the share of its intervals (pairs of consecutive window samples
- *   that both hold it) in which its RSS grew; "-" with none;
+ *   identity is in, in kB per hour (0 with one sample), each sample weighted
+ *   by the time it covers (window_cover()), so that a burst of one-second
+ *   samples among minute samples does not outweigh the minutes;
+ * - grew%: the share of the time of its intervals (pairs of consecutive
+ *   window samples that both hold it) in which its RSS grew; "-" with none;
  * - mark: "+" started after the window's first sample (by its start time,
  *   or a later boot), "-" not in the window's last sample (ended, or left
  *   the recorded set), "+-" both.
@@ -34,10 +36,12 @@
 
 struct growth {
     uint32_t ident;
-    unsigned long samples, intervals, grew;
+    unsigned long samples, intervals;
+    double interval_s, grew_s;     /* the time of its intervals, and of those it grew in */
     size_t first_k, last_k, last_w;
     uint64_t first_rss, last_rss, peak_rss;
-    double t0, st, stt, sr, str;   /* sums for the fit: hours since t0, kB since first_rss */
+    /* weighted sums for the fit: hours since t0, kB since first_rss */
+    double t0, sw, st, stt, sr, str;
     int64_t change;
     double slope;
     int started, ended;
@@ -53,6 +57,28 @@ static int by_growth(const void *a, const void *b)
     return x->ident < y->ident ? -1 : x->ident > y->ident;
 }
 
+/* The seconds each of the window's NW records W covers: its interval since
+ * the record before it in the window (of the same boot); the window's first
+ * and a boot's first cover the interval after them (1 s alone). */
+static double *window_cover(const struct series *sr, const struct pstore *ps, const size_t *w,
+                            long nw)
+{
+    double *cover = malloc((size_t)(nw ? nw : 1) * sizeof *cover);
+    if (!cover)
+        return NULL;
+    for (long i = 0; i < nw; i++)
+        cover[i] = 0;
+    for (long i = 1; i < nw; i++) {
+        const struct rec *a = &sr->recs[w[i - 1]], *b = &sr->recs[w[i]];
+        if (ps->samples[w[i - 1]].boot == ps->samples[w[i]].boot && b->uptime_cs > a->uptime_cs)
+            cover[i] = (double)(b->uptime_cs - a->uptime_cs) / 100;
+    }
+    for (long i = 0; i < nw; i++)
+        if (cover[i] == 0)
+            cover[i] = i + 1 < nw && cover[i + 1] > 0 ? cover[i + 1] : 1;
+    return cover;
+}
+
 /* Every identity seen in the window, with its figures; sorted.  Returns the
  * count, or -1 when out of memory. */
 static long compute(const struct proc_report *r, struct growth **out, size_t *first_k,
@@ -66,10 +92,12 @@ static long compute(const struct proc_report *r, struct growth **out, size_t *fi
         return -1;
     long *slot = malloc((ps->nids + 1) * sizeof *slot);
     struct growth *g = calloc(ps->nids + 1, sizeof *g);
-    if (!slot || !g) {
+    double *cover = window_cover(sr, ps, w, nw);
+    if (!slot || !g || !cover) {
         free(w);
         free(slot);
         free(g);
+        free(cover);
         return -1;
     }
     for (size_t i = 0; i < ps->nids; i++)
@@ -99,18 +127,22 @@ static long compute(const struct proc_report *r, struct growth **out, size_t *fi
                 struct growth *x = &g[slot[e->ident]];
                 if (x->last_w + 1 == (size_t)wi) {
                     x->intervals++;
-                    x->grew += e->rss_kb > x->last_rss;
+                    x->interval_s += cover[wi];
+                    if (e->rss_kb > x->last_rss)
+                        x->grew_s += cover[wi];
                 }
             }
             struct growth *x = &g[slot[e->ident]];
             /* both from the first sample: a flat RSS sums to exactly 0, a slope
              * of 0 and not the fit's rounding noise (-0.0) */
             double t = hours - x->t0, v = (double)e->rss_kb - (double)x->first_rss;
+            double cw = cover[wi];
             x->samples++;
-            x->st += t;
-            x->stt += t * t;
-            x->sr += v;
-            x->str += t * v;
+            x->sw += cw;
+            x->st += cw * t;
+            x->stt += cw * t * t;
+            x->sr += cw * v;
+            x->str += cw * t * v;
             x->last_k = k;
             x->last_w = (size_t)wi;
             x->last_rss = e->rss_kb;
@@ -120,14 +152,16 @@ static long compute(const struct proc_report *r, struct growth **out, size_t *fi
     }
     for (long i = 0; i < n; i++) {
         struct growth *x = &g[i];
-        double c = (double)x->samples, den = c * x->stt - x->st * x->st;
-        x->slope = c > 1 && fabs(den) > 1e-12 ? (c * x->str - x->st * x->sr) / den : 0;
+        double c = x->sw, den = c * x->stt - x->st * x->st;
+        x->slope = x->samples > 1 && fabs(den) > 1e-12 * (c * x->stt + 1)
+                 ? (c * x->str - x->st * x->sr) / den : 0;
         x->ended = x->last_k != wlast;
         x->change = rss_contribution(x->started, x->ended, x->first_rss, x->last_rss);
     }
     qsort(g, (size_t)n, sizeof *g, by_growth);
     free(slot);
     free(w);
+    free(cover);
     *out = g;
     *first_k = wfirst;
     *last_k = wlast;
@@ -188,7 +222,7 @@ int render_growth(const struct proc_report *r)
     for (long i = 0; i < n; i++) {
         const struct growth *x = &g[i];
         const struct pident *id = &ps->ids[x->ident];
-        double grew = x->intervals ? (double)x->grew * 100 / (double)x->intervals : 0;
+        double grew = x->interval_s > 0 ? x->grew_s * 100 / x->interval_s : 0;
         if (r->po->text) {
             char share[16] = "-";
             if (x->intervals)
