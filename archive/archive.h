@@ -144,10 +144,17 @@ struct verify_totals { unsigned long files, damaged, unchecked; };
 int archive_verify_path(const char *path, FILE *out, struct verify_totals *totals);
 
 /* The kernel log (/dev/kmsg) and its OOM kills (archive/events.c). */
-/* Where the latest sample of boot BOOT_ID left off reading the kernel log:
- * *FOUND 0 when no sample of that boot read it. */
-int archive_kmsg_position(struct archive *ar, const char *boot_id, int *found,
-                          uint64_t *next_seq, char *err, size_t err_cap);
+/* Where the latest sample of boot BOOT_ID left off reading the kernel log,
+ * and the kernel's oom_kill counter then; FOUND 0 when no sample of that
+ * boot read it. */
+struct kmsg_position {
+    int found;
+    uint64_t next_seq;
+    int has_oom_kill;
+    uint64_t oom_kill;
+};
+int archive_kmsg_position(struct archive *ar, const char *boot_id, struct kmsg_position *pos,
+                          char *err, size_t err_cap);
 /* One stored kill: the victim, its boot, and the sample that recorded it. */
 struct oom_kill_row {
     struct oom_event ev;       /* ev.ts is the kill's own time */

@@ -14,6 +14,8 @@
 
 extern const char schema_events_sql[];   /* schema/events.sql */
 
+static int64_t known_at(sqlite3_stmt *st, int col);
+
 static int ensure_event_tables(struct archive *ar, char *err, size_t cap)
 {
     if (ar->have_event_tables)
@@ -67,13 +69,14 @@ static int store_position(struct archive *ar, const struct sample *s, int64_t bo
                           char *err, size_t cap)
 {
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(ar->db, "INSERT INTO kmsg_read(ts, boot_no, next_seq, lost)"
-                           " VALUES (?,?,?,?)", -1, &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(ar->db, "INSERT INTO kmsg_read(ts, boot_no, next_seq, oom_kill, lost)"
+                           " VALUES (?,?,?,?,?)", -1, &st, NULL) != SQLITE_OK)
         return archive_sql_fail(ar, err, cap, "cannot store the kernel log position");
     sqlite3_bind_int64(st, 1, s->ts);
     sqlite3_bind_int64(st, 2, boot_no);
     sqlite3_bind_int64(st, 3, (int64_t)(s->oom.next_seq & INT64_MAX));
-    sqlite3_bind_int64(st, 4, (int64_t)(s->oom.lost & INT64_MAX));
+    bind_known(st, 4, s->oom.has_read_oom_kill ? (int64_t)(s->oom.read_oom_kill & INT64_MAX) : -1);
+    sqlite3_bind_int64(st, 5, (int64_t)(s->oom.lost & INT64_MAX));
     int step = sqlite3_step(st);
     sqlite3_finalize(st);
     if (step != SQLITE_DONE)
@@ -107,22 +110,24 @@ int eventstore_append(struct archive *ar, const struct sample *s, int64_t boot_n
     return rc;
 }
 
-int archive_kmsg_position(struct archive *ar, const char *boot_id, int *found,
-                          uint64_t *next_seq, char *err, size_t cap)
+int archive_kmsg_position(struct archive *ar, const char *boot_id, struct kmsg_position *pos,
+                          char *err, size_t cap)
 {
     sqlite3_stmt *st;
-    *found = 0;
+    memset(pos, 0, sizeof *pos);
     if (!archive_has_table(ar, "kmsg_read"))
         return ARCHIVE_OK;
-    if (sqlite3_prepare_v2(ar->db, "SELECT k.next_seq FROM kmsg_read k JOIN boot b"
+    if (sqlite3_prepare_v2(ar->db, "SELECT k.next_seq, k.oom_kill FROM kmsg_read k JOIN boot b"
                            " ON b.boot_no = k.boot_no WHERE b.boot_id = ? ORDER BY k.ts DESC LIMIT 1",
                            -1, &st, NULL) != SQLITE_OK)
         return archive_read_fail(ar, err, cap, "cannot read the kernel log position");
     sqlite3_bind_text(st, 1, boot_id, -1, SQLITE_STATIC);
     int step = sqlite3_step(st);
     if (step == SQLITE_ROW && sqlite3_column_int64(st, 0) >= 0) {
-        *next_seq = (uint64_t)sqlite3_column_int64(st, 0);
-        *found = 1;
+        pos->next_seq = (uint64_t)sqlite3_column_int64(st, 0);
+        pos->found = 1;
+        pos->has_oom_kill = known_at(st, 1) >= 0;
+        pos->oom_kill = pos->has_oom_kill ? (uint64_t)known_at(st, 1) : 0;
     }
     sqlite3_finalize(st);
     if (step != SQLITE_ROW && step != SQLITE_DONE)
@@ -177,7 +182,7 @@ void eventstore_fill(struct archive *ar, struct sample *s)
     oom_event_list_clear(&s->oom);
     if (!archive_has_table(ar, "kmsg_read"))
         return;
-    if (sqlite3_prepare_v2(ar->db, "SELECT next_seq, lost FROM kmsg_read WHERE ts = ?",
+    if (sqlite3_prepare_v2(ar->db, "SELECT next_seq, lost, oom_kill FROM kmsg_read WHERE ts = ?",
                            -1, &st, NULL) != SQLITE_OK) {
         archive_warn(ar, s->ts, "kmsg_read", "the kernel log position", sqlite3_errmsg(ar->db));
         return;
@@ -187,6 +192,8 @@ void eventstore_fill(struct archive *ar, struct sample *s)
         s->oom.read = 1;
         s->oom.next_seq = (uint64_t)known_at(st, 0);
         s->oom.lost = (uint64_t)(known_at(st, 1) < 0 ? 0 : known_at(st, 1));
+        s->oom.has_read_oom_kill = known_at(st, 2) >= 0;
+        s->oom.read_oom_kill = s->oom.has_read_oom_kill ? (uint64_t)known_at(st, 2) : 0;
     }
     sqlite3_finalize(st);
     if (!s->oom.read || sqlite3_prepare_v2(ar->db, "SELECT " EVENT_COLS " FROM oom_kill k"

@@ -46,45 +46,11 @@ static int64_t wall_offset_us(int64_t *now_s)
            ((int64_t)real.tv_nsec - (int64_t)mono.tv_nsec) / 1000;
 }
 
-struct reading {
-    struct oom_event_list *out;
-    struct oom_parser parser;
-    struct kmsg_record rec;
-    int have_expected;
-    uint64_t expected;         /* the next record number not yet seen */
-    int64_t offset_us, now_s;
-};
-
-static void keep_kill(struct reading *r, struct oom_event *ev)
-{
-    int64_t ts = (ev->mono_us + r->offset_us) / 1000000;
-    ev->ts = ts > r->now_s ? r->now_s : ts;
-    if (r->out->n >= KMSG_KILLS_MAX || !oom_event_list_add(r->out, ev))
-        r->out->lost++;
-}
-
-/* One record as read(2) gave it. */
-static void take_record(struct reading *r, const char *buf, size_t len)
-{
-    struct oom_event ev;
-    if (kmsg_parse_record(buf, len, &r->rec) != 0)
-        return;
-    int old = r->have_expected && r->rec.seq < r->expected;
-    if (!old && r->have_expected && r->rec.seq > r->expected)
-        r->out->lost += r->rec.seq - r->expected;   /* overwritten before we read them */
-    if (oom_parser_feed(&r->parser, &r->rec, &ev) && !old)
-        keep_kill(r, &ev);
-    if (!old) {
-        r->expected = r->rec.seq + 1;
-        r->have_expected = 1;
-    }
-}
-
 int kmsg_collect(const char *path, int have_from, uint64_t from, struct oom_event_list *out,
                  int *errno_out)
 {
     static char buf[KMSG_RECORD_MAX + 64];
-    static struct reading r;
+    static struct kmsg_reading r;
     oom_event_list_clear(out);
     *errno_out = 0;
     int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
@@ -92,23 +58,18 @@ int kmsg_collect(const char *path, int have_from, uint64_t from, struct oom_even
         *errno_out = errno;
         return -1;
     }
-    memset(&r, 0, sizeof r);
-    r.out = out;
-    oom_parser_init(&r.parser);
-    r.have_expected = have_from;
-    r.expected = from;
-    r.offset_us = wall_offset_us(&r.now_s);
+    int64_t now_s, offset_us = wall_offset_us(&now_s);
+    kmsg_reading_start(&r, out, have_from, from, offset_us, now_s);
     for (long reads = 0; reads < KMSG_READS_MAX; reads++) {
         ssize_t n = read(fd, buf, sizeof buf);
         if (n > 0)
-            take_record(&r, buf, (size_t)n);
+            kmsg_reading_take(&r, buf, (size_t)n);
         else if (n < 0 && (errno == EINTR || errno == EPIPE))
             continue;   /* EPIPE: overwritten under us; the next read gives the oldest, and the gap counts */
         else
             break;      /* EAGAIN: read to the end; 0 or another error: nothing more to read */
     }
     close(fd);
-    out->read = 1;
-    out->next_seq = r.have_expected ? r.expected : 0;
+    kmsg_reading_finish(&r);
     return 0;
 }

@@ -12,9 +12,6 @@
 #include "model.h"
 
 #define KMSG_PATH "/dev/kmsg"
-/* Kills kept from one reading, far above any real burst: the rest are
- * counted in lost, as records the sample could not keep. */
-#define KMSG_KILLS_MAX 4096
 
 /* Reads PATH (KMSG_PATH; another path for tests) to its end and fills OUT
  * (cleared first) with the kills of records numbered FROM on (every record

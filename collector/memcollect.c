@@ -456,26 +456,24 @@ static int sample_processes(struct writer *w, const struct options *o, struct sa
 /* Where the previous sample of this boot left the kernel log: in this
  * archive, or, for the first sample of a day, in the day before's file
  * (its compressed form too). */
-static int kmsg_position(struct writer *w, const struct options *o, const struct sample *s,
-                         uint64_t *from)
+static void kmsg_position(struct writer *w, const struct options *o, const struct sample *s,
+                          struct kmsg_position *pos)
 {
     char err[256], name[NAME_MAX + 1], path[PATH_MAX];
-    int found = 0;
-    if (archive_kmsg_position(w->ar, s->boot_id, &found, from, err, sizeof err) != ARCHIVE_OK ||
-        found || !target_is_directory(o))
-        return found;
+    if (archive_kmsg_position(w->ar, s->boot_id, pos, err, sizeof err) != ARCHIVE_OK ||
+        pos->found || !target_is_directory(o))
+        return;
     daily_name(s->ts - 86400, name, sizeof name);
-    for (int gz = 0; gz < 2 && !found; gz++) {
+    for (int gz = 0; gz < 2 && !pos->found; gz++) {
         struct archive *prev;
         if (gz)
             strncat(name, ".gz", sizeof name - strlen(name) - 1);
         if (safedir_name(&w->dir, name, path, sizeof path) != 0 ||
             archive_open_reader(path, &prev, err, sizeof err) != ARCHIVE_OK)
             continue;
-        archive_kmsg_position(prev, s->boot_id, &found, from, err, sizeof err);
+        archive_kmsg_position(prev, s->boot_id, pos, err, sizeof err);
         archive_close(prev);
     }
-    return found;
 }
 
 /* The OOM kills the kernel logged since the previous sample.  Without
@@ -484,11 +482,36 @@ static int kmsg_position(struct writer *w, const struct options *o, const struct
  * the collector runs every minute, and cron mails what it prints. */
 static void sample_kernel_log(struct writer *w, const struct options *o, struct sample *s)
 {
-    uint64_t from = 0;
-    int have_from = kmsg_position(w, o, s, &from), why;
-    if (kmsg_collect(KMSG_PATH, have_from, from, &s->oom, &why) != 0 &&
-        why != EACCES && why != EPERM && why != ENOENT)
-        report_error(KMSG_PATH, strerror(why));
+    struct kmsg_position pos;
+    const struct kv *counter = kv_find(&s->vmstat, "oom_kill", NULL);
+    int why;
+    kmsg_position(w, o, s, &pos);
+    oom_event_list_clear(&s->oom);
+    /* The kernel counts a kill (oom_kill) before it logs the victim: with
+     * the counter where it was when the log was last read, there is no
+     * kill to read, and the position is kept without reading the whole
+     * log (about 3 ms of system calls for a full 128 kB buffer).  Only a
+     * kill counted before the last reading and logged after it (the
+     * microseconds between the two) waits for the next kill's reading. */
+    if (pos.found && pos.has_oom_kill && counter && counter->value == pos.oom_kill) {
+        s->oom.read = 1;
+        s->oom.next_seq = pos.next_seq;
+        s->oom.has_read_oom_kill = 1;
+        s->oom.read_oom_kill = pos.oom_kill;
+        return;
+    }
+    if (kmsg_collect(KMSG_PATH, pos.found, pos.next_seq, &s->oom, &why) != 0) {
+        if (why != EACCES && why != EPERM && why != ENOENT)
+            report_error(KMSG_PATH, strerror(why));
+        return;
+    }
+    s->oom.has_read_oom_kill = counter != NULL;
+    s->oom.read_oom_kill = counter ? counter->value : 0;
+    /* records overwritten since the last reading matter only when the
+     * counter says more kills happened than this reading found */
+    if (pos.found && pos.has_oom_kill && counter && counter->value >= pos.oom_kill &&
+        counter->value - pos.oom_kill <= s->oom.n)
+        s->oom.lost = 0;
 }
 
 static int sample_nodes(const struct options *o, struct sample *s)

@@ -316,3 +316,46 @@ int oom_parser_feed(struct oom_parser *p, const struct kmsg_record *rec, struct 
     p->memcg_hint = 0;
     return 1;
 }
+
+void kmsg_reading_start(struct kmsg_reading *r, struct oom_event_list *out, int have_from,
+                        uint64_t from, int64_t offset_us, int64_t now_s)
+{
+    oom_event_list_clear(out);
+    memset(r, 0, sizeof *r);
+    r->out = out;
+    oom_parser_init(&r->parser);
+    r->have_expected = have_from;
+    r->expected = from;
+    r->offset_us = offset_us;
+    r->now_s = now_s;
+}
+
+static void keep_kill(struct kmsg_reading *r, struct oom_event *ev)
+{
+    int64_t ts = (ev->mono_us + r->offset_us) / 1000000;
+    ev->ts = ts > r->now_s ? r->now_s : ts;
+    if (r->out->n >= KMSG_KILLS_MAX || !oom_event_list_add(r->out, ev))
+        r->out->lost++;
+}
+
+void kmsg_reading_take(struct kmsg_reading *r, const char *buf, size_t len)
+{
+    struct oom_event ev;
+    if (kmsg_parse_record(buf, len, &r->rec) != 0)
+        return;
+    int old = r->have_expected && r->rec.seq < r->expected;
+    if (!old && r->have_expected && r->rec.seq > r->expected)
+        r->out->lost += r->rec.seq - r->expected;   /* overwritten before we read them */
+    if (oom_parser_feed(&r->parser, &r->rec, &ev) && !old)
+        keep_kill(r, &ev);
+    if (!old) {
+        r->expected = r->rec.seq + 1;
+        r->have_expected = 1;
+    }
+}
+
+void kmsg_reading_finish(struct kmsg_reading *r)
+{
+    r->out->read = 1;
+    r->out->next_seq = r->have_expected ? r->expected : 0;
+}

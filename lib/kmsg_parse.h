@@ -53,4 +53,33 @@ void oom_parser_init(struct oom_parser *p);
  * when REC completed a kill, else 0. */
 int oom_parser_feed(struct oom_parser *p, const struct kmsg_record *rec, struct oom_event *out);
 
+/* Kills kept from one reading, far above any real burst: the rest are
+ * counted in lost, as records the sample could not keep. */
+#define KMSG_KILLS_MAX 4096
+
+/* One reading of the log, record after record as read(2) returns them, from
+ * the oldest the kernel holds: records numbered below FROM were read by an
+ * earlier sample (they still go through the parser, so that a kill whose
+ * summary came before FROM is whole); a gap in the numbers at or after FROM
+ * is records the kernel overwrote before this reading, counted in
+ * out->lost.  Kills get their wall time as the record's µs plus OFFSET_US,
+ * never later than NOW_S. */
+struct kmsg_reading {
+    struct oom_event_list *out;
+    struct oom_parser parser;
+    struct kmsg_record rec;
+    int have_expected;
+    uint64_t expected;         /* the next record number not yet seen */
+    int64_t offset_us, now_s;
+};
+
+/* Starts a reading into OUT (cleared): HAVE_FROM 0 keeps every record (a
+ * boot's first reading: nothing can be said lost). */
+void kmsg_reading_start(struct kmsg_reading *r, struct oom_event_list *out, int have_from,
+                        uint64_t from, int64_t offset_us, int64_t now_s);
+/* One record as read(2) gave it (LEN bytes). */
+void kmsg_reading_take(struct kmsg_reading *r, const char *buf, size_t len);
+/* Ends the reading: out->read = 1 and out->next_seq, where the next one goes on. */
+void kmsg_reading_finish(struct kmsg_reading *r);
+
 #endif

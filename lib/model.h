@@ -142,7 +142,11 @@ struct oom_event {
 struct oom_event_list {
     int read;                  /* 0: the kernel log was not read (no access, or not asked) */
     uint64_t next_seq;         /* where the next sample goes on reading */
-    uint64_t lost;             /* records overwritten before they were read (EPIPE); 0: none */
+    uint64_t lost;             /* records overwritten before they were read (EPIPE), when
+                                * the kernel's oom_kill counter leaves room for a kill among
+                                * them; 0: none */
+    int has_read_oom_kill;     /* read_oom_kill is known */
+    uint64_t read_oom_kill;    /* /proc/vmstat oom_kill when the log was read up to next_seq */
     unsigned n, cap;
     struct oom_event *events;  /* malloc'd */
 };

@@ -4,9 +4,13 @@
 --
 -- kmsg_read: one row per sample whose collector read the kernel log: the
 --            sequence number the next sample of that boot reads from
---            (next_seq), and how many records the kernel overwrote before
---            they were read (lost; 0: none).  A lost record may have been
---            a kill: reports say so rather than guess.
+--            (next_seq), the kernel's oom_kill counter (/proc/vmstat) when
+--            the log was read up to there (oom_kill; NULL: not recorded),
+--            and how many records the kernel overwrote before they were
+--            read, when the counter leaves room for a kill among them
+--            (lost; 0: none).  Reports say so rather than guess.  A sample
+--            whose counter equals that of the reading before it had no kill
+--            to read: it keeps the position without reading the log.
 -- oom_kill:  each kill, with the sample (ts) that read it: the kernel's
 --            record number (seq) in that boot, the kill's own time (kill_ts,
 --            UTC seconds, from the record's monotonic time; mono_us as the
@@ -16,7 +20,7 @@
 --            cgroup's limit was reached, not the machine's memory.
 
 CREATE TABLE IF NOT EXISTS kmsg_read(ts INTEGER PRIMARY KEY, boot_no INTEGER NOT NULL,
-    next_seq INTEGER NOT NULL, lost INTEGER NOT NULL);
+    next_seq INTEGER NOT NULL, oom_kill INTEGER, lost INTEGER NOT NULL);
 
 CREATE TABLE IF NOT EXISTS oom_kill(ts INTEGER NOT NULL, seq INTEGER NOT NULL,
     boot_no INTEGER NOT NULL, kill_ts INTEGER NOT NULL, mono_us INTEGER NOT NULL,

@@ -5,6 +5,10 @@
  * log records overwritten before it could read them (kills among them are
  * not listed: the report says so rather than guess).
  *
+ * A sample records the kills since the one before it, and a boot's first
+ * reading of the log every kill the kernel still holds: without -s, the
+ * window's first sample lists kills from before it, at their own times.
+ *
  * Text layout (memtrail's own): sar's banner, a line naming the window,
  * then the header
  *   "TIME          PID    UID   ANON_KB   FILE_KB  SHMEM_KB     VM_KB  PGTBL_KB    ADJ  LIMIT   Command          Cgroup"
@@ -122,7 +126,7 @@ static int render_text(const struct proc_report *r, int64_t from, int64_t to)
         char a[64], b[64];
         proc_span(r, w[0], w[nw - 1], a, b, sizeof a);
         dates = !sar_same_day(ctx, &ctx->sr->recs[w[0]], &ctx->sr->recs[w[nw - 1]]);
-        fprintf(ctx->out, "\nOOM kills from %s to %s\n", a, b);
+        fprintf(ctx->out, "\nOOM kills recorded by the samples from %s to %s\n", a, b);
     }
     free(w);
     unsigned long shown = 0;

@@ -21,7 +21,8 @@
  *   window samples that both hold it) in which its RSS grew; "-" with none;
  * - mark: "+" started after the window's first sample (by its start time,
  *   or a later boot), "-" not in the window's last sample (ended, or left
- *   the recorded set), "+-" both.
+ *   the recorded set), "+-" both; "K" after "-": the OOM killer killed it
+ *   (oomlog.h), and CSV/JSON's oom_killed holds the kill's epoch.
  * The aggregate row of --procs-max is left out: its members change.
  */
 #include <math.h>

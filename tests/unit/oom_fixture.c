@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "archive.h"
+#include "fixture_host.h"
 #include "model.h"
 
 #define T0 1795700000   /* 2026-11-26 ... UTC */
@@ -94,6 +95,8 @@ static void fill(struct sample *s, int k)
         return;   /* the collector could not read the kernel log */
     s->oom.read = 1;
     s->oom.next_seq = 1000 + (uint64_t)k * 10;
+    s->oom.has_read_oom_kill = 1;
+    s->oom.read_oom_kill = oom_kills[k];
     if (k == 2) {
         struct oom_event a = kill_event(4242, "hog", T0 + 100, 1015, 1);
         struct oom_event b = kill_event(4243, odd_victim, T0 + 101, 1017, 0);
@@ -110,18 +113,8 @@ static int write_archive(const char *path)
     struct host_facts h;
     struct archive *ar;
     char err[512];
-    memset(&h, 0, sizeof h);
-    strcpy(h.sysname, "Linux");
-    strcpy(h.nodename, "fixturehost");
-    strcpy(h.release, "6.1.0-test");
-    strcpy(h.machine, "x86_64");
-    strcpy(h.timezone, "UTC");
-    h.ncpu = 2;
-    h.page_size = 4096;
-    if (archive_open_writer(path, 0, &ar, err, sizeof err) != ARCHIVE_OK) {
-        fprintf(stderr, "%s: %s\n", path, err);
+    if (fixture_open(path, &h, &ar) != 0)
         return 1;
-    }
     int rc = 0;
     for (int k = 0; k < 5 && rc == 0; k++) {
         fill(&s, k);
@@ -175,8 +168,7 @@ static void check_read_back(const char *path)
 {
     struct archive *ar;
     char err[512];
-    uint64_t next = 0;
-    int found = 0;
+    struct kmsg_position pos;
     CHECK(archive_open_reader(path, &ar, err, sizeof err) == ARCHIVE_OK);
     CHECK(archive_each_oom_kill(ar, INT64_MIN, INT64_MAX, collect_kill, NULL, err, sizeof err) ==
           ARCHIVE_OK);
@@ -199,10 +191,10 @@ static void check_read_back(const char *path)
           ARCHIVE_OK);
     CHECK(loss_ts == T0 + 180 && loss_n == 5);
     /* sample 4 did not read the log: the position is sample 3's */
-    CHECK(archive_kmsg_position(ar, boot, &found, &next, err, sizeof err) == ARCHIVE_OK);
-    CHECK(found && next == 1030);
-    CHECK(archive_kmsg_position(ar, "99999999-2222-3333-4444-555555555555", &found, &next, err,
-                                sizeof err) == ARCHIVE_OK && !found);
+    CHECK(archive_kmsg_position(ar, boot, &pos, err, sizeof err) == ARCHIVE_OK);
+    CHECK(pos.found && pos.next_seq == 1030 && pos.has_oom_kill && pos.oom_kill == 2);
+    CHECK(archive_kmsg_position(ar, "99999999-2222-3333-4444-555555555555", &pos, err,
+                                sizeof err) == ARCHIVE_OK && !pos.found);
     CHECK(archive_each_sample(ar, INT64_MIN, INT64_MAX, PART_OOM, collect_sample, NULL, err,
                               sizeof err) == ARCHIVE_OK);
     CHECK(oom_read_mask == 0xf);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "archive.h"
+#include "fixture_host.h"
 #include "model.h"
 
 #define T0 1795700000   /* 2026-11-26 ... UTC */
@@ -94,18 +95,8 @@ static int write_archive(const char *path, int numa)
     struct host_facts h;
     struct archive *ar;
     char err[512];
-    memset(&h, 0, sizeof h);
-    strcpy(h.sysname, "Linux");
-    strcpy(h.nodename, "fixturehost");
-    strcpy(h.release, "6.1.0-test");
-    strcpy(h.machine, "x86_64");
-    strcpy(h.timezone, "UTC");
-    h.ncpu = 2;
-    h.page_size = 4096;
-    if (archive_open_writer(path, 0, &ar, err, sizeof err) != ARCHIVE_OK) {
-        fprintf(stderr, "%s: %s\n", path, err);
+    if (fixture_open(path, &h, &ar) != 0)
         return 1;
-    }
     for (int k = 0; k < 5; k++) {
         fill(&s, k, numa, nodes);
         unsigned char need[8];

@@ -269,8 +269,70 @@ static void test_two_kills(void)
     CHECK(ev.pid == 2 && ev.oom_memcg[0] == '\0' && ev.constraint[0] == '\0' && !ev.memcg_oom);
 }
 
+/* A reading of records numbered FIRST.. (skipping those in GAP_FROM..GAP_TO),
+ * a kill's summary at 104 and its "Killed process" line at 106. */
+static void read_records(struct kmsg_reading *r, struct oom_event_list *out, int have_from,
+                         uint64_t from, unsigned first, unsigned last, unsigned gap_from,
+                         unsigned gap_to)
+{
+    char raw[512];
+    kmsg_reading_start(r, out, have_from, from, 1000000000LL * 1000000, 1000001000);
+    for (unsigned seq = first; seq <= last; seq++) {
+        if (seq >= gap_from && seq <= gap_to)
+            continue;
+        const char *text = seq == 104 ? "oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),"
+                                         "cpuset=/,mems_allowed=0,oom_memcg=/m,task_memcg=/m,"
+                                         "task=hog,pid=9,uid=0"
+                         : seq == 106 ? "Memory cgroup out of memory: Killed process 9 (hog) "
+                                        "total-vm:1kB, anon-rss:2kB, file-rss:0kB, shmem-rss:0kB, "
+                                        "UID:0 pgtables:4kB oom_score_adj:0"
+                                      : "something else";
+        snprintf(raw, sizeof raw, "3,%u,%u,-;%s\n", seq, 50000000 + seq * 1000000, text);
+        kmsg_reading_take(r, raw, strlen(raw));
+    }
+    kmsg_reading_finish(r);
+}
+
+/* positions, lost records, and a kill split across two readings */
+static void test_reading(void)
+{
+    static struct kmsg_reading r;
+    struct oom_event_list out = { 0 };
+    /* a boot's first reading: every record, nothing lost */
+    read_records(&r, &out, 0, 0, 90, 110, 1, 0);
+    CHECK(out.read && out.next_seq == 111 && out.lost == 0 && out.n == 1);
+    CHECK(out.events[0].pid == 9 && strcmp(out.events[0].task_memcg, "/m") == 0);
+    /* wall time: the record's µs (156 s) plus the offset */
+    CHECK(out.events[0].ts == 1000000000 + 156 && out.events[0].mono_us == 156000000);
+    /* from 105: the summary (104) was read before, the kill (106) is new and whole */
+    read_records(&r, &out, 1, 105, 90, 110, 1, 0);
+    CHECK(out.n == 1 && out.lost == 0 && out.next_seq == 111);
+    CHECK(strcmp(out.events[0].constraint, "CONSTRAINT_MEMCG") == 0);
+    /* from 107: the kill was stored before */
+    read_records(&r, &out, 1, 107, 90, 110, 1, 0);
+    CHECK(out.n == 0 && out.lost == 0 && out.next_seq == 111);
+    /* the oldest record the kernel still holds is 108: 100..107 were overwritten */
+    read_records(&r, &out, 1, 100, 108, 120, 1, 0);
+    CHECK(out.n == 0 && out.lost == 8 && out.next_seq == 121);
+    /* a gap in the middle (EPIPE: overwritten while reading) */
+    read_records(&r, &out, 1, 100, 90, 120, 110, 112);
+    CHECK(out.lost == 3 && out.n == 1 && out.next_seq == 121);
+    /* nothing new: the position stays */
+    read_records(&r, &out, 1, 121, 90, 120, 1, 0);
+    CHECK(out.n == 0 && out.lost == 0 && out.next_seq == 121);
+    /* a kill is never placed after the moment it was read */
+    kmsg_reading_start(&r, &out, 0, 0, 2000000000LL * 1000000, 1000000100);
+    const char killed[] = "3,5,7000000,-;Out of memory: Killed process 1 (x) total-vm:1kB, "
+                          "anon-rss:1kB, file-rss:0kB, shmem-rss:0kB";
+    kmsg_reading_take(&r, killed, strlen(killed));
+    kmsg_reading_finish(&r);
+    CHECK(out.n == 1 && out.events[0].ts == 1000000100);
+    oom_event_list_clear(&out);
+}
+
 int main(void)
 {
+    test_reading();
     test_record_header();
     test_6x_memcg();
     test_6x_global();
