@@ -26,7 +26,7 @@ int cgstore_ensure_tables(struct archive *ar, char *err, size_t cap)
 {
     if (ar->have_cg_tables)
         return ARCHIVE_OK;
-    if (!archive_has_table(ar, "proc_cgroup")) {   /* the newest of the three */
+    if (!archive_has_table(ar, "proc_cgroup")) {   /* the last one made */
         int rc = archive_exec(ar, schema_cgroups_sql, err, cap);
         if (rc != ARCHIVE_OK)
             return rc;
@@ -272,19 +272,16 @@ static void load_identities(struct archive *ar)
     sqlite3_finalize(st);
 }
 
+static int by_identity(const void *key, const void *item)
+{
+    int64_t ci = *(const int64_t *)key, other = ((const struct cg_identity *)item)->ci;
+    return (ci > other) - (ci < other);
+}
+
 static const struct cg_identity *identity_of(const struct archive *ar, int64_t ci)
 {
-    size_t lo = 0, hi = ar->ncgids;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (ar->cgids[mid].ci == ci)
-            return &ar->cgids[mid];
-        if (ar->cgids[mid].ci < ci)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return NULL;
+    return ar->ncgids ? bsearch(&ci, ar->cgids, ar->ncgids, sizeof *ar->cgids, by_identity)
+                      : NULL;
 }
 
 int cgstore_cursor_open(struct archive *ar, int64_t from, int64_t to,

@@ -22,7 +22,7 @@
  * needs them: each, when present, must be an ordinary table. */
 static const char *const our_tables[] = {
     "host", "boot", "sample", "field", "swap", "proc", "proc_sample", "numa", "psi_mem",
-    "kmsg_read", "oom_kill", "cgroup", "cgroup_sample", "proc_cgroup", "burst",
+    "kmsg_read", "oom_kill", "cgroup", "cgroup_sample", "cgroup_path", "proc_cgroup", "burst",
     NULL
 };
 /* The one view of schema/archive.sql, for people with the sqlite3 shell:

@@ -2,7 +2,8 @@
 /*
  * What the files of the archive module share, and nothing outside it sees:
  * the archive handle and the few SQL helpers.  archive.c holds the
- * system-wide samples, procstore.c the per-process and per-node data.
+ * system-wide samples, procstore.c the per-process and per-node data,
+ * cgstore.c the memory cgroups.
  */
 #ifndef MEMTRAIL_ARCHIVE_INTERNAL_H
 #define MEMTRAIL_ARCHIVE_INTERNAL_H

@@ -230,20 +230,35 @@ static int store_name_between(struct archive *ar, sqlite3_stmt *rename, int64_t 
     return rc;
 }
 
-/* The memory cgroup of a new identity, in the side table proc_cgroup
- * (archives from before it stay as they are). */
-static int store_cgroup(struct archive *ar, sqlite3_stmt **st, int64_t pi, const char *path,
+/* The memory cgroup of a new identity, in the side table proc_cgroup, by
+ * its number in cgroup_path (archives from before them stay as they are).
+ * ST holds the three statements, prepared on first use. */
+static int store_cgroup(struct archive *ar, sqlite3_stmt *st[3], int64_t pi, const char *path,
                         char *err, size_t cap)
 {
     int rc;
-    if (!*st && ((rc = cgstore_ensure_tables(ar, err, cap)) != ARCHIVE_OK ||
-                 (rc = prepare(ar, st, "INSERT OR IGNORE INTO proc_cgroup(pi, path) VALUES (?,?)",
-                               err, cap)) != ARCHIVE_OK))
+    if (!st[0] && ((rc = cgstore_ensure_tables(ar, err, cap)) != ARCHIVE_OK ||
+                   (rc = prepare(ar, &st[0], "SELECT cp FROM cgroup_path WHERE path = ?", err,
+                                 cap)) != ARCHIVE_OK ||
+                   (rc = prepare(ar, &st[1], "INSERT INTO cgroup_path(path) VALUES (?)", err,
+                                 cap)) != ARCHIVE_OK ||
+                   (rc = prepare(ar, &st[2], "INSERT OR IGNORE INTO proc_cgroup(pi, cp)"
+                                 " VALUES (?,?)", err, cap)) != ARCHIVE_OK))
         return rc;
-    sqlite3_reset(*st);
-    sqlite3_bind_int64(*st, 1, pi);
-    sqlite3_bind_text(*st, 2, path, -1, SQLITE_STATIC);
-    if (sqlite3_step(*st) != SQLITE_DONE)
+    sqlite3_reset(st[0]);
+    sqlite3_bind_text(st[0], 1, path, -1, SQLITE_STATIC);
+    int64_t cp = sqlite3_step(st[0]) == SQLITE_ROW ? sqlite3_column_int64(st[0], 0) : 0;
+    if (!cp) {
+        sqlite3_reset(st[1]);
+        sqlite3_bind_text(st[1], 1, path, -1, SQLITE_STATIC);
+        if (sqlite3_step(st[1]) != SQLITE_DONE)
+            return archive_sql_fail(ar, err, cap, "cannot store a process's cgroup");
+        cp = sqlite3_last_insert_rowid(ar->db);
+    }
+    sqlite3_reset(st[2]);
+    sqlite3_bind_int64(st[2], 1, pi);
+    sqlite3_bind_int64(st[2], 2, cp);
+    if (sqlite3_step(st[2]) != SQLITE_DONE)
         return archive_sql_fail(ar, err, cap, "cannot store a process's cgroup");
     return ARCHIVE_OK;
 }
@@ -259,7 +274,7 @@ int procstore_append(struct archive *ar, const struct sample *s, int64_t boot_no
         return rc;
     const struct proc_list *list = &s->procs;
     struct proc_values *v = malloc((list->n ? list->n : 1) * sizeof *v);
-    sqlite3_stmt *find = NULL, *add = NULL, *rename = NULL, *blob_st = NULL, *cg = NULL;
+    sqlite3_stmt *find = NULL, *add = NULL, *rename = NULL, *blob_st = NULL, *cg[3] = { 0 };
     struct proc_blob blob = { 0 };
     if (!v)
         return archive_fail(err, cap, ARCHIVE_ERROR, "out of memory%s%s", "", "");
@@ -283,7 +298,7 @@ int procstore_append(struct archive *ar, const struct sample *s, int64_t boot_no
                 goto done;
             }
             pi = sqlite3_last_insert_rowid(ar->db);
-            if (p->cgroup && (rc = store_cgroup(ar, &cg, pi, p->cgroup, err, cap)) != ARCHIVE_OK)
+            if (p->cgroup && (rc = store_cgroup(ar, cg, pi, p->cgroup, err, cap)) != ARCHIVE_OK)
                 goto done;
         } else if (backfill ? store_name_between(ar, rename, pi, s->ts, p) != 0
                             : renamed && store_name(rename, pi, s->ts, p) != 0) {
@@ -315,7 +330,8 @@ done:
     sqlite3_finalize(add);
     sqlite3_finalize(rename);
     sqlite3_finalize(blob_st);
-    sqlite3_finalize(cg);
+    for (int i = 0; i < 3; i++)
+        sqlite3_finalize(cg[i]);
     free(blob.data);
     free(v);
     return rc;
@@ -457,8 +473,9 @@ static int load_identities(struct archive *ar)
     /* proc_cgroup is newer than proc: older archives have none */
     int with_cgroups = archive_has_table(ar, "proc_cgroup");
     if (sqlite3_prepare_v2(ar->db, with_cgroups
-                           ? "SELECT p.pi, pid, ppid, uid, start_ticks, comm, cmdline, c.path"
-                             " FROM proc p LEFT JOIN proc_cgroup c ON c.pi = p.pi ORDER BY p.pi"
+                           ? "SELECT p.pi, pid, ppid, uid, start_ticks, comm, cmdline, n.path"
+                             " FROM proc p LEFT JOIN proc_cgroup c ON c.pi = p.pi"
+                             " LEFT JOIN cgroup_path n ON n.cp = c.cp ORDER BY p.pi"
                            : "SELECT pi, pid, ppid, uid, start_ticks, comm, cmdline, NULL"
                              " FROM proc ORDER BY pi", -1, &st, NULL) != SQLITE_OK) {
         identities_failed(ar, sqlite3_errmsg(ar->db));

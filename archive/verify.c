@@ -7,7 +7,7 @@
  *   - PRAGMA integrity_check: every page and index of the file, the damaged
  *     pages named by the table they belong to;
  *   - every sample read the way the reports read it, with its process,
- *     NUMA and swap data: each part the reports would skip is listed with
+ *     NUMA, cgroup and swap data: each part the reports would skip is listed with
  *     its time (a process blob's CRC-32, identities, unreadable pages), and
  *     then every process blob no sample refers to is checked too, and
  *     every row of the bursts of memcollect --watch.

@@ -96,37 +96,16 @@ int cgroups_find(struct cgroup_hierarchy *h, char *err, size_t err_cap)
 
 /* ---- reading one cgroup */
 
-/* NAME in directory DIRFD into BUF, bounded, whole lines only: 0 or -errno.
- * A read that does not fill the buffer ends it: cgroupfs (a seq_file) and
- * tmpfs give the whole of a small file to one read, and a second read per
- * file is a tenth of the cost of a sample of 2,000 cgroups. */
+/* NAME in directory DIRFD into BUF, bounded, whole lines only: 0 or -errno. */
 static int read_at(int dirfd, const char *name, char *buf, size_t cap, size_t *len)
 {
-    int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-    if (fd < 0)
-        return -errno;
-    size_t got = 0;
-    ssize_t n;
-    while (got + 1 < cap && (n = read(fd, buf + got, cap - 1 - got)) != 0) {
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            int e = errno;
-            close(fd);
-            return -e;
-        }
-        got += (size_t)n;
-        if (got + 1 < cap)
-            break;
+    int rc = read_small_text_at(dirfd, name, buf, cap, len);
+    if (rc == 0 && *len + 1 >= cap) {   /* cut: a partial last line would read as a wrong number */
+        while (*len > 0 && buf[*len - 1] != '\n')
+            (*len)--;
+        buf[*len] = '\0';
     }
-    close(fd);
-    if (got + 1 >= cap) {   /* cut: a partial last line would read as a wrong number */
-        while (got > 0 && buf[got - 1] != '\n')
-            got--;
-    }
-    buf[got] = '\0';
-    *len = got;
-    return 0;
+    return rc;
 }
 
 typedef void (*file_parser)(const char *text, size_t len, struct cgroup_mem *m);

@@ -90,7 +90,7 @@ static void usage(FILE *out)
     fprintf(out,
             "Without <interval>, takes one sample.  <archive> is a file, or a directory\n"
             "holding one file per day (default " DEFAULT_DIR ").\n"
-            "Exit status: 0 sample stored, 1 usage, 2 error (or processes or nodes\n"
+            "Exit status: 0 sample stored, 1 usage, 2 error (or processes, nodes or cgroups\n"
             "not sampled: the rest is stored), 3 sample skipped\n"
             "(another memcollect is writing, or a sample for that second exists),\n"
             "4 sample stored but the --textfile not written.\n"

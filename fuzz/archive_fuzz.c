@@ -66,6 +66,10 @@ static int touch_sample(const struct sample *s, void *ctx)
         *sum += s->procs.procs[i].rss_kb + (s->procs.procs[i].cmdline ? 1 : 0);
     for (unsigned i = 0; i < s->numa.n; i++)
         *sum += s->numa.nodes[i].free_kb;
+    for (size_t i = 0; i < s->cgroups.n; i++)   /* and strlen walks each path to its NUL */
+        *sum += s->cgroups.items[i].current + strlen(s->cgroups.items[i].path);
+    for (size_t i = 0; i < s->procs.n; i++)
+        *sum += s->procs.procs[i].cgroup ? strlen(s->procs.procs[i].cgroup) : 0;
     return 0;
 }
 
@@ -78,12 +82,14 @@ static void read_archive(void)
     uint64_t sum = 0;
     int64_t first = 0, last = 0;
     struct host_facts host;
-    archive_each_sample(ar, INT64_MIN, INT64_MAX, PART_PROCS | PART_NUMA, touch_sample, &sum,
-                        err, sizeof err);
+    archive_each_sample(ar, INT64_MIN, INT64_MAX, PART_PROCS | PART_NUMA | PART_CGROUPS,
+                        touch_sample, &sum, err, sizeof err);
     if (archive_first_ts(ar, &first, err, sizeof err) == ARCHIVE_OK &&
         archive_last_ts(ar, &last, err, sizeof err) == ARCHIVE_OK) {
         archive_host_at(ar, first, &host, err, sizeof err);
         archive_each_sample(ar, first, first, PART_PROCS, touch_sample, &sum, err, sizeof err);
+        /* the last sample alone: a cgroup delta then loads its key sample by itself */
+        archive_each_sample(ar, last, last, PART_CGROUPS, touch_sample, &sum, err, sizeof err);
     }
     archive_close(ar);
 }

@@ -174,7 +174,8 @@ struct cgroup_list {
     int version;               /* 0: cgroups not sampled; 1 or 2: which hierarchy */
     size_t n, cap;
     struct cgroup_mem *items;  /* malloc'd */
-    uint32_t aggregated;       /* cgroups beyond the bound, summed into the row with path "..." */
+    uint32_t aggregated;       /* cgroups beyond the bound, whose usage (current; its other
+                                * values absent) is summed into the row with path "..." */
 };
 
 struct sample {

@@ -20,9 +20,10 @@
 /* Large enough for /proc/vmstat on big NUMA machines; larger text is cut. */
 #define PROC_TEXT_MAX (64 * 1024)
 
-int read_text_file(const char *path, char *buf, size_t cap, size_t *len)
+/* Reads FD (then closes it) into BUF, to its end or (ONE_READ) to the end
+ * of a read that did not fill the buffer. */
+static int read_fd_text(int fd, int one_read, char *buf, size_t cap, size_t *len)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
     if (fd < 0)
         return -errno;
     size_t total = 0;
@@ -38,11 +39,24 @@ int read_text_file(const char *path, char *buf, size_t cap, size_t *len)
         if (n == 0)
             break;
         total += (size_t)n;
+        if (one_read && total + 1 < cap)
+            break;
     }
     close(fd);
     buf[total] = '\0';
     *len = total;
     return 0;
+}
+
+int read_text_file(const char *path, char *buf, size_t cap, size_t *len)
+{
+    return read_fd_text(open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY), 0, buf, cap, len);
+}
+
+int read_small_text_at(int dirfd, const char *name, char *buf, size_t cap, size_t *len)
+{
+    int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    return read_fd_text(fd, 1, buf, cap, len);
 }
 
 /* Room for SWAP_DEV_LIMIT devices and one more line (the one that shows the

@@ -13,8 +13,10 @@
 --                else the differences from the key blob of sample base_ts.
 --                version: the hierarchy read (1 or 2).  codec, rawsize,
 --                crc32 as in proc_sample.
--- proc_cgroup:   the memory cgroup path of a process identity (proc.pi),
---                read with its command line when it was first seen.
+-- cgroup_path:   each cgroup path that a process was seen in, once.
+-- proc_cgroup:   the memory cgroup of a process identity (proc.pi), read
+--                with its command line when it was first seen: a number in
+--                cgroup_path, so that a new process costs a few bytes.
 
 CREATE TABLE IF NOT EXISTS cgroup(ci INTEGER PRIMARY KEY, path TEXT NOT NULL,
     inode INTEGER NOT NULL, first_ts INTEGER NOT NULL);
@@ -26,4 +28,6 @@ CREATE TABLE IF NOT EXISTS cgroup_sample(ts INTEGER PRIMARY KEY, base_ts INTEGER
     codec INTEGER NOT NULL, rawsize INTEGER NOT NULL, crc32 INTEGER NOT NULL,
     data BLOB NOT NULL);
 
-CREATE TABLE IF NOT EXISTS proc_cgroup(pi INTEGER PRIMARY KEY, path TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS cgroup_path(cp INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE);
+
+CREATE TABLE IF NOT EXISTS proc_cgroup(pi INTEGER PRIMARY KEY, cp INTEGER NOT NULL);

@@ -208,7 +208,7 @@ import os, resource, subprocess, sys
 t, mc, args = sys.argv[1], sys.argv[2], sys.argv[3:]
 best = None
 for i in range(3):
-    db = os.path.join(t, "bench%d.db" % i)
+    db = os.path.join(t, "bench%s-%d.db" % ("".join(args).replace("-", ""), i))
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     subprocess.run(["unshare", "-m", "--propagation", "private", "sh", "-c",
                     'mount --bind "$0" /sys/fs/cgroup && exec "$@"', os.path.join(t, "big"),
@@ -220,7 +220,7 @@ print("%.1f" % best)
 PY
 }
 all=$(cpu_ms --cgroups-max 0) bounded=$(cpu_ms) without=$(cpu_ms --no-cgroups)
-n=$("$DUMP" "$T/bench0.db" 2>/dev/null | grep -c '^C')
+n=$("$DUMP" "$T/benchcgroupsmax0-0.db" 2>/dev/null | grep -c '^C')
 [ "$n" = 2000 ]
 check "2,000-cgroup fixture sampled in full (bench, ms of CPU per sample: $all all, $bounded with the default --cgroups-max, $without without cgroups; $(basename "$(dirname "$BENCH_MC")")/memcollect)" $? \
     "cgroups read back: $n"

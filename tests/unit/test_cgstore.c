@@ -5,7 +5,8 @@
  * absent values read back exactly; cgroups appear and vanish between
  * samples; later samples are stored as differences from a key blob; a
  * damaged key blob costs the samples stored against it (with a warning),
- * no others; archives without cgroups read as before; --verify finds it.
+ * no others; --verify finds it; a day held in .db and .db.gz reads as
+ * their union, cgroups included, and --maintain merges them.
  */
 #include "check.h"
 #include <sqlite3.h>
@@ -126,7 +127,8 @@ static long long query(const char *path, const char *sql)
     return v;
 }
 
-static void test_round_trip(const char *path)
+/* Appends samples FROM..TO-1 to PATH (sample 1 without cgroups). */
+static void append_samples(const char *path, int from, int to)
 {
     struct archive *ar;
     struct host_facts host;
@@ -136,7 +138,7 @@ static void test_round_trip(const char *path)
     host.ncpu = 1;
     host.page_size = 4096;
     CHECK(archive_open_writer(path, 1000, &ar, err, sizeof err) == ARCHIVE_OK);
-    for (int k = 0; k < NSAMPLES; k++) {
+    for (int k = from; k < to; k++) {
         make_sample(&s, k);
         if (k == 1)
             s.cgroups.version = 0;   /* not sampled: no row, not an empty one */
@@ -144,6 +146,11 @@ static void test_round_trip(const char *path)
         cgroup_list_clear(&s.cgroups);
     }
     archive_close(ar);
+}
+
+static void test_round_trip(const char *path)
+{
+    append_samples(path, 0, NSAMPLES);
     struct seen seen = read_all(path);
     CHECK(seen.samples == NSAMPLES && seen.with_cgroups == NSAMPLES - 1);
     CHECK(seen.exact == NSAMPLES - 1);
@@ -175,6 +182,22 @@ static void test_damaged_key(const char *path)
     fclose(out);
 }
 
+static void test_union(void)
+{
+    char path[256], gz[300];
+    snprintf(path, sizeof path, "%s/memtrail-20261125.db", dir);
+    snprintf(gz, sizeof gz, "%s.gz", path);
+    append_samples(path, 0, 3);
+    CHECK(archive_compress(path, err, sizeof err) == ARCHIVE_OK);
+    append_samples(path, 3, NSAMPLES);   /* a new plain file beside the .gz */
+    struct seen seen = read_all(path);
+    CHECK(seen.samples == NSAMPLES && seen.exact == NSAMPLES - 1);
+    CHECK(archive_merge_day(path, err, sizeof err) == ARCHIVE_OK && access(path, F_OK) != 0);
+    seen = read_all(gz);
+    CHECK(seen.samples == NSAMPLES && seen.exact == NSAMPLES - 1);
+    unlink(gz);
+}
+
 int main(void)
 {
     char path[256];
@@ -183,6 +206,7 @@ int main(void)
     snprintf(path, sizeof path, "%s/cg.db", dir);
     test_round_trip(path);
     test_damaged_key(path);
+    test_union();
     unlink(path);
     rmdir(dir);
     return CHECK_SUMMARY("cgstore");
