@@ -122,7 +122,7 @@ $(BUILD)/schema_sql.c: $(SCHEMAS)
 # make fuzz: fuzz/archive_fuzz.c, a libFuzzer target that reads whole
 # archives (plain and gzip) through the archive module, --verify and one of
 # memreport's reports (its main() renamed), all built with clang and ASan +
-# UBSan.  The seed corpus is made here, by procs_fixture and memcollect.
+# UBSan.  The seed corpus is made here, by procs_fixture, cgroups_fixture and memcollect.
 FUZZ         := $(BUILD)/fuzz
 FUZZ_SECONDS ?= 60
 FUZZ_CC      := clang
@@ -153,11 +153,12 @@ $(FUZZ)/schema_sql.o: $(BUILD)/schema_sql.c
 
 # Seeds: the fixture archives, one real sample, each also with 512-byte
 # pages (fewer bytes to mutate) and gzip-compressed.
-$(FUZZ)/seeds/.made: $(SAN)/tests/procs_fixture memcollect
+$(FUZZ)/seeds/.made: $(SAN)/tests/procs_fixture $(SAN)/tests/cgroups_fixture memcollect
 	@rm -rf $(FUZZ)/seeds && mkdir -p $(FUZZ)/seeds
 	$(SAN)/tests/procs_fixture $(FUZZ)/seeds
+	$(SAN)/tests/cgroups_fixture $(FUZZ)/seeds && rm $(FUZZ)/seeds/nocg.db
 	./memcollect --procs-max 8 $(FUZZ)/seeds/real.db
-	cd $(FUZZ)/seeds && for f in procs nonuma real; do \
+	cd $(FUZZ)/seeds && for f in procs nonuma cg real; do \
 	  sqlite3 $$f.db "PRAGMA page_size=512; VACUUM" && \
 	  sqlite3 $$f.db "VACUUM INTO '$$f-small.db'" && gzip -c $$f-small.db > $$f-small.db.gz; done
 	touch $@

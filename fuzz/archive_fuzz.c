@@ -7,7 +7,8 @@
  * every part of every sample, checked with archive_verify(), and replayed
  * by memreport itself (its main(), renamed at build time) in one report
  * mode chosen by the input's size, so that every renderer gets inputs.
- * The seed corpus is made at build time by procs_fixture and memcollect.
+ * The seed corpus is made at build time by procs_fixture, cgroups_fixture
+ * and memcollect.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -31,6 +32,7 @@ static const char *const modes[][3] = {
     { "--trend", NULL }, { "--format=svg", NULL }, { "--format=openmetrics", NULL },
     { "--format=influx", NULL }, { "--format=csv-long", NULL }, { "--format=json", "-A" },
     { "--format=csv", "-p" }, { "--format=sadf", "-S" }, { "--format=json", "--growth" },
+    { "--cgroup", NULL }, { "--growth", "--cgroup" }, { "--format=json", "--cgroup" },
 };
 #define NMODES (sizeof modes / sizeof *modes)
 

@@ -241,8 +241,9 @@ static int replay(const struct report_opts *o, struct render_ctx *ctx)
         sr.each_ctx = &oom;
         sr.each_parts = PART_OOM;
     }
-    if (o->procs.kind == REPORT_CGROUP || o->procs.kind == REPORT_AT || o->procs.cgroup)
-        sr.each_parts |= PART_CGROUPS;   /* into the process store */
+    if (o->procs.kind == REPORT_CGROUP || o->procs.kind == REPORT_AT ||
+        (o->procs.kind == REPORT_GROWTH && o->procs.cgroup))
+        sr.each_parts |= PART_CGROUPS;   /* into the process store (-p needs only proc.cgroup) */
     int status = load_archives(&sr, o);
     oom_log_finish(&oom);
     if (status != 0) {
@@ -386,7 +387,8 @@ int main(int argc, char **argv)
         return verify(&o);
     if (o.procs.kind != REPORT_SAR) {
         if (o.format == FMT_SADF || (!o.file && o.interval >= 0 && !o.interval_set)) {
-            fprintf(stderr, "%s: -p, --growth, --at, --numa, --events and --oom read archives (-f), "
+            fprintf(stderr, "%s: -p, --growth, --at, --numa, --cgroup, --events and --oom read "
+                            "archives (-f), "
                             "in the sar, csv or json format\n", progname);
             return 1;
         }

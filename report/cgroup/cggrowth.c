@@ -26,6 +26,10 @@
 #include "contrib.h"
 #include "sar_text.h"
 
+/* No memory is this large (1 EiB): a value at or above it is absent or
+ * damage, left out, so that the contributions never overflow. */
+#define CG_SIZE_LIMIT ((uint64_t)1 << 60)
+
 struct cg_growth {
     uint32_t ident;
     unsigned long samples;
@@ -99,7 +103,7 @@ static long compute(const struct proc_report *r, const size_t *w, long nw, struc
         for (size_t q = sm->first; q < sm->first + sm->n; q++) {
             const struct cgentry *e = &cs->entries[q];
             const struct cgident *id = &cs->ids[e->ident];
-            if (id->aggregate || e->v.current == CGROUP_ABSENT ||
+            if (id->aggregate || e->v.current >= CG_SIZE_LIMIT ||
                 !cgroup_in_subtree(id->path, r->po->cgroup_path))
                 continue;
             if (slot[e->ident] < 0) {

@@ -114,6 +114,10 @@ has "--growth --cgroup: the contribution rule of processes, in kB" "$T/g.txt" \
     "    491520     530432     530432      38912       0        /system.slice" \
     "    102400     135168     135168      32768       1        /system.slice/web.service" \
     "     30720      30720      30720     -30720       0     -  /system.slice/old.service"
+"$MR" --growth --cgroup --human -f "$A" > "$T/gh.txt"
+has "--growth --cgroup --human: sar's units in the same widths" "$T/gh.txt" \
+    "     20.0M      40.0M      40.0M      40.0M       0     +  /system.slice/batch.service" \
+    "     30.0M      30.0M      30.0M     -30.0M       0     -  /system.slice/old.service"
 ranking=$(grep '^  *[0-9]' "$T/g.txt" | cut -c60- | tr '\n' '|')
 check "--growth --cgroup: ranked by contribution; the root without memory.current and (others) left out" \
     $([ "$ranking" = "/system.slice/batch.service|/system.slice|/system.slice/web.service|/system.slice/db.service|/system.slice/evil??[31m=cmd|' /C calc'!A0,\"x\";?.service|/system.slice/old.service|" ]; echo $?) \
@@ -146,6 +150,14 @@ assert len(cg) == 7 and cg[0]['cgroup'] == '/system.slice' and cg[-1]['cgroup'] 
 assert all(r['boot_id'] == '11111111-2222-3333-4444-666666666666' for r in cg), cg[0]
 assert {r['kind'] for r in rows} == {'process', 'cgroup'}, {r['kind'] for r in rows}
 PY
+# ---- sizes no memory has (damaged bytes): shown as recorded, left out of the ranking
+"$MR" --cgroup /system.slice/web.service -f "$T/huge.db" > "$T/huge.txt" 2>&1; rc=$?
+"$MR" --growth --cgroup -f "$T/huge.db" --format=json > "$T/hugeg.json" 2>&1; rc2=$?
+check "--cgroup and --growth --cgroup on impossible sizes: no overflow; growth leaves the cgroup out" \
+    $([ $rc -eq 0 ] && [ $rc2 -eq 0 ] && grep -q '^13:35:20  *9007199254740996 .*web.service$' "$T/huge.txt" &&
+      python3 -c "import json,sys; r=json.load(open(sys.argv[1]))['memtrail']['rows']; assert r and 'web' not in str(r)" "$T/hugeg.json"; echo $?) \
+    "rc=$rc rc2=$rc2" "$(cat "$T/huge.txt" "$T/hugeg.json")"
+
 # ---- -p --cgroup PATH: the processes of a subtree (their cgroup read with the command line)
 "$MR" -p --cgroup -f "$A" > "$T/nopath.out" 2>&1; rc=$?
 check "-p --cgroup without a PATH: refused, exit 1" \

@@ -4,7 +4,9 @@
  * archive_append():  cgroups_fixture DIR  makes DIR/cg.db (five samples a
  * minute apart, from 2026-11-26 13:33:20 UTC, with memory cgroups and
  * processes that name their cgroup) and DIR/nocg.db (the same processes, no
- * cgroups).  Without an argument (the unit-test run) it only checks that it
+ * cgroups) and DIR/huge.db (cg.db's, with sizes no memory has: web.service
+ * at 2^63 + 4096 and at CGROUP_UNLIMITED, as damaged bytes could give).
+ * Without an argument (the unit-test run) it only checks that it
  * can build a sample, and exits 0.
  *
  * The cgroups (v2), their values in MiB at sample k (0..4):
@@ -27,11 +29,13 @@
 #include <string.h>
 
 #include "archive.h"
+#include "fixture.h"
 #include "model.h"
 
 #define T0 1795700000   /* 2026-11-26 13:33:20 UTC */
 #define UP0 100000      /* uptime at the first sample, 1/100 s */
 #define MIB (1024ULL * 1024)
+#define HUGE 2   /* write_archive()'s CGROUPS: cg.db's with impossible sizes */
 static const char boot[] = "11111111-2222-3333-4444-666666666666";
 static const char hostile[] = "/system.slice/evil\n\x1b[31m=cmd|' /C calc'!A0,\"x\";\xff.service";
 
@@ -130,26 +134,19 @@ static void fill(struct sample *s, int k, int cgroups)
         proc_list_add(&s->procs, &p[i]);
     if (cgroups)
         add_cgroups(s, k);
+    if (cgroups == HUGE && s->cgroups.n > 1)   /* items[1] is web.service */
+        s->cgroups.items[1].current = k % 2 ? CGROUP_UNLIMITED : (1ULL << 63) + 4096;
 }
 
 static int write_archive(const char *path, int cgroups)
 {
     static struct sample s;
     struct host_facts h;
-    struct archive *ar;
     char err[512];
-    memset(&h, 0, sizeof h);
-    strcpy(h.sysname, "Linux");
-    strcpy(h.nodename, "fixturehost");
-    strcpy(h.release, "6.1.0-test");
-    strcpy(h.machine, "x86_64");
-    strcpy(h.timezone, "UTC");
-    h.ncpu = 2;
-    h.page_size = 4096;
-    if (archive_open_writer(path, 0, &ar, err, sizeof err) != ARCHIVE_OK) {
-        fprintf(stderr, "%s: %s\n", path, err);
+    fixture_host(&h);
+    struct archive *ar = fixture_writer(path);
+    if (!ar)
         return 1;
-    }
     for (int k = 0; k < 5; k++) {
         fill(&s, k, cgroups);
         unsigned char need[8];
@@ -183,6 +180,9 @@ int main(int argc, char **argv)
     char path[4096];
     snprintf(path, sizeof path, "%s/cg.db", argv[1]);
     if (write_archive(path, 1))
+        return 1;
+    snprintf(path, sizeof path, "%s/huge.db", argv[1]);
+    if (write_archive(path, HUGE))
         return 1;
     snprintf(path, sizeof path, "%s/nocg.db", argv[1]);
     return write_archive(path, 0);

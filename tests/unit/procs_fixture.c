@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "archive.h"
-#include "fixture_host.h"
+#include "fixture.h"
 #include "model.h"
 
 #define T0 1795700000   /* 2026-11-26 ... UTC */
@@ -93,9 +93,10 @@ static int write_archive(const char *path, int numa)
     static struct sample s;
     struct numa_node nodes[2];
     struct host_facts h;
-    struct archive *ar;
     char err[512];
-    if (fixture_open(path, &h, &ar) != 0)
+    fixture_host(&h);
+    struct archive *ar = fixture_writer(path);
+    if (!ar)
         return 1;
     for (int k = 0; k < 5; k++) {
         fill(&s, k, numa, nodes);
