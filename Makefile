@@ -238,7 +238,8 @@ SYSCONFDIR ?= $(if $(filter /usr,$(PREFIX)),/etc,$(if $(filter /usr/local,$(PREF
 # settings file too).
 LOGDIR     ?= $(if $(filter /usr /usr/local,$(PREFIX)),/var/log/memtrail,$(PREFIX)/var/log/memtrail)
 MEMTRAIL_GROUP ?=
-UNITS := memtrail.service memtrail.timer memtrail-maintain.service memtrail-maintain.timer
+UNITS := memtrail.service memtrail.timer memtrail-maintain.service memtrail-maintain.timer \
+         memtrail-watch.service
 SUBST := sed -e 's|@sbindir@|$(SBINDIR)|g' -e 's|@sysconfdir@|$(SYSCONFDIR)|g'
 
 install: all

@@ -149,3 +149,48 @@ int archive_each_burst(struct archive *ar, int64_t from, int64_t to, burst_fn fn
     archive_warn_flush(ar);
     return rc;
 }
+
+/* ---- a day in two files (union.c) ---- */
+
+struct burst_merge {
+    struct archive *into;
+    size_t *added;
+    int rc;
+    char *err;
+    size_t cap;
+};
+
+/* Whether INTO holds B's row (its start) as far as B or farther. */
+static int held(struct archive *into, const struct burst *b)
+{
+    sqlite3_stmt *st;
+    int found = 0;
+    if (archive_has_table(into, "burst") &&
+        sqlite3_prepare_v2(into->db, "SELECT 1 FROM burst WHERE start_ts = ? AND end_ts >= ?",
+                           -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, b->start);
+        sqlite3_bind_int64(st, 2, b->end);
+        found = sqlite3_step(st) == SQLITE_ROW;
+        sqlite3_finalize(st);
+    }
+    return found;
+}
+
+static int merge_burst(const struct burst *b, void *ctx)
+{
+    struct burst_merge *m = ctx;
+    if (held(m->into, b))
+        return 0;
+    if ((m->rc = archive_store_burst(m->into, b, m->err, m->cap)) != ARCHIVE_OK)
+        return 1;
+    (*m->added)++;
+    return 0;
+}
+
+int archive_merge_bursts(struct archive *into, struct archive *from, size_t *added, char *err,
+                         size_t cap)
+{
+    struct burst_merge m = { into, added, ARCHIVE_OK, err, cap };
+    int rc = archive_each_burst(from, ARCHIVE_TS_MIN, ARCHIVE_TS_MAX, merge_burst, &m, err, cap);
+    return rc != ARCHIVE_OK ? rc : m.rc;
+}

@@ -174,6 +174,11 @@ struct union_stats {
 int archive_open_union(const char *plain, const char *compressed, struct archive *ar,
                        struct union_stats *stats, char *err, size_t cap);
 
+/* bursts.c: the bursts of FROM that INTO lacks (or holds ending earlier)
+ * stored into it, counted in *ADDED. */
+int archive_merge_bursts(struct archive *into, struct archive *from, size_t *added, char *err,
+                         size_t cap);
+
 /* fdvfs.c: the name of the VFS that opens "/proc/self/fd/N/NAME" through
  * the descriptor (NULL: the default VFS). */
 const char *archive_fd_vfs(void);

@@ -703,6 +703,8 @@ static int watch_take(void *ctx, int with_procs, const struct sample **s)
     struct options o = *c->o;
     int partial = 0;
     o.procs = o.procs && with_procs;
+    if (!o.procs)   /* not the last burst sample's processes again */
+        proc_list_clear(&c->s->procs);
     int rc = take_and_store(c->w, &o, c->s, &partial);
     int published = rc == EXIT_OK ? publish(&o, c->s) : EXIT_OK;
     *s = rc == EXIT_OK ? c->s : NULL;

@@ -17,7 +17,7 @@ at() { LD_PRELOAD=$FAKETIME_LIB FAKETIME="@$AT" FAKETIME_DONT_RESET=1 TZ=UTC "$@
 # --- make install / uninstall into a DESTDIR, and the installed programs at work
 D=$WORK/dest
 make -s -C "$ROOT" install DESTDIR="$D" PREFIX=/usr > install.log 2>&1; rc=$?
-want="etc/cron.d/memtrail etc/default/memtrail usr/bin/memreport usr/lib/systemd/system/memtrail-maintain.service usr/lib/systemd/system/memtrail-maintain.timer usr/lib/systemd/system/memtrail.service usr/lib/systemd/system/memtrail.timer usr/sbin/memcollect usr/share/bash-completion/completions/memcollect usr/share/bash-completion/completions/memreport usr/share/man/man1/memreport.1 usr/share/man/man8/memcollect.8"
+want="etc/cron.d/memtrail etc/default/memtrail usr/bin/memreport usr/lib/systemd/system/memtrail-maintain.service usr/lib/systemd/system/memtrail-maintain.timer usr/lib/systemd/system/memtrail-watch.service usr/lib/systemd/system/memtrail.service usr/lib/systemd/system/memtrail.timer usr/sbin/memcollect usr/share/bash-completion/completions/memcollect usr/share/bash-completion/completions/memreport usr/share/man/man1/memreport.1 usr/share/man/man8/memcollect.8"
 got=$(cd "$D" && find . -type f -o -type l | sed 's|^\./||' | sort | tr '\n' ' ')
 check "make install DESTDIR PREFIX=/usr installs every file" \
     $([ $rc -eq 0 ] && [ "$got" = "$want " ]; echo $?) "rc=$rc" "got: $got" "$(tail -5 install.log)"
@@ -59,7 +59,7 @@ if have crontab; then
     { cat cron.user; echo "61 * * * * broken"; } > cron.bad
     crontab -n cron.bad > /dev/null 2>&1; bad=$?
     check "the cron file parses (and a broken one would not)" \
-        $([ $rc -eq 0 ] && [ "$lines" = 2 ] && [ $bad -ne 0 ]; echo $?) "rc=$rc bad=$bad lines=$lines" "$out"
+        $([ $rc -eq 0 ] && [ "$lines" = 3 ] && [ $bad -ne 0 ]; echo $?) "rc=$rc bad=$bad lines=$lines" "$out"
     # does nothing where the systemd timer is active: the guard is there, and
     # without systemd the guarded command runs (systemctl fails)
     grep -q '! systemctl -q is-active memtrail.timer' "$P/etc/cron.d/memtrail"

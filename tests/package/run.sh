@@ -137,7 +137,7 @@ check "completion: memcollect -D offers directories" $([ "$got" = "sub " ]; echo
 ARCHIVE_DIR=/var/log/memtrail
 TEST_GROUP=mtpkg$$
 UNIT_DIR=/lib/systemd/system
-UNITS="memtrail.service memtrail.timer memtrail-maintain.service memtrail-maintain.timer"
+UNITS="memtrail.service memtrail.timer memtrail-maintain.service memtrail-maintain.timer memtrail-watch.service"
 installed() { dpkg-query -W -f='${db:Status-Status}' memtrail 2>/dev/null | grep -qx installed; }
 known() { dpkg-query -W memtrail >/dev/null 2>&1; }
 # dpkg waits for its lock when another engineer's apt-get holds it.
@@ -158,6 +158,9 @@ package_cleanup() {
               "/var/lib/systemd/deb-systemd-helper-enabled/$u.dsh-also" \
               "/var/lib/systemd/deb-systemd-helper-enabled/timers.target.wants/$u"
     done
+    rm -f /etc/systemd/system/multi-user.target.wants/memtrail-watch.service \
+          /var/lib/systemd/deb-systemd-helper-enabled/memtrail-watch.service.dsh-also \
+          /var/lib/systemd/deb-systemd-helper-enabled/multi-user.target.wants/memtrail-watch.service
     [ "${MADE_ARCHIVE_DIR:-0}" = 1 ] && rm -rf "$ARCHIVE_DIR"
     [ "${WROTE_SETTINGS:-0}" = 1 ] && rm -f /etc/default/memtrail
     getent group "$TEST_GROUP" >/dev/null && groupdel "$TEST_GROUP"
@@ -213,8 +216,10 @@ enabled=
 for u in memtrail.timer memtrail-maintain.timer; do
     [ -L "/etc/systemd/system/timers.target.wants/$u" ] && enabled="$enabled $u"
 done
-check "both timers enabled (dh_installsystemd)" \
-    $([ "$enabled" = " memtrail.timer memtrail-maintain.timer" ]; echo $?) "enabled:$enabled"
+[ -L /etc/systemd/system/multi-user.target.wants/memtrail-watch.service ] &&
+    enabled="$enabled memtrail-watch.service"
+check "both timers and the watcher enabled (dh_installsystemd)" \
+    $([ "$enabled" = " memtrail.timer memtrail-maintain.timer memtrail-watch.service" ]; echo $?) "enabled:$enabled"
 out=$(systemd-analyze verify $(for u in $UNITS; do echo "$UNIT_DIR/$u"; done) 2>&1); rc=$?
 check "systemd-analyze verify passes on the installed units" $([ $rc -eq 0 ] && [ -z "$out" ]; echo $?) "rc=$rc" "$out"
 
@@ -241,6 +246,7 @@ check "dpkg -r: programs gone, settings and archives kept" \
       [ -e /etc/default/memtrail ] && [ "$(ls "$ARCHIVE_DIR")" = "$kept" ]; echo $?) "rc=$rc" "$out"
 out=$(dpkg_locked -P memtrail); rc=$?
 left=$(ls -d /etc/default/memtrail /etc/cron.d/memtrail /etc/systemd/system/timers.target.wants/memtrail*.timer \
+           /etc/systemd/system/multi-user.target.wants/memtrail-watch.service \
            $(for u in $UNITS; do echo "$UNIT_DIR/$u"; done) 2>/dev/null)
 check "dpkg -P: settings and timer links gone, archives kept" \
     $([ $rc -eq 0 ] && ! known && [ -z "$left" ] && [ "$(ls "$ARCHIVE_DIR")" = "$kept" ]; echo $?) \
