@@ -21,7 +21,8 @@
  * unit (KiB..TiB, or pages/s) named in its title and on every tick.
  *
  * Downsampling: the plot is PLOT_W pixel columns wide; every sample falls in
- * one column, and each column keeps the min, max and sum of every series, so
+ * one column, and each column keeps the min, max and sum of every series
+ * (each sample weighted by the time it covers, for the stacked means), so
  * a one-sample peak is still drawn (a band is the polygon between the max
  * and min polylines, stroked so that it shows when min = max).  Memory holds
  * PLOT_W columns per series, not the samples.  Processes are read at the
@@ -65,7 +66,8 @@ enum sys_series { S_USED, S_BUFFERS, S_CACHED, S_SLAB, S_FREE, S_AVAIL, S_COMMIT
 struct pxcol {
     unsigned n, rn;              /* samples; samples with rates */
     float min[S_COUNT], max[S_COUNT];
-    double sum[S_COUNT];
+    double sum[S_COUNT];         /* of value x seconds covered: the means are by time */
+    double secs;                 /* the seconds the column's samples cover */
 };
 
 struct node_cols {
@@ -124,14 +126,14 @@ static int col_of(const struct chart *c, int64_t ts)
     return col < 0 ? 0 : col >= PLOT_W ? PLOT_W - 1 : (int)col;
 }
 
-static void put(struct pxcol *k, int s, double v, unsigned n)
+static void put(struct pxcol *k, int s, double v, unsigned n, double secs)
 {
     float f = (float)v;
     if (n == 0 || f < k->min[s])
         k->min[s] = f;
     if (n == 0 || f > k->max[s])
         k->max[s] = f;
-    k->sum[s] += v;
+    k->sum[s] += v * secs;
 }
 
 static struct node_cols *node_of(struct chart *c, int id, double total)
@@ -172,24 +174,28 @@ static int on_point(const struct cap_point *p, const struct sample *s, void *arg
     c->last_ts = p->ts;
     c->last_col = kc;
     unsigned n = k->n;
-    put(k, S_USED, p->used, n);
-    put(k, S_BUFFERS, p->buffers, n);
-    put(k, S_CACHED, p->cached, n);
-    put(k, S_SLAB, p->slab, n);
-    put(k, S_FREE, p->free, n);
-    put(k, S_AVAIL, p->avail, n);
+    /* a burst's one-second samples and the minute samples share a column by
+     * the time each covers (a boot's first sample, which has no interval: 1 s) */
+    double secs = p->interval_cs ? (double)p->interval_cs / 100 : 1;
+    k->secs += secs;
+    put(k, S_USED, p->used, n, secs);
+    put(k, S_BUFFERS, p->buffers, n, secs);
+    put(k, S_CACHED, p->cached, n, secs);
+    put(k, S_SLAB, p->slab, n, secs);
+    put(k, S_FREE, p->free, n, secs);
+    put(k, S_AVAIL, p->avail, n, secs);
     if (!c->samples || p->avail < c->avail_min) {
         c->avail_min = p->avail;
         c->avail_min_ts = p->ts;
     }
-    put(k, S_COMMITTED, p->committed, n);
-    put(k, S_LIMIT, p->commit_limit, n);
-    put(k, S_TOTAL, p->total, n);
-    put(k, S_SWAP, p->swap_used, n);
+    put(k, S_COMMITTED, p->committed, n, secs);
+    put(k, S_LIMIT, p->commit_limit, n, secs);
+    put(k, S_TOTAL, p->total, n, secs);
+    put(k, S_SWAP, p->swap_used, n, secs);
     k->n++;
     if (p->have_rates) {
-        put(k, S_SWPIN, p->swpin_s, k->rn);
-        put(k, S_SWPOUT, p->swpout_s, k->rn);
+        put(k, S_SWPIN, p->swpin_s, k->rn, secs);
+        put(k, S_SWPOUT, p->swpout_s, k->rn, secs);
         k->rn++;
     }
     if (p->restart && c->nrestarts < RESTARTS_MAX)
@@ -728,7 +734,7 @@ static int memory_panel(FILE *out, const struct chart *c, int y, struct scratch 
             const struct pxcol *col = &c->cols[k];
             w->lo[k] = (float)cum[k];
             if (col->n)
-                cum[k] += col->sum[stack[l].s] / col->n;
+                cum[k] += col->sum[stack[l].s] / col->secs;
             w->hi[k] = (float)cum[k];
         }
         char style[96];

@@ -5,8 +5,11 @@
  *   earlier sample).  TIME is an instant, or a time of day as -s takes it,
  *   on the local date (as the time column shows it) of the window's first
  *   row.  When the sample is more than AT_FAR_INTERVALS sampling intervals
- *   (the median gap between the window's samples) from TIME, the text says
- *   how far and on which side.
+ *   from TIME, the text says how far and on which side.  The sampling
+ *   interval is the median gap between the samples around it (AT_NEAR on
+ *   each side): the minute timer's samples and a burst of one-second
+ *   samples share a day, and a sample 20 s from TIME among minute samples
+ *   is not far because a burst elsewhere in the window was 1 s apart.
  * - worst: the sample with the lowest MemAvailable (a tie: the earlier).
  * A window without a sample is an error (exit 2).
  * Text: sar's banner, the rule and the sample's time, a system summary line
@@ -89,34 +92,36 @@ static int by_value(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* The median gap between the window's N records W (0 with one record). */
-static int64_t median_interval(const struct series *sr, const size_t *w, long n)
+#define AT_NEAR 10
+
+/* The median gap between the window's N records W around W[AT]: between
+ * those at most AT_NEAR positions before and after it (0 with one record). */
+static int64_t median_interval(const struct series *sr, const size_t *w, long n, long at)
 {
-    if (n < 2)
+    long from = at - AT_NEAR < 1 ? 1 : at - AT_NEAR + 1, to = at + AT_NEAR < n ? at + AT_NEAR : n - 1;
+    if (to < from)
         return 0;
-    int64_t *gaps = malloc((size_t)(n - 1) * sizeof *gaps);
-    if (!gaps)
-        return 0;
-    for (long i = 1; i < n; i++)
-        gaps[i - 1] = sr->recs[w[i]].ts - sr->recs[w[i - 1]].ts;
-    qsort(gaps, (size_t)(n - 1), sizeof *gaps, by_value);
-    int64_t m = gaps[(n - 1) / 2];
-    free(gaps);
-    return m;
+    int64_t gaps[2 * AT_NEAR];
+    long ngaps = 0;
+    for (long i = from; i <= to; i++)
+        gaps[ngaps++] = sr->recs[w[i]].ts - sr->recs[w[i - 1]].ts;
+    qsort(gaps, (size_t)ngaps, sizeof *gaps, by_value);
+    return gaps[(ngaps - 1) / 2];
 }
 
-/* The moment of the window's N records W that --at asks for. */
-static size_t pick(const struct proc_report *r, const size_t *w, long n, int64_t when)
+/* The moment of the window's N records W that --at asks for: its position in W. */
+static long pick(const struct proc_report *r, const size_t *w, long n, int64_t when)
 {
     const struct rec *recs = r->ctx->sr->recs;
-    size_t k = w[0];
+    long at = 0;
     for (long i = 1; i < n; i++) {
+        size_t k = w[at];
         int closer = r->po->at_worst ? recs[w[i]].mem[M_AVAIL] < recs[k].mem[M_AVAIL]
                                      : abs64(recs[w[i]].ts - when) < abs64(recs[k].ts - when);
         if (closer)
-            k = w[i];
+            at = i;
     }
-    return k;
+    return at;
 }
 
 /* The line naming the rule and the sample, with the distance when it is far. */
@@ -163,8 +168,9 @@ int render_at(const struct proc_report *r)
         free(w);
         return 1;
     }
-    size_t k = pick(r, w, nw, when);
-    int64_t interval = median_interval(sr, w, nw);
+    long at = pick(r, w, nw, when);
+    size_t k = w[at];
+    int64_t interval = median_interval(sr, w, nw, at);
     free(w);
     size_t prev = k > 0 ? k - 1 : k;
     const struct rec *rec = &sr->recs[k];

@@ -15,6 +15,8 @@
                             sample has a pixel column of its own holding its
                             value; over any window, the columns' envelope keeps
                             the burst's lowest MemAvailable.
+  check.py stack SVG        the day's memory panel: the stacked "used" of the
+                            burst's columns is their samples' mean by time.
 Exits 1 naming the first difference."""
 import csv
 import json
@@ -56,14 +58,14 @@ T0 = 1795651200            # irregular_fixture's midnight
 BURST = T0 + 12 * 3600     # its burst: BURST + 1 + j, MemAvailable 100000 + 100 j
 
 
-def envelope(panel):
-    """Per column of PANEL's "available" band: [lo, hi] in pixels.  The band
+def envelope(panel, cls="available"):
+    """Per column of PANEL's band of class CLS: [lo, hi] in pixels.  The band
     is drawn in steps: a horizontal segment one pixel wide per column, left
     to right along the top, then back along the bottom."""
     x0 = int(panel.get("data-x0"))
     cols = {}
     for poly in panel.iter(SVG + "polygon"):
-        if poly.get("class") != "available":
+        if poly.get("class") != cls:
             continue
         pts = [tuple(map(float, p.split(","))) for p in poly.get("points").split()]
         for (ax, ay), (bx, by) in zip(pts, pts[1:]):
@@ -112,7 +114,38 @@ def check_svg(path, start, end):
     print("%d burst samples, each in its own column at its own value" % len(burst))
 
 
+def check_stack(path):
+    """The whole day's memory panel: in the columns of the burst, the height
+    of "used" is the mean of the column's samples by the time each covers."""
+    panel = [g for g in ET.parse(path).getroot().iter(SVG + "g") if g.get("id") == "memory"][0]
+    t0, t1 = int(panel.get("data-t0")), int(panel.get("data-t1"))
+    y0, h = float(panel.get("data-y0")), float(panel.get("data-h"))
+    ymin, ymax = float(panel.get("data-ymin")), float(panel.get("data-ymax"))
+    w = int(panel.get("data-w"))
+    cols = envelope(panel, "used")
+    day = [(ts, 600000) for ts in range(T0, T0 + 86400, 60) if not BURST < ts <= BURST + 600]
+    day += [(BURST + 1 + j, 100000 + 100 * j) for j in range(600)]
+    day.sort()
+    checked = 0
+    for c in range(math.floor((BURST - t0) * w / (t1 - t0 + 1)),
+                   math.floor((BURST + 660 - t0) * w / (t1 - t0 + 1)) + 1):
+        mine = [(i, ts, avail) for i, (ts, avail) in enumerate(day)
+                if math.floor((ts - t0) * w / (t1 - t0 + 1)) == c]
+        secs = [ts - day[i - 1][0] for i, ts, _ in mine]
+        used = [800000 - avail for _, _, avail in mine]      # MemTotal - (avail + 200000)
+        mean = sum(u * s for u, s in zip(used, secs)) / sum(secs)
+        want = y0 + h - (mean - ymin) / (ymax - ymin) * h
+        if cols.get(c) is None or abs(cols[c][1] - want) > 0.051:
+            sys.exit("column %d (%d samples): used at y %s, want %.2f (by count it would be %.2f)"
+                     % (c, len(mine), cols.get(c), want,
+                        y0 + h - (sum(used) / len(used) - ymin) / (ymax - ymin) * h))
+        checked += 1
+    print("%d columns of the burst: used by time covered" % checked)
+
+
 def main():
+    if sys.argv[1] == "stack":
+        return check_stack(sys.argv[2])
     if sys.argv[1] == "json":
         return check_json(sys.argv[2], sys.argv[3])
     if sys.argv[1] == "svg":

@@ -179,3 +179,24 @@ check "-p: each row's interval and fault rate, 1 s rows of the burst then a 60 s
 "$MR" -p -f "$DAY" -s 12:09:58 -e 12:11:00 > "$T/p.txt"
 check "-p: the Average rate is the faults over the whole span, not the mean of the rows" \
     "$(grep -q '^Average: *0 *100 *129\.03 ' "$T/p.txt"; echo $?)" "$(tail -2 "$T/p.txt")"
+# --at: "far" is measured in the sampling intervals around the sample, not
+# the window's median (1 s here, with the burst in the window)
+"$MR" --at 12:15:20 -s 11:58 -e 12:20 -f "$DAY" > "$T/at-near.txt" 2>&1
+"$MR" --at 12:25:00 -s 11:58 -e 12:20 -f "$DAY" > "$T/at-far.txt" 2>&1
+check "--at: 20 s from a minute sample is near, though a burst in the window was 1 s apart" \
+    "$(grep -qx 'Sample nearest 2026-11-26T12:15:20+00:00: 2026-11-26T12:15:00+00:00' "$T/at-near.txt"; echo $?)" \
+    "$(sed -n 3p "$T/at-near.txt")"
+check "--at: 5 minutes past the window's last minute sample is far" \
+    "$(grep -q '12:20:00+00:00 (00:05:00 before the time asked; more than 2 sampling intervals away)$' "$T/at-far.txt"; echo $?)" \
+    "$(sed -n 3p "$T/at-far.txt")"
+
+# ---------------------------------------------------------------- 5. exports
+# every sample at its own time: the minute sample at 12:00:00, then one a second
+"$MR" --format=openmetrics -f "$DAY" -s 11:59:50 -e 12:00:10 > "$T/om.txt" 2> "$T/err"
+got=$(awk '/^memtrail_meminfo_bytes\{.*field="MemAvailable"\}/ { printf "%s/%s ", $3 - 1795694400, $2 / 1024 }' "$T/om.txt")
+want=$(for s in 0 1 2 3 4 5 6 7 8 9 10; do
+    if [ $s = 0 ]; then printf '0/600000 '; else printf '%s/%s ' $s $((100000 + 100 * (s - 1))); fi; done)
+check "openmetrics: the minute sample and each 1 s burst sample at its own timestamp and value" \
+    "$([ "$got" = "$want" ]; echo $?)" "want: $want" "got:  $got"
+out=$(python3 "$HERE/check.py" stack "$T/chart-day.svg" 2>&1)
+check "--format=svg, the whole day: the stacked composition's column means weigh samples by the time they cover" $? "$out"
