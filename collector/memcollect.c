@@ -588,19 +588,31 @@ static int publish(const struct options *o, const struct sample *s)
     return EXIT_TEXTFILE;
 }
 
-/* Sleeps until START + N * INTERVAL on the monotonic clock; 0 when stopped. */
-static int sleep_until(const struct timespec *start, long n, long interval)
+/* Sleeps on CLOCK until AT; 0 when stopped or when the clock refuses (said). */
+static int sleep_to(clockid_t clock, const struct timespec *at)
 {
-    struct timespec at = *start;
-    at.tv_sec += (time_t)(n * interval);
     while (!stop_requested) {
-        int rc = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &at, NULL);
+        int rc = clock_nanosleep(clock, TIMER_ABSTIME, at, NULL);
         if (rc == 0)
             return 1;
-        if (rc != EINTR)
+        if (rc != EINTR) {
+            report_error("cannot wait for the next sample", strerror(rc));
             return 0;
+        }
     }
     return 0;
+}
+
+/* Sleeps until START + N * INTERVAL on the monotonic clock, and then, if
+ * the sample before was late enough to take this second (a loaded machine,
+ * a stopped process), until the next wall-clock second: the archive keeps
+ * one sample a second, and a later one beats a lost one.  0 when stopped. */
+static int sleep_until(const struct timespec *start, long n, long interval, int64_t last_ts)
+{
+    struct timespec at = *start, next_second = { .tv_sec = (time_t)(last_ts + 1) };
+    at.tv_sec += (time_t)(n * interval);
+    return sleep_to(CLOCK_MONOTONIC, &at) &&
+           (time(NULL) > (time_t)last_ts || sleep_to(CLOCK_REALTIME, &next_second));
 }
 
 /* The reading group by name (or number); an empty name is none. */
@@ -672,7 +684,7 @@ static int sample_loop(const struct options *o, struct writer *w, struct sample 
     int status = EXIT_OK;
     long samples = o->interval ? o->count : 1;
     for (long n = 0; samples == 0 || n < samples; n++) {
-        if (n > 0 && !sleep_until(&start, n, o->interval))
+        if (n > 0 && !sleep_until(&start, n, o->interval, sample->ts))
             break;
         int partial = 0;
         int rc = take_and_store(w, o, sample, &partial);

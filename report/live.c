@@ -9,7 +9,9 @@
 #include "live.h"
 
 #include <errno.h>
+#include <libintl.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -112,6 +114,12 @@ int live_run(struct render_ctx *ctx, const struct window *w, long interval, long
     ctx->time = w->time;
     if (take(&recs[0], sr.host.ncpu) != 0)
         return 2;
+    if (!recs[0].psi.available)   /* a kernel without PSI: no pressure to show, not zeros */
+        ctx->outputs &= ~(1u << OUT_PSI);
+    if (!ctx->outputs) {
+        fputs(dgettext("sysstat", "Requested activities not available\n"), stderr);
+        return 1;
+    }
     sar_banner(ctx, recs[0].ts, recs[0].utc_offset, sr.host.ncpu);
     if (interval == 0)
         return since_boot(ctx, &recs[0]);

@@ -289,6 +289,7 @@ struct run {
     int have_prev;
     char prev_boot[BOOT_ID_LEN + 1];
     uint64_t prev_uptime, prev_in, prev_out;
+    struct psi prev_psi;
     int64_t step, next_grid;     /* process instants */
     struct instant *inst;        /* this file's */
     size_t ninst, cap_inst;
@@ -297,6 +298,24 @@ struct run {
     int have_instant;
     int failed;
 };
+
+/* The pressure of P: PSI now, and the stall since PREV (NULL: another boot),
+ * ITV_CS before, as sar's %smem and %fmem. */
+static void psi_point(const struct psi *psi, const struct psi *prev, uint64_t itv_cs,
+                      struct cap_point *p)
+{
+    if (!psi->available)
+        return;
+    p->have_psi = 1;
+    p->some_avg10 = psi->some.avg10 / 100.0;
+    p->full_avg10 = psi->full.avg10 / 100.0;
+    if (!prev || !prev->available || !itv_cs || psi->some.total_us < prev->some.total_us ||
+        psi->full.total_us < prev->full.total_us)
+        return;
+    p->have_psi_rates = 1;
+    p->some_pct = (double)(psi->some.total_us - prev->some.total_us) / (double)itv_cs / 100;
+    p->full_pct = (double)(psi->full.total_us - prev->full.total_us) / (double)itv_cs / 100;
+}
 
 static void point_from_sample(struct run *r, const struct sample *s, struct cap_point *p)
 {
@@ -333,6 +352,8 @@ static void point_from_sample(struct run *r, const struct sample *s, struct cap_
         p->swpin_s = (double)(rec.vm[V_PSWPIN] - r->prev_in) / secs;
         p->swpout_s = (double)(rec.vm[V_PSWPOUT] - r->prev_out) / secs;
     }
+    psi_point(&s->psi_mem, same_boot ? &r->prev_psi : NULL, s->uptime_cs - r->prev_uptime, p);
+    r->prev_psi = s->psi_mem;
     r->have_prev = 1;
     memcpy(r->prev_boot, s->boot_id, sizeof r->prev_boot);
     r->prev_uptime = s->uptime_cs;

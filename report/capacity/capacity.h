@@ -38,6 +38,11 @@ struct cap_point {
                               * boot's first sample); --summary weighs samples by it */
     int have_rates;          /* the previous sample is of the same boot */
     double swpin_s, swpout_s;  /* pswpin, pswpout: pages per second since the previous sample */
+    /* memory pressure (-q MEM), for the reports' peaks and the SVG's panel */
+    int have_psi;            /* this sample recorded it (0: no PSI, psi=0: leave it out) */
+    double some_avg10, full_avg10;   /* the kernel's 10 s averages, % (%smem-10, %fmem-10) */
+    int have_psi_rates;      /* and so did the previous sample, of the same boot */
+    double some_pct, full_pct;       /* % of the time stalled since it (sar's %smem, %fmem) */
     double instant_s;        /* procs() only: the seconds this sampled instant covers, since
                               * the previous instant (the first: until the next; 1 alone) */
 };

@@ -27,6 +27,9 @@
  *   kbswpused  SwapTotal - SwapFree, kB
  *   pswpin/s, pswpout/s  pages per second between consecutive samples of one boot
  *   kbhugused  (HugePages_Total - HugePages_Free) x Hugepagesize, kB
+ *   %smem-10, %fmem-10  the kernel's 10 s pressure averages at each sample
+ *   %smem, %fmem        % of the time stalled on memory between samples of one boot
+ *   (the pressure's only where recorded; left out when the window has none)
  *
  * Text: the banner, a line naming the window, then one block per metric:
  * its name and unit, a header "PERIOD min mean max p95 max at", one row per
@@ -45,7 +48,7 @@
 #include "table.h"
 
 enum metric { MT_USED, MT_AVAIL, MT_USED_PCT, MT_COMMIT_PCT, MT_SWAP_USED, MT_SWPIN, MT_SWPOUT,
-              MT_HUGE_USED, MT_COUNT };
+              MT_HUGE_USED, MT_SMEM10, MT_SMEM, MT_FMEM10, MT_FMEM, MT_COUNT };
 
 static const struct {
     const char *name, *unit;
@@ -55,6 +58,8 @@ static const struct {
     [MT_USED_PCT] = { "%memused", "%", 0 }, [MT_COMMIT_PCT] = { "%commit", "%", 0 },
     [MT_SWAP_USED] = { "kbswpused", "kB", 1 }, [MT_SWPIN] = { "pswpin/s", "pages/s", 0 },
     [MT_SWPOUT] = { "pswpout/s", "pages/s", 0 }, [MT_HUGE_USED] = { "kbhugused", "kB", 1 },
+    [MT_SMEM10] = { "%smem-10", "%", 0 }, [MT_SMEM] = { "%smem", "%", 0 },
+    [MT_FMEM10] = { "%fmem-10", "%", 0 }, [MT_FMEM] = { "%fmem", "%", 0 },
 };
 
 /* A value and the time its sample covers, 1/100 s. */
@@ -172,6 +177,14 @@ static int add_point(struct summary *sm, const struct cap_point *p, uint64_t cs)
         rc |= acc_add(&sm->acc[MT_SWPOUT], p->swpout_s, cs, p->ts);
     }
     rc |= acc_add(&sm->acc[MT_HUGE_USED], p->huge_used, cs, p->ts);
+    if (p->have_psi) {
+        rc |= acc_add(&sm->acc[MT_SMEM10], p->some_avg10, cs, p->ts);
+        rc |= acc_add(&sm->acc[MT_FMEM10], p->full_avg10, cs, p->ts);
+    }
+    if (p->have_psi_rates) {
+        rc |= acc_add(&sm->acc[MT_SMEM], p->some_pct, cs, p->ts);
+        rc |= acc_add(&sm->acc[MT_FMEM], p->full_pct, cs, p->ts);
+    }
     return rc;
 }
 
@@ -209,6 +222,18 @@ static int on_point(const struct cap_point *p, const struct sample *s, void *arg
     return 0;
 }
 
+/* Whether metric M has a value in some period: the pressure's are left out
+ * of a window without any, rather than shown as empty blocks. */
+static int metric_shown(const struct summary *sm, int m)
+{
+    if (m < MT_SMEM10)
+        return 1;
+    for (size_t i = 0; i < sm->nrows; i++)
+        if (sm->rows[i].st[m].n)
+            return 1;
+    return 0;
+}
+
 static const char *period_word(enum cap_period p)
 {
     return p == PERIOD_HOUR ? "hour" : p == PERIOD_DAY ? "day" : "week";
@@ -234,6 +259,8 @@ static void print_text(const struct render_ctx *ctx, const struct summary *sm)
             period_word(sm->period), from, to, sm->samples);
     const char *col = sm->period == PERIOD_HOUR ? "HOUR" : sm->period == PERIOD_DAY ? "DAY" : "WEEK";
     for (int m = 0; m < MT_COUNT; m++) {
+        if (!metric_shown(sm, m))
+            continue;
         fprintf(out, "\n%s (%s)\n%-16s %13s %13s %13s %13s  %s\n", metrics[m].name, metrics[m].unit,
                 col, "min", "mean", "max", "p95", "max at");
         for (size_t i = 0; i < sm->nrows; i++) {
@@ -282,6 +309,8 @@ static void print_table(const struct render_ctx *ctx, const struct summary *sm, 
         cap_period_label(row->start, sm->period, label, sizeof label);
         iso_local(row->start, start, sizeof start);
         for (int m = 0; m < MT_COUNT; m++) {
+            if (!metric_shown(sm, m))
+                continue;
             const struct stats *st = &row->st[m];
             struct cell c[NCOLS];
             c[0] = cell_str(label);

@@ -4,7 +4,10 @@
  *
  * 1. Daily peaks, per local day of the window: max kbmemused, min
  *    MemAvailable, max %commit (sar's), max Committed_AS with the day's
- *    CommitLimit and their ratio, max swap used with SwapTotal.
+ *    CommitLimit and their ratio, max swap used with SwapTotal.  Where
+ *    memory pressure was recorded, each day's highest %smem-10 and %fmem-10
+ *    (the kernel's 10 s averages at a sample) and %smem and %fmem (the time
+ *    stalled between two samples), each with its time.
  * 2. A least-squares line through each daily series (x: days since the first
  *    day, y: the day's peak): slope per day, R², and the day the line reaches
  *    its limit: MemAvailable 0, Committed_AS = CommitLimit, swap used =
@@ -48,10 +51,20 @@
 #define TREND_HORIZON_DAYS 3650
 #define TREND_MIN_INSTANTS 2     /* a contribution needs a first and a last instant */
 
+/* A pressure peak of one day: the highest value and its time (n: samples). */
+struct peak {
+    unsigned long n;
+    double max;
+    int64_t at;
+};
+enum { PK_SMEM10, PK_FMEM10, PK_SMEM, PK_FMEM, PK_COUNT };
+static const char *const peak_names[PK_COUNT] = { "%smem-10", "%fmem-10", "%smem", "%fmem" };
+
 struct day {
     int64_t start;
     double used_max, avail_min, commit_pct_max, committed_max, commit_limit, limit_pct_max;
     double swap_used_max, swap_total, mem_total;
+    struct peak pressure[PK_COUNT];
 };
 
 struct ident {
@@ -83,6 +96,26 @@ struct trend {
     int64_t last_instant;
 };
 
+static void peak_add(struct peak *pk, double v, int64_t ts)
+{
+    if (!pk->n++ || v > pk->max) {
+        pk->max = v;
+        pk->at = ts;
+    }
+}
+
+static void pressure_peaks(struct day *d, const struct cap_point *p)
+{
+    if (p->have_psi) {
+        peak_add(&d->pressure[PK_SMEM10], p->some_avg10, p->ts);
+        peak_add(&d->pressure[PK_FMEM10], p->full_avg10, p->ts);
+    }
+    if (p->have_psi_rates) {
+        peak_add(&d->pressure[PK_SMEM], p->some_pct, p->ts);
+        peak_add(&d->pressure[PK_FMEM], p->full_pct, p->ts);
+    }
+}
+
 static int on_point(const struct cap_point *p, const struct sample *s, void *arg)
 {
     (void)s;
@@ -112,6 +145,7 @@ static int on_point(const struct cap_point *p, const struct sample *s, void *arg
         d->swap_used_max = p->swap_used;
     d->swap_total = p->swap_total;
     d->mem_total = p->total;
+    pressure_peaks(d, p);
     if (!t->samples)
         t->first_ts = p->ts;
     t->samples++;
@@ -350,6 +384,44 @@ static void outcome_of(const struct trend *t, enum fit_kind k, struct outcome *o
 
 /* ---- output ---- */
 
+static int any_pressure(const struct trend *t)
+{
+    for (size_t i = 0; i < t->ndays; i++)
+        if (t->days[i].pressure[PK_SMEM10].n)
+            return 1;
+    return 0;
+}
+
+/* The days' pressure peaks, when any day recorded pressure. */
+static void print_pressure_text(const struct render_ctx *ctx, const struct trend *t)
+{
+    FILE *out = ctx->out;
+    if (!any_pressure(t))
+        return;
+    fprintf(out, "\nMemory pressure peaks (%% of the time; -10: the kernel's 10 s average at a "
+                 "sample, else stalled between two samples)\n%-10s", "DAY");
+    for (int k = 0; k < PK_COUNT; k++)
+        fprintf(out, " %9s %8s", peak_names[k], "at");
+    fputc('\n', out);
+    for (size_t i = 0; i < t->ndays; i++) {
+        const struct day *d = &t->days[i];
+        char label[16];
+        cap_period_label(d->start, PERIOD_DAY, label, sizeof label);
+        fprintf(out, "%-10s", label);
+        for (int k = 0; k < PK_COUNT; k++) {
+            const struct peak *pk = &d->pressure[k];
+            char at[32] = "-";
+            if (pk->n)
+                cap_local_time(pk->at, at, sizeof at);
+            if (pk->n)
+                fprintf(out, " %9.2f %8s", pk->max, at + 11);
+            else
+                fprintf(out, " %9s %8s", "-", "-");
+        }
+        fputc('\n', out);
+    }
+}
+
 static void print_text(const struct render_ctx *ctx, struct trend *t, const struct outcome *oc,
                        size_t nprocs, long top)
 {
@@ -377,6 +449,7 @@ static void print_text(const struct render_ctx *ctx, struct trend *t, const stru
         sar_kb(ctx, d->swap_total, 13, 0);
         fputc('\n', out);
     }
+    print_pressure_text(ctx, t);
     fprintf(out, "\nLeast-squares lines over the daily peaks (a date needs %d days, "
                  "R\xc2\xb2 >= %.2f and a slope toward the limit)\n",
             TREND_MIN_DAYS, TREND_MIN_R2);
@@ -437,12 +510,15 @@ static const char *const cols[] = {
     /* process (slope_per_day and r2 too) */
     "boot_id", "pid", "comm", "samples", "first_epoch", "last_epoch", "first_rss_kb",
     "last_rss_kb", "peak_rss_kb", "change_kb",
+    /* day, where memory pressure was recorded */
+    "smem10_max", "smem10_max_epoch", "fmem10_max", "fmem10_max_epoch", "smem_max",
+    "smem_max_epoch", "fmem_max", "fmem_max_epoch",
 };
 #define NCOLS ((int)(sizeof cols / sizeof *cols))
 enum { C_KIND, C_DAY, C_DAY_EPOCH, C_USED, C_AVAIL, C_COMMIT_PCT, C_COMMITTED, C_LIMIT_KB,
        C_LIMIT_PCT, C_SWAP, C_SWAP_TOTAL, C_METRIC, C_DAYS, C_SLOPE, C_INTERCEPT, C_R2, C_LIMIT,
        C_STATUS, C_REACHES_DAY, C_REACHES_EPOCH, C_MESSAGE, C_BOOT, C_PID, C_COMM, C_SAMPLES,
-       C_FIRST_EPOCH, C_LAST_EPOCH, C_FIRST_RSS, C_LAST_RSS, C_PEAK_RSS, C_CHANGE };
+       C_FIRST_EPOCH, C_LAST_EPOCH, C_FIRST_RSS, C_LAST_RSS, C_PEAK_RSS, C_CHANGE, C_PRESSURE };
 
 static void none(struct cell *c)
 {
@@ -472,6 +548,13 @@ static void print_table(const struct render_ctx *ctx, struct trend *t, const str
         c[C_LIMIT_PCT] = d->commit_limit > 0 ? cell_fixed2(d->limit_pct_max) : cell_null();
         c[C_SWAP] = cell_int(llround(d->swap_used_max));
         c[C_SWAP_TOTAL] = cell_int(llround(d->swap_total));
+        for (int k = 0; k < PK_COUNT; k++) {
+            const struct peak *pk = &d->pressure[k];
+            if (!pk->n)
+                continue;   /* not recorded: absent, as another kind's columns */
+            c[C_PRESSURE + 2 * k] = cell_fixed2(pk->max);
+            c[C_PRESSURE + 2 * k + 1] = cell_int(pk->at);
+        }
         table_row(&tb, c);
     }
     for (int k = 0; k < FIT_COUNT; k++) {

@@ -214,9 +214,11 @@ import re, sys
 unit = re.compile(r"^-?\d+(\.\d)?[kMGTP]$")
 bad, seen = [], 0
 trend = open(sys.argv[1]).read().splitlines()
+peaks = False   # in the "Daily peaks" table (the pressure peaks' rows are no kB)
 for i, line in enumerate(trend):
     f = line.split()
-    if re.fullmatch(r"\d{4}-\d\d-\d\d", f[0] if f else ""):   # a daily peak: kB in 2, 3, 5, 6, 8, 9
+    peaks = line.startswith("Daily peaks") or (peaks and bool(f))
+    if peaks and re.fullmatch(r"\d{4}-\d\d-\d\d", f[0]):   # a daily peak: kB in 2, 3, 5, 6, 8, 9
         cells = [f[j] for j in (1, 2, 4, 5, 7, 8)]
     elif line.startswith("max kbcommit"):                  # its LIMIT, CommitLimit
         cells = f[4:5]

@@ -14,6 +14,7 @@
 #   HugePages_Total 512, HugePages_Free 512 - m / 60, Hugepagesize 2048.
 # With "procs", every sample carries SEED's processes and NUMA nodes.
 # SPIKE_TS=EPOCH plants one sample's peak: MemFree 100000, MemAvailable 150000.
+# The seed's memory pressure is not cloned: the days are as of a kernel without PSI.
 set -eu
 seed=$1 dir=$2 first=$3 days=$4 step=$5 procs=${6:-}
 mkdir -p "$dir"
@@ -30,6 +31,7 @@ for ((d = 0; d < days; d++)); do
     rm -f "$f"; cp "$seed" "$f"
     cols=$(sqlite3 "$seed" "SELECT group_concat(quote(name), ',') FROM pragma_table_info('sample') WHERE cid >= 4")
     sqlite3 "$f" "ATTACH '$seed' AS seed; BEGIN; DELETE FROM sample; DELETE FROM swap;
+      DROP TABLE IF EXISTS psi_mem;
       WITH RECURSIVE m(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM m WHERE i < $n - 1)
       INSERT INTO sample SELECT $d0 + $step * i, s.boot_no, $up0 + ($d0 + $step * i - $t0) * 100, s.utc_offset, $cols
         FROM seed.sample s, m;

@@ -238,10 +238,8 @@ run_case() {
     read -r -a o <<< "$opts"
     read -r -a p <<< "$post"
     case "$kind" in
-        sar|usage) exp=("$SAR" "${o[@]}" -f "$sa" "${p[@]}")
-                   act=("$MEMREPORT" "${o[@]}" -f "$arch" "${p[@]}") ;;
-        sadf)      exp=("$SADF" -d "$sa" -- "${o[@]}")
-                   act=("$MEMREPORT" --format=sadf "${o[@]}" -f "$arch") ;;
+        sar|usage|sadf) oracle_pair "${kind/usage/sar}" "$sa" "$arch" "$opts" "$post"
+                   exp=("${EXP[@]}"); act=("${ACT[@]}") ;;
         err)       exp=("$SAR" "${o[@]}" "${p[@]}")
                    act=("$MEMREPORT" "${o[@]}" "${p[@]}") ;;
         errsadf)   # OPTS is "... -f FILE": sadf takes the file positionally

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# Shared by tests/conformance and tests/colour (sourced): build_scenario NAME
+# Shared by tests/conformance, tests/colour and tests/psi (sourced): build_scenario NAME
 # takes every /proc snapshot of a gen_fixtures.py scenario with both Debian's
 # sadc and memcollect, so sar and memreport read the same numbers.
 # Needs OUT (holding fix/ from gen_fixtures.py and data/), SADC, MEMCOLLECT
@@ -46,3 +46,19 @@ build_scenario() {
     done < "$dir/steps"
 }
 
+# oracle_pair FORM SA ARCH OPTS POST: Debian's command and memreport's for the
+# same question into the arrays EXP and ACT (FORM: sar, sadf for sadf -d, json
+# for sadf -j); OPTS and POST are split at blanks.  Needs SAR, SADF, MEMREPORT.
+oracle_pair() {
+    local form=$1 sa=$2 arch=$3 o p
+    read -r -a o <<< "$4"
+    read -r -a p <<< "$5"
+    case "$form" in
+        sar)  EXP=("$SAR" "${o[@]}" -f "$sa" "${p[@]}")
+              ACT=("$MEMREPORT" "${o[@]}" -f "$arch" "${p[@]}") ;;
+        sadf) EXP=("$SADF" -d "$sa" -- "${o[@]}")
+              ACT=("$MEMREPORT" --format=sadf "${o[@]}" -f "$arch") ;;
+        json) EXP=("$SADF" -j "$sa" -- "${o[@]}")
+              ACT=("$MEMREPORT" --format=json "${o[@]}" -f "$arch") ;;
+    esac
+}

@@ -24,7 +24,7 @@ BASE_ENV=(env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C TZ=UTC
 
 # One case per line: KIND|SCENARIO|ENV|OPTS|POST
 #   sar  : sar OPTS -f SA POST  vs memreport OPTS -f ARCH POST (stdout, exit status)
-#   err  : the same, stderr compared too
+#   err  : the same, stderr compared too (errsadf, errjson: as sadf, json)
 #   sadf : sadf -d SA -- OPTS   vs memreport --format=sadf OPTS -f ARCH
 #   json : sadf -j SA -- OPTS   vs memreport --format=json OPTS -f ARCH
 list_cases() {
@@ -60,6 +60,8 @@ list_cases() {
         echo "err|pressure|LC_ALL=C|$o|"
     done
     echo "err|no_psi|LC_ALL=de_DE.UTF-8|-q MEM|"
+    echo "errsadf|no_psi|LC_ALL=C|-q MEM|"
+    echo "errjson|no_psi|LC_ALL=C|-q PSI|"
     for o in "-A" "-r -q MEM" "-q ALL -S" "-q MEM -H -W"; do
         echo "sar|no_psi|LC_ALL=C|$o|"
     done
@@ -69,8 +71,8 @@ list_cases() {
 case_name() {
     local kind=$1 s=$2 env=$3 opts=$4 post=$5
     case "$kind" in
-        sadf) echo "$s: $env sadf -d -- $opts" ;;
-        json) echo "$s: $env sadf -j -- $opts" ;;
+        sadf|errsadf) echo "$s: $env sadf -d -- $opts" ;;
+        json|errjson) echo "$s: $env sadf -j -- $opts" ;;
         *) echo "$s: $env sar $opts${post:+ [$post]}" ;;
     esac
 }
@@ -101,23 +103,15 @@ done
 run_case() {   # NUM KIND S ENV OPTS POST
     local num=$1 kind=$2 s=$3 env=$4 opts=$5 post=$6
     local sa=$OUT/data/$s.sa arch=$OUT/data/$s.db w=$OUT/res/$num
-    local -a envv o p exp act
+    local -a envv
     read -r -a envv <<< "$env"
-    read -r -a o <<< "$opts"
-    read -r -a p <<< "$post"
-    case "$kind" in
-        sar|err) exp=("$SAR" "${o[@]}" -f "$sa" "${p[@]}")
-                 act=("$MR" "${o[@]}" -f "$arch" "${p[@]}") ;;
-        sadf)    exp=("$SADF" -d "$sa" -- "${o[@]}")
-                 act=("$MR" --format=sadf "${o[@]}" -f "$arch") ;;
-        json)    exp=("$SADF" -j "$sa" -- "${o[@]}")
-                 act=("$MR" --format=json "${o[@]}" -f "$arch") ;;
-    esac
-    (cd "$OUT/res" && "${BASE_ENV[@]}" "${envv[@]}" "${exp[@]}" >"$w.exp" 2>"$w.exp.err" </dev/null
+    local form=${kind#err}
+    oracle_pair "${form:-sar}" "$sa" "$arch" "$opts" "$post"
+    (cd "$OUT/res" && "${BASE_ENV[@]}" "${envv[@]}" "${EXP[@]}" >"$w.exp" 2>"$w.exp.err" </dev/null
      echo $? >"$w.exp.rc")
-    (cd "$OUT/res" && "${BASE_ENV[@]}" "${envv[@]}" "${act[@]}" >"$w.act" 2>"$w.act.err" </dev/null
+    (cd "$OUT/res" && "${BASE_ENV[@]}" "${envv[@]}" "${ACT[@]}" >"$w.act" 2>"$w.act.err" </dev/null
      echo $? >"$w.act.rc")
-    if [ "$kind" = err ]; then   # the file's name is the only difference sar's message may have
+    if [ "$kind" != "$form" ]; then   # err*: the file's name is the only difference sar's message may have
         sed -i "s|$arch|FILE|" "$w.act.err"; sed -i "s|$sa|FILE|" "$w.exp.err"
     fi
     local details="" name
@@ -126,18 +120,24 @@ run_case() {   # NUM KIND S ENV OPTS POST
         details+="exit status: expected $(cat "$w.exp.rc"), got $(cat "$w.act.rc")"$'\n'
     cmp -s "$w.exp" "$w.act" ||
         details+=$(diff -u --label expected --label actual "$w.exp" "$w.act" | head -24)$'\n'
-    if [ "$kind" = err ] && ! cmp -s "$w.exp.err" "$w.act.err"; then
+    if [ "$kind" != "$form" ] && ! cmp -s "$w.exp.err" "$w.act.err"; then
         details+=$(diff -u --label expected.stderr --label actual.stderr "$w.exp.err" "$w.act.err" |
                    head -10)$'\n'
     fi
-    if [ -z "$details" ]; then ok "$name"; else not_ok "$name" "${envv[*]} ${act[*]}" "$details"; fi
+    if [ -z "$details" ]; then ok "$name"; else not_ok "$name" "${envv[*]} ${ACT[*]}" "$details"; fi
 }
 
-n=0
-while IFS='|' read -r kind s env opts post; do
-    n=$((n + 1))
-    run_case "$n" "$kind" "$s" "$env" "$opts" "$post"
-done < <(list_cases)
+# two workers, each every other case; the results in the cases' order
+list_cases > "$OUT/cases"
+worker() {
+    local k=$1 n=0 kind s env opts post
+    while IFS='|' read -r kind s env opts post; do
+        n=$((n + 1))
+        [ $((n % 2)) -eq "$k" ] && run_case "$n" "$kind" "$s" "$env" "$opts" "$post" > "$OUT/res/$n.out"
+    done < "$OUT/cases"
+}
+worker 0 & worker 1 & wait
+for ((n = 1; n <= $(wc -l < "$OUT/cases"); n++)); do cat "$OUT/res/$n.out"; done
 
 # ---- memtrail's own
 G=$OUT/data/psi_gone.db
@@ -286,3 +286,58 @@ if have promtool; then
     out=$(promtool check metrics < "$OUT/tf/memtrail.prom" 2>&1)
     check "memcollect --textfile: promtool check metrics accepts the pressure families" $? "$out"
 fi
+
+# ---- --summary and --trend: the pressure peaks, against python3 on the fixture
+cat > "$OUT/peaks.py" <<'PY'
+import sys
+steps = [l.split() for l in open(sys.argv[1]) if l.startswith("sample")]
+pts = []
+for _, ts, snap in steps:
+    up = open(snap + "/uptime").read().split()[0]
+    cs = int(up.replace(".", ""))
+    v = {}
+    for line in open(snap + "/pressure"):
+        f = line.split()
+        v[f[0]] = (int(f[1].split("=")[1].replace(".", "")), int(f[4].split("=")[1]))
+    pts.append((int(ts), cs, v))
+def peak(vals):
+    best = max(vals, key=lambda x: x[0])   # the first of equal maxima, as the reports keep it
+    return "%.2f %d" % best
+out = []
+for line in ("some", "full"):
+    out.append(peak([(p[2][line][0] / 100, p[0]) for p in pts]))
+    out.append(peak([((b[2][line][1] - a[2][line][1]) / (b[1] - a[1]) / 100, b[0])
+                     for a, b in zip(pts, pts[1:])]))
+print(" ".join(out))
+PY
+want=$(python3 "$OUT/peaks.py" "$OUT/fix/pressure/steps")
+TZ=UTC "$MR" --trend --format=csv -f "$OUT/data/pressure.db" > "$OUT/trend.csv"
+got=$(python3 -c '
+import csv, sys
+r = [x for x in csv.DictReader(open(sys.argv[1], newline="")) if x["kind"] == "day"][0]
+print(" ".join("%s %s" % (r[k + "_max"], r[k + "_max_epoch"]) for k in ("smem10", "smem", "fmem10", "fmem")))
+' "$OUT/trend.csv" 2>&1)
+[ -n "$want" ] && [ "$got" = "$want" ]
+check "--trend: each day's highest %smem-10, %smem, %fmem-10, %fmem and when, as python3 finds them" $? \
+    "want $want" "got  $got"
+TZ=UTC "$MR" --summary=hour --format=csv -f "$OUT/data/pressure.db" > "$OUT/sum.csv"
+got=$(python3 -c '
+import csv, sys
+rows = {x["metric"]: x for x in csv.DictReader(open(sys.argv[1], newline=""))}
+print(" ".join("%s %s" % (rows[m]["max"], rows[m]["max_at_epoch"]) for m in ("%smem-10", "%smem", "%fmem-10", "%fmem")))
+' "$OUT/sum.csv" 2>&1)
+[ "$got" = "$want" ]
+check "--summary: the pressure's max and when, as python3 finds them" $? "want $want" "got  $got"
+TZ=UTC "$MR" --trend -f "$OUT/data/pressure.db" > "$OUT/trend.txt"
+grep -q '^Memory pressure peaks' "$OUT/trend.txt" && grep -qE '^2026-11-25 +99\.99 11:52:44 ' "$OUT/trend.txt"
+check "--trend text: the pressure peaks' table" $? "$(cat "$OUT/trend.txt")"
+TZ=UTC "$MR" --summary=day -f "$OUT/data/no_psi.db" > "$OUT/nosum.txt"; TZ=UTC "$MR" --trend -f "$OUT/data/no_psi.db" > "$OUT/notrend.txt"
+! grep -q 'mem-10\|pressure' "$OUT/nosum.txt" "$OUT/notrend.txt"
+check "--summary and --trend: no pressure blocks for an archive without it" $?
+
+# live on a kernel without PSI (an empty /proc/pressure): sar's message alone, the rest with -r
+out=$(unshare -m /bin/sh -c 'mount -t tmpfs tmpfs /proc/pressure && LC_ALL=C "$1" -q MEM 1 1; echo "rc=$?";
+    LC_ALL=C "$1" -r -q MEM 1 1' sh "$MR" 2>&1)
+printf '%s\n' "$out" | grep -q '^Requested activities not available$' && printf '%s\n' "$out" | grep -q '^rc=1$' &&
+    printf '%s\n' "$out" | grep -q 'kbmemfree' && ! printf '%s\n' "$out" | grep -q 'smem'
+check "live without PSI: -q MEM says so (exit 1), -r -q MEM shows -r alone" $? "$out"
