@@ -10,7 +10,8 @@
 # named "report-builder" in a unique v1 memory cgroup with a 64 MB limit,
 # which reads random pages of a 200 MB file on disk through an mmap after the
 # page cache was dropped (real memory pressure, as tests/watch makes it) and
-# grows by 4 MB a second until the cgroup's OOM killer kills it; the watcher
+# grows by 4 MB a second until the cgroup's OOM killer kills it (at 512 MB
+# without a kill it gives up, so that it never burdens the machine); the watcher
 # back asleep; the cgroup removed; the timer's sample after.  Everything else
 # it makes (the file, the cgroup, its processes) is removed by its trap,
 # processes by PID.
@@ -96,6 +97,8 @@ while True:
     while time.time() < end:
         total += m[random.randrange(pages) * 4096]
     held.append(b"\x5a" * (1 << 20))
+    if len(held) > 512:
+        sys.exit("report-builder: 512 MB and no OOM kill: is the cgroup's limit not enforced?")
 EOF
 GROWER=$!
 wait "$GROWER" 2>/dev/null
