@@ -10,6 +10,8 @@
 #           10-17 12:34 and a reboot at 10-20 00:00 (as tests/capacity does)
 #   live    4 minutes of a real `memcollect 1 240` on this machine while a
 #           python3 process takes 500 MiB for 90 s, from the 60th second
+#   incident DIR FROM TO   docs/incident.{svg,png}: the window FROM to TO of
+#           the archive docs/incident-demo.sh recorded in DIR
 set -eu
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -57,9 +59,16 @@ time.sleep(90)'
     shot "$ROOT/docs/capacity-live.svg" docs/capacity-live.png
 }
 
+incident() {
+    ./memreport --format=svg -f "$1" -s "$2" -e "$3" -o docs/incident.svg
+    shot "$ROOT/docs/incident.svg" docs/incident.png
+}
+
 case "${1:-all}" in
 30days) days30 ;;
 live) live ;;
+incident) [ $# = 4 ] || { echo "usage: docs/charts.sh incident DIR FROM TO" >&2; exit 1; }
+          incident "$2" "$3" "$4" ;;
 all) days30; live ;;
-*) echo "usage: docs/charts.sh [30days|live]" >&2; exit 1 ;;
+*) echo "usage: docs/charts.sh [30days|live|incident DIR FROM TO]" >&2; exit 1 ;;
 esac

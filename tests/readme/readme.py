@@ -12,7 +12,8 @@ is one of these; anything else fails the test as "not classified":
     memreport, memcollect, sqlite3, promtool   run in a scratch directory,
         with /var/log/memtrail an archive directory the real memcollect
         filled (yesterday's and today's files); must exit 0 and trip no
-        sanitizer.  A block with `$ ` prompts is a transcript: the lines
+        sanitizer.  `memcollect --watch`, which runs until stopped, must
+        say that it is asleep within 20 s, and exit 0 on SIGTERM.  A block with `$ ` prompts is a transcript: the lines
         after a command are its output, checked for shape (its first line
         exactly, the others by their count of `|` and `,`).
     make demo                run, in the scratch directory, with the programs
@@ -40,8 +41,10 @@ import io
 import os
 import re
 import shlex
+import signal
 import subprocess
 import sys
+import time
 
 ROOT = os.environ["ROOT"]
 WORK = os.environ["WORK"]
@@ -214,6 +217,29 @@ class Runner:
         check(name, rc == 0 and not bad, f"exit {rc}", err[-2000:])
         return out
 
+    def watch(self, name, cmd):
+        """memcollect --watch: started, asleep, then ended by SIGTERM as systemd ends it."""
+        log = os.path.join(WORK, "tmp", "watch.err")
+        with open(log, "wb") as err:
+            p = subprocess.Popen(["bash", "-uc", "exec " + cmd], cwd=RUN, stdout=subprocess.DEVNULL,
+                                 stderr=err)
+        said = ""
+        for _ in range(200):
+            said = open(log, encoding="utf-8", errors="replace").read()
+            if "asleep" in said or p.poll() is not None:
+                break
+            time.sleep(0.1)
+        p.send_signal(signal.SIGTERM)
+        try:
+            rc = p.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            rc = p.wait()
+        said = open(log, encoding="utf-8", errors="replace").read()
+        check(name + " (run until asleep, then SIGTERM)",
+              rc == 0 and "asleep" in said and not SANITIZER.search(said),
+              f"exit {rc}", said[-2000:])
+
     def make(self, name, words, comment):
         targets = [w for w in words[1:] if "=" not in w and not w.startswith("-")]
         assigns = [w for w in words[1:] if "=" in w]
@@ -284,6 +310,8 @@ class Runner:
         if prog == "sudo":
             not_ok(name, "a minimal Debian has no sudo: show the command as root runs it, "
                    "and say \"as root\"")
+        elif prog == "memcollect" and "--watch" in words:
+            self.watch(name, cmd)
         elif prog in ("memreport", "memcollect", "sqlite3", "promtool"):
             self.run_program(name, cmd)
         elif prog == "make":
