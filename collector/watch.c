@@ -8,7 +8,8 @@
  *     record is an OOM kill;
  * and, where the kernel refuses triggers, a timer that reads
  * /proc/pressure/memory (or MemAvailable, without PSI) every --poll-interval
- * seconds.  Awake, it samples every --burst-interval seconds until the stall
+ * seconds.  Awake, it samples every --burst-interval seconds (the processes
+ * only as often as the CPU budget allows: procbudget.h) until the stall
  * rate (the "total" deltas of /proc/pressure/memory, or the trigger's events
  * where PSI cannot be read) stayed below the trigger's rate for --calm
  * seconds, then records the burst and sleeps again.  Asleep it costs nothing:
