@@ -26,7 +26,7 @@ BUILD   := build
 SQLITE_LIBS := -Wl,-Bstatic -lsqlite3 -lz -Wl,-Bdynamic
 LDLIBS  += $(SQLITE_LIBS) -lm
 
-LIB_SRC      := lib/model.c lib/parse.c lib/sysread.c lib/util.c lib/safedir.c lib/kmsg_parse.c lib/cgroup_parse.c
+LIB_SRC      := lib/model.c lib/parse.c lib/sysread.c lib/util.c lib/safedir.c lib/kmsg_parse.c lib/cgroup_parse.c lib/procbudget.c
 ARCHIVE_SRC  := archive/archive.c archive/procstore.c archive/proc_codec.c archive/compressed.c \
                 archive/cg_codec.c archive/cgstore.c \
                 archive/fdvfs.c archive/guard.c archive/verify.c \

@@ -323,7 +323,12 @@ else
 fi
 LABELS=("today's memcollect 1 $BURST DIR ($BASE_ID)" "memcollect $RES_TXT DIR" "  system-wide part: memcollect --no-procs $RES_TXT DIR")
 CMDS=("$OLD 1 $BURST $W/r0" "$MC ${RES[*]} $W/r1" "$MC --no-procs ${RES[*]} $W/r2")
-if [ "${RES[0]}" = --watch ] && has_opt --burst-procs-every; then
+# with a CPU budget (the default), the old default beside it: processes in
+# every burst sample; before it, a fixed ratio
+if [ "${RES[0]}" = --watch ] && has_opt --burst-cpu-budget; then
+    LABELS+=("memcollect $RES_TXT --burst-procs-every 1 DIR (every sample)")
+    CMDS+=("$MC ${RES[*]} --burst-procs-every 1 $W/r3")
+elif [ "${RES[0]}" = --watch ] && has_opt --burst-procs-every; then
     LABELS+=("memcollect $RES_TXT --burst-procs-every 5 DIR")
     CMDS+=("$MC ${RES[*]} --burst-procs-every 5 $W/r3")
 fi

@@ -102,7 +102,11 @@ static void usage(FILE *out)
             "--watch stays resident: asleep until memory is under pressure (a PSI\n"
             "trigger, default \"some 150000 2000000\"; an OOM kill), then one sample\n"
             "every --burst-interval (1) s until the stall rate stayed below the\n"
-            "trigger's for --calm (30) s.  --burst N: N such samples at once, then exit.\n");
+            "trigger's for --calm (30) s.  --burst N: N such samples at once, then exit.\n"
+            "Processes are read in a burst sample as often as keeps the burst within\n"
+            "--burst-cpu-budget (default 3) percent of one core, and always at its first\n"
+            "sample, at an OOM kill and at least every 10 s; --burst-procs-every N (N > 0):\n"
+            "in every Nth burst sample instead.\n");
 }
 
 /* Names what was wrong with the command line, as the line before the usage

@@ -8,7 +8,8 @@
  *     record is an OOM kill;
  * and, where the kernel refuses triggers, a timer that reads
  * /proc/pressure/memory (or MemAvailable, without PSI) every --poll-interval
- * seconds.  Awake, it samples every --burst-interval seconds until the stall
+ * seconds.  Awake, it samples every --burst-interval seconds (the processes
+ * only as often as the CPU budget allows: procbudget.h) until the stall
  * rate (the "total" deltas of /proc/pressure/memory, or the trigger's events
  * where PSI cannot be read) stayed below the trigger's rate for --calm
  * seconds, then records the burst and sleeps again.  Asleep it costs nothing:
@@ -32,6 +33,7 @@
 
 #include "bursts.h"
 #include "parse.h"
+#include "procbudget.h"
 #include "sysread.h"
 #include "util.h"
 
@@ -41,11 +43,13 @@
 #define KMSG_DRAIN_MAX 256       /* records read per wake: a log flood cannot hold us */
 #define STORE_EVERY 10           /* burst samples between updates of its row */
 #define LOCK_WAIT_MS 2000
+#define PROCS_GAP_MS 10000       /* a burst takes processes at least this often */
 
 const char watch_usage[] =
     "       %s --watch [ --trigger \"some|full <stall us> <window us>\" ]\n"
     "[ --burst-interval <s> ] [ --calm <s> ] [ --poll-interval <s> ]\n"
-    "[ --burst-procs-every <N> ] [ --memavail-below <percent> ]\n"
+    "[ --burst-cpu-budget <percent> ] [ --burst-procs-every <N> ]\n"
+    "[ --memavail-below <percent> ]\n"
     "[ --cgroups \"<dir> ...\" ] [ --no-kmsg ] [ --mlock ] [ --burst <N> ]\n"
     "[ options of a sample ] [ -D <directory> | <archive> ]\n";
 
@@ -57,7 +61,8 @@ void watch_defaults(struct watch_settings *ws)
     ws->interval = 1;
     ws->calm = 30;
     ws->poll = 10;
-    ws->procs_every = 1;
+    ws->procs_every = 0;
+    ws->cpu_budget = 300;     /* 3 % of one core: README, "Cost" */
     ws->memavail_pct = 5;
     ws->kmsg = 1;
 }
@@ -94,7 +99,7 @@ static const struct number_option number_options[] = {
     { "--burst-interval", 1, 3600, offsetof(struct watch_settings, interval) },
     { "--calm", 1, 86400, offsetof(struct watch_settings, calm) },
     { "--poll-interval", 1, 3600, offsetof(struct watch_settings, poll) },
-    { "--burst-procs-every", 1, 3600, offsetof(struct watch_settings, procs_every) },
+    { "--burst-procs-every", 0, 3600, offsetof(struct watch_settings, procs_every) },
     { "--memavail-below", 0, 100, offsetof(struct watch_settings, memavail_pct) },
     { "--burst", 1, 100000000L, offsetof(struct watch_settings, burst_samples) },
 };
@@ -112,11 +117,12 @@ int watch_option(int argc, char **argv, int *i, struct watch_settings *ws)
         return 1;
     }
     int trigger = strcmp(a, "--trigger") == 0, cgroups = strcmp(a, "--cgroups") == 0;
+    int budget = strcmp(a, "--burst-cpu-budget") == 0;
     const struct number_option *num = NULL;
     for (size_t k = 0; k < sizeof number_options / sizeof number_options[0]; k++)
         if (strcmp(a, number_options[k].name) == 0)
             num = &number_options[k];
-    if (!trigger && !cgroups && !num)
+    if (!trigger && !cgroups && !budget && !num)
         return 0;
     if (*i + 1 >= argc) {
         fprintf(stderr, "%s: %s: missing value\n", progname, a);
@@ -125,6 +131,8 @@ int watch_option(int argc, char **argv, int *i, struct watch_settings *ws)
     const char *value = argv[++*i];
     if (trigger)
         return parse_trigger(value, ws) == 0 ? 1 : refuse_value(a, value);
+    if (budget)
+        return proc_budget_parse(value, &ws->cpu_budget) == 0 ? 1 : refuse_value(a, value);
     if (cgroups) {
         if (strlen(value) >= sizeof ws->cgroups)
             return refuse_value(a, "too long");
@@ -198,6 +206,9 @@ struct watcher {
     int64_t oom_base;          /* oom_kill when the burst began (asleep: since) */
     uint32_t unstored;         /* samples since the burst's row was stored */
     long attempts;             /* samples tried (--burst N stops after N) */
+    struct proc_budget budget; /* which burst samples take processes */
+    uint64_t kills_seen;       /* oom_kill at the last sample: a rise takes processes */
+    int procs_owed;            /* the next sample takes processes (oom_kill rose) */
 };
 
 static void say(const char *fmt, const char *a, const char *b)
@@ -411,6 +422,9 @@ static void start_burst(struct watcher *w, int64_t now)
     w->next_sample = now;
     w->last_pressure = now;
     w->have_prev = 0;
+    proc_budget_start(&w->budget, w->ws->cpu_budget, PROCS_GAP_MS);
+    w->kills_seen = w->oom_base >= 0 ? (uint64_t)w->oom_base : 0;
+    w->procs_owed = 0;
     pressure_high(w, now);   /* the reading the first sample's rate is measured from */
     burst_why_text(w->b.why, why);
     say("burst: woken by %s", why, NULL);
@@ -438,13 +452,37 @@ static void end_burst(struct watcher *w)
             " %" PRIu64 " OOM kills\n", progname, w->b.samples, from, to, w->b.oom_kills);
 }
 
+/* This process's CPU so far, ns: getrusage, which libfaketime leaves alone. */
+static int64_t cpu_used_ns(void)
+{
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) != 0)
+        return 0;
+    return ((int64_t)ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000000 +
+           ((int64_t)ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000;
+}
+
+/* Takes one sample, with processes when --burst-procs-every or the CPU
+ * budget says so, or at a new OOM kill; *S as take() gives it. */
+static void take_sample(struct watcher *w, int64_t now, const struct sample **s)
+{
+    int with_procs;
+    if (w->ws->procs_every)
+        with_procs = w->b.samples % (uint32_t)w->ws->procs_every == 0;
+    else
+        with_procs = proc_budget_due(&w->budget, now,
+                                     w->procs_owed || (w->pending & BURST_OOM));
+    int64_t before = cpu_used_ns();
+    w->sm->take(w->sm->ctx, with_procs, s);   /* a failure is said there */
+    proc_budget_spent(&w->budget, now, with_procs, cpu_used_ns() - before);
+}
+
 /* One burst sample; then whether the pressure stayed low long enough. */
 static void burst_sample(struct watcher *w, int64_t now)
 {
     const struct sample *s = NULL;
     w->attempts++;
-    int with_procs = w->b.samples % (uint32_t)w->ws->procs_every == 0;
-    w->sm->take(w->sm->ctx, with_procs, &s);   /* a failure is said there */
+    take_sample(w, now, &s);
     int high = w->mode == MODE_MEMAVAIL ? 0 : pressure_high(w, now);
     if (w->mode == MODE_MEMAVAIL && s) {
         uint64_t total = kv_get(&s->meminfo, "MemTotal");
@@ -463,6 +501,8 @@ static void burst_sample(struct watcher *w, int64_t now)
         uint64_t kills = kv_get(&s->vmstat, "oom_kill");
         if (w->oom_base >= 0 && kills > (uint64_t)w->oom_base)
             w->b.oom_kills = kills - (uint64_t)w->oom_base;
+        w->procs_owed = kills > w->kills_seen;   /* a kill the kernel log may not show */
+        w->kills_seen = kills;
         if (w->b.samples == 1 || ++w->unstored >= STORE_EVERY)
             store_burst(w);
     }

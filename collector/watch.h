@@ -24,7 +24,8 @@ struct watch_settings {
     long interval;            /* --burst-interval: seconds between burst samples */
     long calm;                /* --calm: seconds below the threshold before sleeping */
     long poll;                /* --poll-interval: seconds between checks without triggers */
-    long procs_every;         /* --burst-procs-every: processes every Nth burst sample */
+    long procs_every;         /* --burst-procs-every: processes every Nth burst sample (0: by the budget) */
+    long cpu_budget;          /* --burst-cpu-budget: hundredths of a percent of one core */
     long memavail_pct;        /* --memavail-below: no PSI: burst below this MemAvailable % */
     char cgroups[WATCH_CGROUPS_TEXT]; /* --cgroups: v2 cgroup directories, blank-separated */
     int kmsg;                 /* wake on OOM kills in /dev/kmsg (--no-kmsg: not) */

@@ -370,6 +370,44 @@ else
     wait "$W4"
 fi
 
+# ---- 6b. the CPU budget of a burst (libfaketime's clock x10, so that 25
+# one-second samples take 2.5 s): a tiny budget takes processes at the
+# burst's first sample and every 10 s only, the system-wide part at every
+# sample; a generous one takes them at every sample; an explicit
+# --burst-procs-every overrides the budget
+budget_run() {   # NAME OPTIONS...: "samples with-processes offsets"
+    local dir=$TMP/budget-$1
+    shift
+    faketime -f "@2026-11-18 10:00:00 x10" "$MC" --burst 25 --no-kmsg "$@" -D "$dir" \
+        2> "$dir.err"
+    sqlite3 -separator ' ' "$dir"/memtrail-*.db "SELECT (SELECT count(*) FROM sample),
+        (SELECT count(*) FROM proc_sample), (SELECT group_concat(p.ts - s0, ',') FROM
+        (SELECT ts FROM proc_sample ORDER BY ts) p, (SELECT min(ts) s0 FROM sample))" 2>&1
+}
+tiny=$(budget_run tiny --burst-cpu-budget 0.01)
+generous=$(budget_run generous --burst-cpu-budget 100)
+every=$(budget_run every --burst-cpu-budget 0.01 --burst-procs-every 2)
+# (a busy machine may slow the samples and skip a second: counts, not times)
+gaps_at_least() {   # OFFSETS MIN: every gap between the comma-separated offsets >= MIN
+    awk -v m="$2" -F, '{ for (i = 2; i <= NF; i++) if ($i - $(i - 1) < m) exit 1 }' <<< "$1"
+}
+read -r n_tiny p_tiny at_tiny <<< "$tiny"
+[ "$n_tiny" -ge 12 ] 2>/dev/null && [ "$p_tiny" -lt "$n_tiny" ] && [ "$p_tiny" -ge 2 ] &&
+    [ "${at_tiny%%,*}" = 0 ] && gaps_at_least "$at_tiny" 9
+check "watch: a tiny --burst-cpu-budget: processes at the burst's first sample and every 10 s, fewer than the samples" $? \
+    "samples, with processes, at: $tiny" "$(cat "$TMP/budget-tiny.err")"
+read -r n_gen p_gen _ <<< "$generous"
+[ "$n_gen" -ge 12 ] 2>/dev/null && [ "$p_gen" = "$n_gen" ]
+check "watch: a generous --burst-cpu-budget: processes in every burst sample" $? \
+    "samples, with processes, at: $generous" "$(cat "$TMP/budget-generous.err")"
+read -r n_ev p_ev _ <<< "$every"
+[ "$n_ev" -ge 12 ] 2>/dev/null && [ "$p_ev" = $(((n_ev + 1) / 2)) ]
+check "watch: --burst-procs-every overrides the budget" $? "samples, with processes, at: $every"
+"$MC" --watch --burst-cpu-budget 0.001 2> "$TMP/badbudget.err"
+rc=$?
+[ $rc = 1 ] && [ "$(head -1 "$TMP/badbudget.err")" = "memcollect: --burst-cpu-budget: invalid value: 0.001" ]
+check "watch: a --burst-cpu-budget out of range: usage, exit 1" $? "exit $rc: $(head -2 "$TMP/badbudget.err")"
+
 # ---- 7. the settings: the @reboot line of the cron file starts the watcher
 # with them; MEMTRAIL_WATCH=no starts nothing; the defaults agree everywhere
 line=$(sed -n 's/^@reboot root //p' "$ROOT/cron/memtrail.cron.in")
@@ -403,4 +441,9 @@ grep -q "^WATCH_TRIGGER=\"$trigger\"$" "$ROOT/cron/memtrail.default" &&
     grep -q "WATCH_TRIGGER=\"$trigger\"" "$ROOT/cron/memtrail.cron.in" &&
     "$MC" --help | grep -q "default \"$trigger\""
 check "watch: the default trigger is the same in memcollect, the settings, the unit and cron" $?
+grep -q '^WATCH_CPU_BUDGET=3$' "$ROOT/cron/memtrail.default" &&
+    grep -q ' WATCH_CPU_BUDGET=3 ' "$ROOT/cron/memtrail-watch.service.in" &&
+    grep -q ' WATCH_CPU_BUDGET=3 ' "$ROOT/cron/memtrail.cron.in" &&
+    "$MC" --help | grep -q -- "--burst-cpu-budget (default 3) percent"
+check "watch: the default CPU budget is the same in memcollect, the settings, the unit and cron" $?
 exit 0
