@@ -14,6 +14,10 @@
 # this suite makes is removed by its trap, processes by PID.
 set -u
 . "$(dirname "$0")/../lib.sh"
+# libfaketime preloaded, not through the faketime wrapper: the wrapper's
+# named semaphore is refused when a stale one of the same pid is left in
+# /dev/shm (a suite run alone, outside tests/run.sh's private /dev/shm).
+fake_time() { local when=$1; shift; LD_PRELOAD=$FAKETIME_LIB FAKETIME="$when" FAKETIME_DONT_RESET=1 "$@"; }
 
 if [ "$(id -u)" != 0 ] || [ ! -r /proc/pressure/memory ] || [ ! -d /sys/fs/cgroup/memory ] ||
    ! have python3 || ! have sqlite3; then
@@ -132,7 +136,7 @@ check "watch: asleep in poll() before the pressure" $? "$(cat "/proc/$WATCHER/wc
 
 # yesterday's file, for --maintain to compress while the watcher writes today's
 yesterday=$(date -d yesterday +%Y%m%d)
-faketime -f "-1d" "$MC" -D "$A" 2>> "$TMP/timer.err"
+fake_time "-1d" "$MC" -D "$A" 2>> "$TMP/timer.err"
 p_start=$(date +%s)
 quiet=$(($(some_total) - quiet_from < 50000))
 timer_during=0
@@ -304,7 +308,7 @@ wait "$OOMWATCH"
 # ---- 4. across midnight (a fake clock): the watcher moves to the new day's
 # file, and the burst, with a row in each day, is listed once
 D=$TMP/midnight
-faketime -f "@2026-11-20 23:59:57" "$MC" --burst 6 --no-procs -D "$D" 2> "$TMP/midnight.log"
+fake_time "@2026-11-20 23:59:57" "$MC" --burst 6 --no-procs -D "$D" 2> "$TMP/midnight.log"
 rc=$?
 n20=$(sqlite3 "$D/memtrail-20261120.db" "SELECT count(*) FROM sample" 2>/dev/null)
 n21=$(sqlite3 "$D/memtrail-20261121.db" "SELECT count(*) FROM sample" 2>/dev/null)
@@ -320,9 +324,9 @@ check "watch: memreport --bursts lists a burst across midnight once" $? "$(cat "
 # ---- 5. a day in a .db beside its .db.gz (the clock stepped back into a
 # compressed day): readers and --maintain's merge keep both days' bursts
 E=$TMP/union
-faketime -f "@2026-11-18 10:00:00" "$MC" --burst 2 --no-procs -D "$E" 2> /dev/null
+fake_time "@2026-11-18 10:00:00" "$MC" --burst 2 --no-procs -D "$E" 2> /dev/null
 "$MC" --maintain --keep-days 0 --compress-after 1 -D "$E" 2> /dev/null
-faketime -f "@2026-11-18 11:00:00" "$MC" --burst 2 --no-procs -D "$E" 2> /dev/null
+fake_time "@2026-11-18 11:00:00" "$MC" --burst 2 --no-procs -D "$E" 2> /dev/null
 ls "$E"/memtrail-20261118.db.gz "$E"/memtrail-20261118.db > /dev/null 2>&1
 both=$?
 bursts_of() { TZ=UTC "$MR" --bursts -f "$E" -s "2026-11-18 00:00:00" -e "2026-11-18 23:59:59" 2>&1; }
@@ -378,7 +382,7 @@ fi
 budget_run() {   # NAME OPTIONS...: "samples with-processes offsets"
     local dir=$TMP/budget-$1
     shift
-    faketime -f "@2026-11-18 10:00:00 x10" "$MC" --burst 25 --no-kmsg "$@" -D "$dir" \
+    fake_time "@2026-11-18 10:00:00 x10" "$MC" --burst 25 --no-kmsg "$@" -D "$dir" \
         2> "$dir.err"
     sqlite3 -separator ' ' "$dir"/memtrail-*.db "SELECT (SELECT count(*) FROM sample),
         (SELECT count(*) FROM proc_sample), (SELECT group_concat(p.ts - s0, ',') FROM
