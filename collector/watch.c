@@ -330,12 +330,16 @@ static int needs_timer(const struct watcher *w)
     return w->mode != MODE_TRIGGER || w->fds[FD_KMSG].fd < 0;
 }
 
-/* Reads PSI now; whether the stall rate since the last reading reached the
- * trigger's (stall per window).  Peaks go into the burst. */
-static int pressure_high(struct watcher *w, int64_t now)
+/* Whether the stall rate since the last reading reached the trigger's
+ * (stall per window), from SEEN (the reading of the sample just taken, at
+ * NOW) or, when NULL or not available, from a reading made now.  Peaks go
+ * into the burst. */
+static int pressure_high(struct watcher *w, int64_t now, const struct psi *seen)
 {
     struct psi p;
-    if (read_psi_mem(&p) != 0)
+    if (seen && seen->available)
+        p = *seen;
+    else if (read_psi_mem(&p) != 0)
         return 0;
     if (w->bursting) {
         if ((int32_t)p.some.avg10 > w->b.peak_some_avg10)
@@ -361,7 +365,7 @@ static int pressure_high(struct watcher *w, int64_t now)
 /* Asleep with a timer: what polling sees. */
 static void poll_look(struct watcher *w, int64_t now)
 {
-    if (w->mode == MODE_POLL && pressure_high(w, now))
+    if (w->mode == MODE_POLL && pressure_high(w, now, NULL))
         w->pending |= BURST_POLL;
     if (w->mode == MODE_MEMAVAIL) {
         int64_t pct = read_kv("/proc/meminfo", "MemAvailable", "MemTotal");
@@ -425,7 +429,7 @@ static void start_burst(struct watcher *w, int64_t now)
     proc_budget_start(&w->budget, w->ws->cpu_budget, PROCS_GAP_MS);
     w->kills_seen = w->oom_base >= 0 ? (uint64_t)w->oom_base : 0;
     w->procs_owed = 0;
-    pressure_high(w, now);   /* the reading the first sample's rate is measured from */
+    pressure_high(w, now, NULL);   /* the reading the first sample's rate is measured from */
     burst_why_text(w->b.why, why);
     say("burst: woken by %s", why, NULL);
 }
@@ -483,7 +487,7 @@ static void burst_sample(struct watcher *w, int64_t now)
     const struct sample *s = NULL;
     w->attempts++;
     take_sample(w, now, &s);
-    int high = w->mode == MODE_MEMAVAIL ? 0 : pressure_high(w, now);
+    int high = w->mode == MODE_MEMAVAIL ? 0 : pressure_high(w, now, s ? &s->psi_mem : NULL);
     if (w->mode == MODE_MEMAVAIL && s) {
         uint64_t total = kv_get(&s->meminfo, "MemTotal");
         high = total && kv_get(&s->meminfo, "MemAvailable") * 100 < total * (uint64_t)w->ws->memavail_pct;
