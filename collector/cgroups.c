@@ -8,6 +8,17 @@
  * at most CGROUPS_DEPTH_MAX descriptors.  cgroupfs text is bounded and
  * parsed by lib/cgroup_parse.c.  Cgroups come and go all the time (a
  * session ends, a container stops): whatever vanished mid-walk is skipped.
+ *
+ * Each file costs an open, a read and a close (~10 µs of CPU on cgroupfs),
+ * so a file is left unread only where its value is already known exactly:
+ * v1's memory.limit_in_bytes where memory.stat's hierarchical_memory_limit
+ * is unlimited (the least limit of the cgroup and its ancestors; the
+ * cgroup's own is then unlimited too, see cgroup_parse.c).  A finite one
+ * may be an ancestor's, so memory.limit_in_bytes is read then, and when
+ * memory.stat lacks the key.  memory.failcnt is always read: the kernel
+ * counts a charge refused by the cgroup's own limit (page_counter_try_charge),
+ * and a limit since lifted (or one set and lifted between two samples)
+ * leaves its count, so no present value tells it.
  */
 #define _GNU_SOURCE
 #include "cgroups.h"
@@ -143,21 +154,32 @@ static void parse_failcnt(const char *t, size_t n, struct cgroup_mem *m)
     cgroup_parse_number(t, n, &m->ev_max);
 }
 
+/* Whether a file's value is still unknown after the files before it. */
+typedef int (*file_needed)(const struct cgroup_mem *m);
+
+static int max_unknown(const struct cgroup_mem *m)
+{
+    return m->max == CGROUP_ABSENT;
+}
+
 struct memory_file {
     const char *name;
     file_parser parse;
+    file_needed needed;   /* NULL: always read */
 };
 
 static const struct memory_file files_v2[] = {
-    { "memory.current", parse_current }, { "memory.stat", parse_stat_v2 },
-    { "memory.swap.current", parse_swap }, { "memory.events", cgroup_parse_events },
-    { "memory.pressure", cgroup_parse_pressure }, { "memory.max", parse_max },
-    { "memory.high", parse_high }, { NULL, NULL },
+    { "memory.current", parse_current, NULL }, { "memory.stat", parse_stat_v2, NULL },
+    { "memory.swap.current", parse_swap, NULL }, { "memory.events", cgroup_parse_events, NULL },
+    { "memory.pressure", cgroup_parse_pressure, NULL }, { "memory.max", parse_max, NULL },
+    { "memory.high", parse_high, NULL }, { NULL, NULL, NULL },
 };
 static const struct memory_file files_v1[] = {
-    { "memory.usage_in_bytes", parse_current }, { "memory.stat", parse_stat_v1 },
-    { "memory.limit_in_bytes", parse_v1_limit }, { "memory.failcnt", parse_failcnt },
-    { "memory.oom_control", cgroup_parse_oom_control }, { NULL, NULL },
+    { "memory.usage_in_bytes", parse_current, NULL }, { "memory.stat", parse_stat_v1, NULL },
+    /* after memory.stat: an unlimited hierarchical_memory_limit tells it */
+    { "memory.limit_in_bytes", parse_v1_limit, max_unknown },
+    { "memory.failcnt", parse_failcnt, NULL },
+    { "memory.oom_control", cgroup_parse_oom_control, NULL }, { NULL, NULL, NULL },
 };
 
 /* The memory files of the cgroup open as DIRFD into M: all of them, or
@@ -167,6 +189,8 @@ static void read_memory_files(int dirfd, int version, int only_current, struct c
     static char text[FILE_MAX];
     size_t len = 0;
     for (const struct memory_file *f = version == 2 ? files_v2 : files_v1; f->name; f++) {
+        if (f->needed && !f->needed(m))
+            continue;
         if (read_at(dirfd, f->name, text, sizeof text, &len) == 0)
             f->parse(text, len, m);
         if (only_current)

@@ -75,13 +75,13 @@ int cgroup_parse_v1_limit(const char *text, size_t len, uint64_t *out)
 /* Where a key of a "key value" file goes. */
 struct key_slot {
     const char *key;
-    size_t offset;   /* of a uint64_t in struct cgroup_mem */
+    size_t offset;   /* of a uint64_t in struct cgroup_mem (or the struct parsed into) */
 };
 #define SLOT(k, field) { k, offsetof(struct cgroup_mem, field) }
 
-/* Sets the field of every line whose key is in SLOTS (N of them). */
+/* Sets the field (of BASE) of every line whose key is in SLOTS (N of them). */
 static void parse_keyed(const char *text, size_t len, const struct key_slot *slots, size_t n,
-                        struct cgroup_mem *m)
+                        void *base)
 {
     const char *p = text, *end = text + len;
     while (p < end) {
@@ -94,7 +94,7 @@ static void parse_keyed(const char *text, size_t len, const struct key_slot *slo
                 uint64_t v;
                 if (strlen(slots[i].key) == key_len && memcmp(slots[i].key, p, key_len) == 0 &&
                     whole_number(blank + 1, line_end, &v) == 0) {
-                    *(uint64_t *)((char *)m + slots[i].offset) = v;
+                    *(uint64_t *)((char *)base + slots[i].offset) = v;
                     break;
                 }
             }
@@ -125,6 +125,21 @@ static const struct key_slot stat_v1_total[] = {
     SLOT("total_workingset_refault_anon", refault_anon),
     SLOT("total_workingset_refault_file", refault_file),
 };
+/* v1 memory.stat's hierarchical_memory_limit: the kernel prints the least
+ * memory.max (in pages, times PAGE_SIZE) of the cgroup and every ancestor
+ * (memcg1_stat_format, mm/memcontrol-v1.c; memcg_stat_show before 6.1;
+ * memcg_get_hierarchical_limit before 3.19, there without the ancestors
+ * when use_hierarchy is 0), and memory.limit_in_bytes the cgroup's own
+ * memory.max times PAGE_SIZE.  The own limit is one of the values in that
+ * minimum, so it is at least as large: when the minimum is unlimited
+ * (CGROUP_V1_UNLIMITED_MIN or more), so is the own limit, read from the
+ * same file in the same read.  A finite minimum may be an ancestor's. */
+struct v1_hierarchy {
+    uint64_t memory_limit;
+};
+static const struct key_slot stat_v1_hierarchy[] = {
+    { "hierarchical_memory_limit", offsetof(struct v1_hierarchy, memory_limit) },
+};
 static const struct key_slot events[] = {
     SLOT("low", ev_low), SLOT("high", ev_high), SLOT("max", ev_max), SLOT("oom", ev_oom),
     SLOT("oom_kill", ev_oom_kill), SLOT("oom_group_kill", ev_oom_group_kill),
@@ -138,6 +153,10 @@ void cgroup_parse_stat(const char *text, size_t len, int version, struct cgroup_
     if (version == 1) {
         parse_keyed(text, len, stat_v1, COUNT(stat_v1), m);
         parse_keyed(text, len, stat_v1_total, COUNT(stat_v1_total), m);
+        struct v1_hierarchy h = { CGROUP_ABSENT };   /* never a parsed value */
+        parse_keyed(text, len, stat_v1_hierarchy, COUNT(stat_v1_hierarchy), &h);
+        if (h.memory_limit != CGROUP_ABSENT && h.memory_limit >= CGROUP_V1_UNLIMITED_MIN)
+            m->max = CGROUP_UNLIMITED;
     } else
         parse_keyed(text, len, stat_v2, COUNT(stat_v2), m);
 }

@@ -35,8 +35,11 @@ int cgroup_parse_v1_limit(const char *text, size_t len, uint64_t *out);
  * file_writeback, file_mapped, workingset_refault_anon/_file; v1 (VERSION
  * 1) rss, cache, shmem, mapped_file, dirty, writeback, swap and the
  * workingset_refault pair, each replaced by its hierarchical total_* key
- * when the file has one (usage_in_bytes counts descendants too).  Keys it
- * lacks stay as they were. */
+ * when the file has one (usage_in_bytes counts descendants too), and max
+ * CGROUP_UNLIMITED when hierarchical_memory_limit is unlimited (the least
+ * limit of the cgroup and its ancestors: its own is unlimited too); a
+ * finite, missing or malformed one leaves max for memory.limit_in_bytes.
+ * Keys it lacks stay as they were. */
 void cgroup_parse_stat(const char *text, size_t len, int version, struct cgroup_mem *m);
 /* v2 memory.events: low, high, max, oom, oom_kill, oom_group_kill. */
 void cgroup_parse_events(const char *text, size_t len, struct cgroup_mem *m);

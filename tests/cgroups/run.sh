@@ -6,7 +6,14 @@
 #     known allocations in them, stored values against the kernel's files
 #     read at the same moment, their parent's parts counting theirs (v1's
 #     total_* keys), and each process's cgroup;
+#   - v1 limits: a cgroup's own limit, an unlimited child of a limited
+#     parent (unlimited: its own), unlimited under unlimited parents, and
+#     (strace) memory.limit_in_bytes opened exactly for the cgroups whose
+#     memory.stat hierarchical_memory_limit is finite;
 #   - the real cgroup2 root's memory.pressure, read live into the root row;
+#   - a v1 fixture bound over /sys/fs/cgroup/memory: a memory.stat without
+#     (or with a malformed) hierarchical_memory_limit still has
+#     memory.limit_in_bytes read;
 #   - v2 through the same code on a fixture tree (tests/cgroups/fixture.py)
 #     bound over /sys/fs/cgroup in a private mount namespace: values exact,
 #     a symbolic link not followed, cgroups vanishing and appearing between
@@ -23,7 +30,7 @@ cleanup() {
     local p
     for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
     for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
-    rmdir "$V1/a" "$V1/b" "$V1" 2>/dev/null
+    rmdir "$V1/a/d" "$V1/b/c" "$V1/b/e" "$V1/a" "$V1/b" "$V1" 2>/dev/null
     rm -rf "$T"
 }
 trap cleanup EXIT
@@ -36,6 +43,7 @@ if [ ! -x "$DUMP" ]; then
     exit 0
 fi
 
+V1_UNLIMITED=9223372036854771712   # CGROUP_V1_UNLIMITED_MIN (lib/cgroup_parse.h)
 # The value of column NAME in cgdump line LINE (a C line).
 COLS=(C ts version aggregated id current max high swap anon file shmem kernel sock file_dirty
       file_writeback mapped_file refault_anon refault_file ev_low ev_high ev_max ev_oom
@@ -55,8 +63,9 @@ oom_kill_v1() { awk '$1 == "oom_kill" { print $2 }' "$1/memory.oom_control"; }
 # ---- v1 on the real kernel
 if [ -w /sys/fs/cgroup/memory ] && [ -f /sys/fs/cgroup/memory/memory.usage_in_bytes ] &&
    ! grep -q memory /sys/fs/cgroup/cgroup.controllers 2>/dev/null &&
-   mkdir "$V1" "$V1/a" "$V1/b" 2>/dev/null; then
+   mkdir "$V1" "$V1/a" "$V1/b" "$V1/a/d" "$V1/b/c" "$V1/b/e" 2>/dev/null; then
     echo $((64 << 20)) > "$V1/b/memory.limit_in_bytes"
+    echo $((128 << 20)) > "$V1/b/e/memory.limit_in_bytes"   # above its parent's: v1 allows it
     # MiB held by each: touched page by page, then kept
     alloc() {
         sh -c 'echo $$ > "$1/cgroup.procs" && exec python3 -c "
@@ -77,7 +86,8 @@ time.sleep(600)" "$3"' sh "$1" "$2" "$3" &
     done
     stat_key "$V1" total_rss > "$T/rss.before.p"
     psi_before=$(awk '$1 == "some" { sub(/.*total=/, ""); print }' /sys/fs/cgroup/unified/memory.pressure 2>/dev/null)
-    "$MC" "$T/v1.db" 2> "$T/v1.err"; rc=$?
+    # every cgroup of the machine read in full, however many it has
+    "$MC" --cgroups-max 0 "$T/v1.db" 2> "$T/v1.err"; rc=$?
     psi_after=$(awk '$1 == "some" { sub(/.*total=/, ""); print }' /sys/fs/cgroup/unified/memory.pressure 2>/dev/null)
     "$DUMP" "$T/v1.db" > "$T/v1.txt" 2>&1
     bad=()
@@ -110,6 +120,42 @@ time.sleep(600)" "$3"' sh "$1" "$2" "$3" &
     ra=$(row "$T/v1.txt" "/memtrail-cgtest-$$/a")
     [ "$(col "$ra" max)" = max ] || bad+=("a: unlimited read as $(col "$ra" max)")
     check "v1: stored values match the kernel's files read at the same moment" ${#bad[@]} "${bad[@]}"
+    # memcollect reads memory.limit_in_bytes only where memory.stat's
+    # hierarchical_memory_limit is finite: each case of the rule, against
+    # the kernel's own files
+    bad=()
+    [ "$(stat_key "$V1/b/c" hierarchical_memory_limit)" = $((64 << 20)) ] &&
+        [ "$(cat "$V1/b/c/memory.limit_in_bytes")" -ge $V1_UNLIMITED ] ||
+        bad+=("b/c is not an unlimited child of a limited parent here")
+    for g in "" /a /a/d /b /b/c /b/e; do
+        want=$(cat "$V1$g/memory.limit_in_bytes")
+        [ "$want" -ge $V1_UNLIMITED ] && want=max
+        r=$(row "$T/v1.txt" "/memtrail-cgtest-$$$g")
+        [ "$(col "$r" max)" = "$want" ] || bad+=("${g:-/}: limit $(col "$r" max), kernel says $want")
+    done
+    [ "$(col "$(row "$T/v1.txt" "/memtrail-cgtest-$$/b/e")" max)" = $((128 << 20)) ] &&
+        [ "$(col "$(row "$T/v1.txt" "/memtrail-cgtest-$$/b/c")" max)" = max ] &&
+        [ "$(col "$(row "$T/v1.txt" "/memtrail-cgtest-$$/a/d")" max)" = max ] ||
+        bad+=("b/e (128 MiB under 64 MiB), b/c (unlimited under 64 MiB), a/d (unlimited) misread")
+    check "v1: each cgroup's own limit: limited, unlimited under a limited parent, unlimited under unlimited" \
+        ${#bad[@]} "${bad[@]}"
+    if ASAN_OPTIONS=${ASAN_OPTIONS:-}:detect_leaks=0 \
+           strace -f -qq -y -e trace=openat -o "$T/trace" "$MC" --no-procs --cgroups-max 0 "$T/strace.db" 2> "$T/strace.err"; then
+        # the directories memory.limit_in_bytes was opened in, against those
+        # whose hierarchical limit is finite (the root and this test's tree)
+        grep -o '<[^>]*>, "memory.limit_in_bytes"' "$T/trace" | sed 's/^<//; s/>, .*//' |
+            grep -Fx -e /sys/fs/cgroup/memory -e "$V1" -e "$V1/a" -e "$V1/b" -e "$V1/a/d" \
+                -e "$V1/b/c" -e "$V1/b/e" | sort > "$T/limit.opened"
+        for d in /sys/fs/cgroup/memory "$V1" "$V1/a" "$V1/b" "$V1/a/d" "$V1/b/c" "$V1/b/e"; do
+            [ "$(stat_key "$d" hierarchical_memory_limit)" -lt $V1_UNLIMITED ] && echo "$d"
+        done | sort > "$T/limit.finite"
+        out=$(diff "$T/limit.finite" "$T/limit.opened")
+        [ -z "$out" ] && [ "$(wc -l < "$T/limit.finite")" = 3 ]
+        check "v1 (strace): memory.limit_in_bytes opened exactly where hierarchical_memory_limit is finite" $? \
+            "finite, then opened:" "$out"
+    else
+        skip "v1 strace of memory.limit_in_bytes (strace failed: $(head -c 200 "$T/strace.err"))"
+    fi
     # The parent holds no task of its own: its usage counts the children's
     # 60 MiB, and so must its parts (v1's hierarchical total_* keys), or a
     # report shows anon 0 beside a large usage.
@@ -153,6 +199,41 @@ if ! unshare -m true 2>/dev/null; then
     skip "v2 fixture (unshare -m needs root)"
     exit 0
 fi
+# ---- v1 on a fixture tree, bound over the v1 mount: the files of odd or
+# older kernels
+if [ -f /sys/fs/cgroup/memory/memory.usage_in_bytes ] &&
+   ! grep -q memory /sys/fs/cgroup/cgroup.controllers 2>/dev/null; then
+    v1fx() {   # DIR STAT LIMIT: a v1 cgroup with that memory.stat (and limit, unless "")
+        mkdir -p "$1"
+        echo 4096 > "$1/memory.usage_in_bytes"
+        printf 'rss 4096\n%btotal_rss 4096\n' "$2" > "$1/memory.stat"
+        [ -z "$3" ] || echo "$3" > "$1/memory.limit_in_bytes"
+        echo 0 > "$1/memory.failcnt"
+        printf 'oom_kill_disable 0\nunder_oom 0\noom_kill 0\n' > "$1/memory.oom_control"
+    }
+    F=$T/v1fx
+    v1fx "$F" "hierarchical_memory_limit $V1_UNLIMITED\n" $V1_UNLIMITED
+    v1fx "$F/old" "" 104857600                                          # no key: an older kernel
+    v1fx "$F/odd" "hierarchical_memory_limit x\n" 52428800               # malformed
+    v1fx "$F/cut" "hierarchical_memory_limit 92233720368547717\n" 52428800   # cut short
+    v1fx "$F/memsw" "hierarchical_memsw_limit $V1_UNLIMITED\n" 31457280  # memsw's only
+    v1fx "$F/under" "hierarchical_memory_limit 104857600\n" $V1_UNLIMITED
+    v1fx "$F/free" "hierarchical_memory_limit $V1_UNLIMITED\n" ""       # no file: never read
+    unshare -m --propagation private sh -c 'mount --bind "$0" /sys/fs/cgroup/memory && exec "$@"' \
+        "$F" "$MC" --no-procs "$T/v1fx.db" 2> "$T/v1fx.err"; rc=$?
+    "$DUMP" "$T/v1fx.db" > "$T/v1fx.txt" 2>&1
+    bad=()
+    [ $rc -eq 0 ] || bad+=("memcollect exited $rc: $(cat "$T/v1fx.err")")
+    for want in /:max /old:104857600 /odd:52428800 /cut:52428800 /memsw:31457280 /under:max /free:max; do
+        got=$(col "$(row "$T/v1fx.txt" "${want%%:*}")" max)
+        [ "$got" = "${want#*:}" ] || bad+=("${want%%:*}: limit '$got', want ${want#*:}")
+    done
+    check "v1 fixture: no (or a malformed) hierarchical_memory_limit: memory.limit_in_bytes still read" \
+        ${#bad[@]} "${bad[@]}"
+else
+    skip "v1 fixture (no v1 memory controller at /sys/fs/cgroup/memory to bind it over)"
+fi
+
 mkdir "$T/fx"
 python3 "$FX" make "$T/fx"
 in_fixture() {   # FIXTURE COMMAND...: COMMAND with FIXTURE as /sys/fs/cgroup

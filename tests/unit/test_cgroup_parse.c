@@ -79,6 +79,42 @@ static void test_stat(void)
     cgroup_mem_absent(&m);
     cgroup_parse_stat(TEXT("rss 4096\ntotal_rss x\n"), 1, &m);
     CHECK(m.anon == 4096);
+    /* v1's hierarchical_memory_limit is the least limit of the cgroup and
+     * its ancestors: unlimited there makes the cgroup's own limit
+     * unlimited; a finite one (an ancestor's, perhaps), a missing or a
+     * malformed one says nothing of it, and max stays for
+     * memory.limit_in_bytes to tell */
+    cgroup_mem_absent(&m);
+    cgroup_parse_stat(TEXT("rss 4096\nhierarchical_memory_limit 9223372036854771712\n"
+                           "hierarchical_memsw_limit 9223372036854771712\ntotal_rss 4096\n"), 1, &m);
+    CHECK(m.max == CGROUP_UNLIMITED && m.anon == 4096 && m.high == CGROUP_ABSENT);
+    cgroup_mem_absent(&m);   /* above CGROUP_V1_UNLIMITED_MIN: unlimited, as in limit_in_bytes */
+    cgroup_parse_stat(TEXT("hierarchical_memory_limit 9223372036854775807\n"), 1, &m);
+    CHECK(m.max == CGROUP_UNLIMITED);
+    cgroup_mem_absent(&m);
+    cgroup_parse_stat(TEXT("hierarchical_memory_limit 67108864\n"
+                           "hierarchical_memsw_limit 9223372036854771712\n"), 1, &m);
+    CHECK(m.max == CGROUP_ABSENT);
+    cgroup_mem_absent(&m);
+    cgroup_parse_stat(TEXT("hierarchical_memory_limit 9223372036854767616\n"), 1, &m);
+    CHECK(m.max == CGROUP_ABSENT);   /* one page below "unlimited" is a limit */
+    const char *const unknown[] = {
+        "rss 4096\ntotal_rss 4096\n",                                  /* no key */
+        "hierarchical_memsw_limit 9223372036854771712\n",              /* only memsw's */
+        "hierarchical_memory_limit x9223372036854771712\n",
+        "hierarchical_memory_limit 18446744073709551615\n",            /* res_counter's RESOURCE_MAX */
+        "hierarchical_memory_limit9223372036854771712\n",
+        "Hierarchical_memory_limit 9223372036854771712\n",
+    };
+    for (size_t i = 0; i < sizeof unknown / sizeof unknown[0]; i++) {
+        cgroup_mem_absent(&m);
+        cgroup_parse_stat(unknown[i], strlen(unknown[i]), 1, &m);
+        CHECK(m.max == CGROUP_ABSENT);
+    }
+    /* v2's memory.stat has no such key: one there is not ours */
+    cgroup_mem_absent(&m);
+    cgroup_parse_stat(TEXT("hierarchical_memory_limit 9223372036854771712\n"), 2, &m);
+    CHECK(m.max == CGROUP_ABSENT);
     /* v2 has no total_* keys: one there is not ours */
     cgroup_mem_absent(&m);
     cgroup_parse_stat(TEXT("anon 4096\ntotal_anon 8192\n"), 2, &m);
