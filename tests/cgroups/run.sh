@@ -299,6 +299,20 @@ in_fixture "$T/fx" "$MC" --no-procs --no-cgroups "$T/none.db"; rc=$?
 [ $rc -eq 0 ] && [ "$(sqlite3 "$T/none.db" "SELECT count(*) FROM sqlite_master WHERE name LIKE 'cgroup%'")" = 0 ]
 check "--no-cgroups: no cgroup tables" $?
 
+# A directory whose entries take several getdents64 reads (over 32 kB):
+# every child walked once
+mkdir "$T/wide"
+echo "cpu memory" > "$T/wide/cgroup.controllers"
+(cd "$T/wide" && seq -f "service-with-a-long-name-of-sixty-bytes-or-so-for-the-test-%04g" 1 1200 |
+    xargs mkdir)
+in_fixture "$T/wide" "$MC" --no-procs --cgroups-max 0 "$T/wide.db" 2> "$T/wide.err"; rc=$?
+"$DUMP" "$T/wide.db" | awk '$1 == "C" { print $NF }' | sort > "$T/wide.got"
+{ echo /; ls "$T/wide" | grep -v '^cgroup' | sed 's|^|/|'; } | sort > "$T/wide.want"
+out=$(diff "$T/wide.want" "$T/wide.got" | head -5)
+[ $rc -eq 0 ] && [ -z "$out" ] && [ "$(wc -l < "$T/wide.got")" = 1201 ]
+check "a directory listed in several reads (1,200 children, 80 kB of entries): each child once" $? \
+    "exit $rc: $(cat "$T/wide.err")" "$out"
+
 # ---- the 2,000-cgroup bench (the figure is printed, never judged)
 mkdir "$T/big"
 python3 "$FX" big "$T/big" 2000
