@@ -281,9 +281,12 @@ static void walk_children(struct walk *w, int dir_fd, char *path, size_t path_le
         for (size_t at = 0; !w->failed && at + offsetof(struct dirent64, d_name) < (size_t)got;
              at += e->d_reclen) {
             e = (const struct dirent64 *)(buf + at);
-            if (e->d_reclen == 0 || at + e->d_reclen > (size_t)got)
+            size_t name_room = e->d_reclen - offsetof(struct dirent64, d_name);
+            if (e->d_reclen <= offsetof(struct dirent64, d_name) || at + e->d_reclen > (size_t)got ||
+                !memchr(e->d_name, '\0', name_room))
                 break;   /* never from a kernel: stop rather than misread */
-            if ((e->d_type == DT_DIR || e->d_type == DT_UNKNOWN) && strcmp(e->d_name, ".") != 0 &&
+            if (e->d_ino != 0 &&   /* a deleted entry, which readdir skips too */
+                (e->d_type == DT_DIR || e->d_type == DT_UNKNOWN) && strcmp(e->d_name, ".") != 0 &&
                 strcmp(e->d_name, "..") != 0)
                 walk_child(w, dir_fd, path, path_len, e->d_name, self, depth);
         }

@@ -14,9 +14,14 @@
 /* Reads PATH into BUF (at most CAP-1 bytes, NUL-terminated); -errno on failure. */
 int read_text_file(const char *path, char *buf, size_t cap, size_t *len);
 /* The same for NAME in the directory DIRFD, never through a symbolic link,
- * in one read unless it fills the buffer: cgroupfs (a seq_file) and tmpfs
- * give a small file whole to one read, and the read that says "end of
- * file" would be a tenth of the cost of sampling 2,000 cgroups. */
+ * in one read unless it fills the buffer: the read that says "end of file"
+ * would be a tenth of the cost of sampling 2,000 cgroups.  A read that
+ * fills less than asked had the whole file where the file is one record:
+ * a cgroup file without its own seq_start (every memory.* file; not
+ * cgroup.procs) gets kernfs's single_open() iterator, and seq_read_iter
+ * grows its buffer until that record fits whole, then copies as much of it
+ * as asked.  tmpfs (the test fixtures) reads up to the size asked or the
+ * end of the file. */
 int read_small_text_at(int dirfd, const char *name, char *buf, size_t cap, size_t *len);
 
 /* Fills S from /proc and the clock.  Returns 0, or -1 with ERR set when not
