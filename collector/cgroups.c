@@ -209,16 +209,12 @@ struct node {
     int leaf;                 /* its directory has no subdirectory (link count 2) */
 };
 
-/* Bytes of directory entries one getdents64 gives (glibc's readdir's size). */
-#define LISTING_MAX 32768
-
 struct walk {
     const struct cgroup_hierarchy *h;
     struct cgroup_list *list;
     size_t max;               /* 0: no bound */
     struct node *nodes;       /* as many as the list holds */
     size_t cap;
-    char *listing[CGROUPS_DEPTH_MAX];   /* the entries being walked at each depth */
     int failed;               /* out of memory */
 };
 
@@ -236,63 +232,6 @@ static int note_node(struct walk *w, struct node node)
     return 0;
 }
 
-static void walk_dir(struct walk *w, int dir_fd, char *path, size_t path_len,
-                     struct node node);
-
-/* Walks the subdirectory NAME of the cgroup SELF open as DIR_FD at PATH. */
-static void walk_child(struct walk *w, int dir_fd, char *path, size_t path_len,
-                       const char *name, int self, int depth)
-{
-    size_t name_len = strlen(name);
-    size_t sep = path_len > 1 ? 1 : 0;   /* "/" + name, or "/a" + "/" + name */
-    if (path_len + sep + name_len >= CGROUP_PATH_MAX)
-        return;
-    int child = openat(dir_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    struct stat st;
-    if (child < 0)
-        return;   /* vanished, or a symbolic link */
-    if (fstat(child, &st) != 0) {
-        close(child);
-        return;
-    }
-    if (sep)
-        path[path_len] = '/';
-    memcpy(path + path_len + sep, name, name_len + 1);
-    walk_dir(w, child, path, path_len + sep + name_len,
-             (struct node){ self, depth + 1, 0, (uint64_t)st.st_ino, st.st_nlink == 2 });
-    path[path_len] = '\0';
-}
-
-/* Walks the subdirectories of the cgroup SELF open as DIR_FD at depth
- * DEPTH.  getdents64 straight into the walk's buffer for that depth:
- * fdopendir would fstat the descriptor again and fcntl it twice, three
- * system calls per listed cgroup for what the walk already knows. */
-static void walk_children(struct walk *w, int dir_fd, char *path, size_t path_len, int self,
-                          int depth)
-{
-    if (!w->listing[depth] && !(w->listing[depth] = malloc(LISTING_MAX))) {
-        w->failed = 1;
-        return;
-    }
-    char *buf = w->listing[depth];
-    ssize_t got;
-    while (!w->failed && (got = getdents64(dir_fd, buf, LISTING_MAX)) > 0) {
-        const struct dirent64 *e;
-        for (size_t at = 0; !w->failed && at + offsetof(struct dirent64, d_name) < (size_t)got;
-             at += e->d_reclen) {
-            e = (const struct dirent64 *)(buf + at);
-            size_t name_room = e->d_reclen - offsetof(struct dirent64, d_name);
-            if (e->d_reclen <= offsetof(struct dirent64, d_name) || at + e->d_reclen > (size_t)got ||
-                !memchr(e->d_name, '\0', name_room))
-                break;   /* never from a kernel: stop rather than misread */
-            if (e->d_ino != 0 &&   /* a deleted entry, which readdir skips too */
-                (e->d_type == DT_DIR || e->d_type == DT_UNKNOWN) && strcmp(e->d_name, ".") != 0 &&
-                strcmp(e->d_name, "..") != 0)
-                walk_child(w, dir_fd, path, path_len, e->d_name, self, depth);
-        }
-    }
-}
-
 /* Adds the cgroup open as DIR_FD (whose inode is INODE) at PATH, then
  * walks its children.  Once the list holds MAX cgroups, the rest get
  * their usage only, until the bound has chosen which to read in full. */
@@ -306,13 +245,44 @@ static void walk_dir(struct walk *w, int dir_fd, char *path, size_t path_len,
     m.id = w->h->version == 2 ? node.inode : 0;
     node.full = w->max == 0 || w->list->n < w->max;
     read_memory_files(dir_fd, w->h->version, !node.full, &m);
-    if (!cgroup_list_add(w->list, &m) || note_node(w, node) != 0)
+    if (!cgroup_list_add(w->list, &m) || note_node(w, node) != 0) {
         w->failed = 1;
+        close(dir_fd);
+        return;
+    }
+    int self = (int)w->list->n - 1;
     /* cgroupfs (kernfs) and tmpfs count a directory's subdirectories in
      * its links: listing a leaf, most cgroups, costs ten times its stat */
-    else if (node.depth < CGROUPS_DEPTH_MAX && !node.leaf)
-        walk_children(w, dir_fd, path, path_len, (int)w->list->n - 1, node.depth);
-    close(dir_fd);
+    DIR *d = node.depth < CGROUPS_DEPTH_MAX && !node.leaf ? fdopendir(dir_fd) : NULL;
+    if (!d) {
+        close(dir_fd);
+        return;
+    }
+    struct dirent *e;
+    while (!w->failed && (e = readdir(d)) != NULL) {
+        if ((e->d_type != DT_DIR && e->d_type != DT_UNKNOWN) || strcmp(e->d_name, ".") == 0 ||
+            strcmp(e->d_name, "..") == 0)
+            continue;
+        size_t name_len = strlen(e->d_name);
+        size_t sep = path_len > 1 ? 1 : 0;   /* "/" + name, or "/a" + "/" + name */
+        if (path_len + sep + name_len >= CGROUP_PATH_MAX)
+            continue;
+        int child = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        struct stat st;
+        if (child < 0)
+            continue;   /* vanished, or a symbolic link */
+        if (fstat(child, &st) != 0) {
+            close(child);
+            continue;
+        }
+        if (sep)
+            path[path_len] = '/';
+        memcpy(path + path_len + sep, e->d_name, name_len + 1);
+        walk_dir(w, child, path, path_len + sep + name_len,
+                 (struct node){ self, node.depth + 1, 0, (uint64_t)st.st_ino, st.st_nlink == 2 });
+        path[path_len] = '\0';
+    }
+    closedir(d);
 }
 
 /* The files of a kept cgroup that the walk read its usage of only: its
@@ -457,8 +427,6 @@ int cgroups_scan(const struct cgroup_hierarchy *h, long max, struct cgroup_list 
         w.failed = 1;
     close(mount_fd);
     free(w.nodes);
-    for (int i = 0; i < CGROUPS_DEPTH_MAX; i++)
-        free(w.listing[i]);
     if (w.failed) {
         cgroup_list_clear(list);
         snprintf(err, err_cap, "out of memory");
