@@ -44,7 +44,7 @@
 extern char **environ;
 
 #define FAKETIME_LIB "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1"
-#define MAX_CMDS 8
+#define MAX_CMDS 12
 
 struct cmd {
     char **argv;

@@ -235,6 +235,19 @@ fi
 "$SADC" 1 1 "$D/sa-seed"
 set -- "$@" -- --copy "$D/sa-seed" "$D/c-sa" "$SADC" 1 1 "$D/c-sa"
 LABELS+=("sadc 1 1 SAFILE (default activities, one-shot, as sa1 runs it)")
+# The floor under any one-shot sample of this machine: a fresh process that
+# only reads the processes as memcollect does (bench/procfloor.c: libproc2,
+# procs_scan once, no archive), and one that does nothing at all.
+K_FLOOR=""
+if ${CC:-cc} -O2 -std=c11 -Wall -Wextra -D_DEFAULT_SOURCE -Ilib -Icollector -o "$OUT/procfloor" \
+       bench/procfloor.c build/collector/procs.o build/lib/*.o -lm 2> "$P/procfloor-build.log"; then
+    K_FLOOR=${#LABELS[@]}
+    set -- "$@" -- "$OUT/procfloor" -- /bin/true
+    LABELS+=("floor: a fresh process that only reads every process (bench/procfloor.c)"
+             "floor: a fresh process that does nothing (/bin/true)")
+else
+    echo "bench/incident.sh: bench/procfloor.c did not build (make all first): no floor rows" >&2
+fi
 "$HARNESS" run "$RUNS" "$@" > "$D/cpu"
 # records in the kernel log: what a reader of /dev/kmsg goes through
 KMSG_RECORDS=$(python3 -c 'import os
@@ -278,6 +291,12 @@ if has_opt --no-cgroups; then
 fi
 echo "   ratios: new/atop $R_ATOP (target <= 0.5: $(verdict "$R_ATOP" 0.5)), today's/atop $(ratio "$C_OLD" "$C_ATOP")," \
      "new/today's $(ratio "$C_NEW" "$C_OLD"), new/sadc steady $(ratio "$C_NEW" "$C_SADC")"
+if [ -n "$K_FLOOR" ]; then
+    C_FLOOR=$(cpu_of "$K_FLOOR")
+    echo "   floor: reading the processes alone costs $C_FLOOR ms, $(ratio "$C_FLOOR" "$C_ATOP") of atop;" \
+         "the full sample adds $(awk -v a="$C_NEW" -v b="$C_FLOOR" 'BEGIN { printf "%.3f", a - b }') ms to it" \
+         "(system-wide values, cgroups, the durable append)"
+fi
 echo
 echo "2. Bytes per sample at $N0 processes and $NCGV1 cgroups, 60 s apart under libfaketime ((size at 130 - size at 10) / 120)"
 row "today's memcollect ($BASE_ID)" "$BO B"
@@ -468,6 +487,10 @@ B=bench/out/bin
     if [ -n "${C_NCG:-}" ]; then
         echo "| 1. of which cgroups (full - \`--no-cgroups\`) | $(awk -v a="$C_NEW" -v b="$C_NCG" 'BEGIN { printf "%.3f", a - b }') ms | | | | | |"
         echo "| 1. of which pressure and the kernel log (\`--no-procs --no-cgroups\` - today's \`--no-procs\`; $KMSG_RECORDS kmsg records) | $(cpu_of 4) ms | $(cpu_of 5) ms | | | | |"
+    fi
+    if [ -n "$K_FLOOR" ]; then
+        echo "| 1. floor: a fresh process that only reads every process (bench/procfloor.c) | $C_FLOOR ms | | | | $(ratio "$C_FLOOR" "$C_ATOP") of atop | |"
+        echo "| 1. floor: a fresh process that does nothing (\`/bin/true\`) | $(cpu_of $((K_FLOOR + 1))) ms | | | | | |"
     fi
     echo "| 2. bytes per sample, 60 s apart | $BN B | $BO B | | | $R_B of today's | ≤ 1.15: $(verdict "$R_B" 1.15) |"
     echo "| 3. CPU per sample, $MADE v2 fixture cgroups | $F_NEW ms | $F_OLD ms | | | +$F_ADD ms | < 100 ms: $(awk -v v="$F_NEW" 'BEGIN { print (v < 100) ? "met" : "MISSED" }') |"
