@@ -66,7 +66,7 @@ else
     ok "exec: the wrapper was recorded"
 fi
 "$MR" -p -f "$A" --pid "$P" > "$T/p.txt" 2>&1
-"$MR" -p -f "$A" --comm python3 > "$T/comm_py.txt" 2>&1
+"$MR" -p -f "$A" --comm python3 --top 100000 > "$T/comm_py.txt" 2>&1   # other python3 may be larger
 "$MR" -p -f "$A" --comm sh --pid "$P" > "$T/comm_sh.txt" 2>&1
 "$MR" -p -l -f "$A" --pid "$P" > "$T/l.txt" 2>&1
 "$MR" --growth -f "$A" --pid "$P" > "$T/g.txt" 2>&1
@@ -109,7 +109,7 @@ assert j[ts2]['cmdline'].endswith(mark), j[ts2]
 PY
 "$MR" --format=svg -f "$A" --top 100000 -o "$T/chart.svg" 2> "$T/svg.err"
 has "exec: the SVG legend shows the last name" "$T/chart.svg" ">$P python3<"
-"$MR" --format=openmetrics -f "$A" --comm python3 > "$T/om.txt" 2>&1
+"$MR" --format=openmetrics -f "$A" --comm python3 --top 100000 > "$T/om.txt" 2>&1
 has "exec: openmetrics --comm python3 exports it, under each time's name" "$T/om.txt" \
     "^memtrail_process_rss_bytes\\{.*comm=\"sh\",pid=\"$P\""
 has "exec: openmetrics --comm python3 exports it after the exec" "$T/om.txt" \
